@@ -1,0 +1,130 @@
+using System.CommandLine;
+using Compliance.Core.Checking;
+using Spectre.Console;
+
+namespace Compliance.Cli;
+
+/// <summary><c>compliance check</c>: the offline self-check, the same checker the cloud runs.</summary>
+internal static class CheckCommand
+{
+    /// <summary>Files smaller than this finish before a progress bar would be worth drawing.</summary>
+    private const long ProgressThresholdBytes = 4L * 1024 * 1024;
+
+    public static Command Create(Option<FileInfo?> catalogOption, TextWriter output, TextWriter error)
+    {
+        var format = new Option<string>("--format", "-f")
+        {
+            Description = "table (readable, the default) or json (the contract's report document).",
+            DefaultValueFactory = _ => "table",
+        };
+        format.AcceptOnlyFromAmong("table", "json");
+
+        var uscc = new Option<string?>("--uscc")
+        {
+            Description = "Check as if uploaded by this enterprise: rows for any other USCC are a submitter mismatch, as in the cloud.",
+        };
+
+        var files = new Argument<string[]>("files")
+        {
+            Description = "Filings to check: .csv (UTF-8 or GB18030), .xlsx or .json.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+
+        var command = new Command(
+            "check",
+            """
+            Check filings against the limits in force for each row's period.
+            Exit code: 0 no violations, 1 violations found, 2 a file was rejected, 64 usage error.
+            Example: compliance check seeds/samples/payroll-2016-06.csv --format json
+            """)
+        {
+            format,
+            uscc,
+            files,
+        };
+
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));
+            var checker = new FilingChecker(catalog);
+            var options = new CheckOptions { ExpectedUscc = parse.GetValue(uscc) };
+            var reports = parse.GetRequiredValue(files)
+                .Select(path => CheckOne(checker, path, options, error, cancellationToken))
+                .ToList();
+
+            if (parse.GetValue(format) == "json")
+            {
+                output.Write(ReportJson.ToJson(reports));
+                output.WriteLine();
+            }
+            else
+            {
+                ReportTable.Render(Console(output), reports);
+            }
+
+            var exit = reports.Any(r => r.Status == FilingStatus.Rejected) ? ExitCodes.FileRejected
+                : reports.Any(r => r.Violations.Count > 0) ? ExitCodes.ViolationsFound
+                : ExitCodes.Clean;
+            return Task.FromResult(exit);
+        });
+
+        return command;
+    }
+
+    private static FilingReport CheckOne(FilingChecker checker, string path, CheckOptions options, TextWriter error, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileName(path);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : ex.Message;
+            return new FilingReport { File = path, Status = FilingStatus.Rejected, Error = $"Cannot open {path}: {reason}.", CatalogVersion = checker.Catalog.Version };
+        }
+
+        try
+        {
+            if (stream.Length < ProgressThresholdBytes || System.Console.IsErrorRedirected)
+            {
+                return checker.Check(stream, name, options, cancellationToken);
+            }
+
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
+            return console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var task = ctx.AddTask(Markup.Escape(name), maxValue: stream.Length);
+                    using var tracked = new ProgressStream(stream, read => task.Value = read);
+                    return checker.Check(tracked, name, options, cancellationToken);
+                });
+        }
+        catch (IOException ex)
+        {
+            return new FilingReport { File = path, Status = FilingStatus.Rejected, Error = $"Reading {path} failed: {ex.Message}", CatalogVersion = checker.Catalog.Version };
+        }
+    }
+
+    internal static IAnsiConsole Console(TextWriter output)
+    {
+        var terminal = output == System.Console.Out && !System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+
+        // Piped into a file or a pager there is no terminal width; 80 columns would fold every citation.
+        if (!terminal)
+        {
+            console.Profile.Width = 160;
+        }
+
+        return console;
+    }
+}

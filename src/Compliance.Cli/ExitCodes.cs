@@ -1,0 +1,18 @@
+namespace Compliance.Cli;
+
+/// <summary>The exit codes of the contract (§4), so scripts and CI can act on the outcome.</summary>
+public static class ExitCodes
+{
+    public const int Clean = 0;
+    public const int ViolationsFound = 1;
+    public const int FileRejected = 2;
+
+    /// <summary>EX_USAGE from sysexits.h.</summary>
+    public const int Usage = 64;
+
+    /// <summary>EX_SOFTWARE: a defect in this program, never the input's fault.</summary>
+    public const int Internal = 70;
+
+    /// <summary>Interrupted with Ctrl+C, as shells report SIGINT.</summary>
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,220 @@
+using Compliance.Core.Filings;
+using Compliance.Core.Policies;
+using Compliance.Core.Reading;
+using Compliance.Core.Rules;
+
+namespace Compliance.Core.Checking;
+
+/// <summary>Per-call choices for <see cref="FilingChecker"/>.</summary>
+public sealed record CheckOptions
+{
+    /// <summary>When set, every row must carry this USCC (the uploader's own); others are rejected as a submitter mismatch.</summary>
+    public string? ExpectedUscc { get; init; }
+
+    /// <summary>Row errors listed in a report; the count covers all of them.</summary>
+    public int MaxListedErrors { get; init; } = 100;
+
+    /// <summary>Warnings listed in a report; the count covers all of them.</summary>
+    public int MaxListedWarnings { get; init; } = 500;
+
+    public static CheckOptions Default { get; } = new();
+}
+
+/// <summary>
+/// The check itself, shared by the command line and the cloud: streams a filing's rows, applies to each
+/// row the rule versions in force for the row's own period, and reports violations with their clauses.
+/// A file with any unreadable row is rejected as a whole (listing every such row), because a partial
+/// verdict on a partial filing would mislead both the filer and the regulator.
+/// </summary>
+public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = null)
+{
+    public PolicyCatalog Catalog { get; } = catalog;
+
+    /// <summary>
+    /// Checks one file. The stream is consumed and disposed. Only problems with the file itself become a
+    /// rejected report; I/O failures of the stream propagate, so a caller can retry them.
+    /// </summary>
+    public FilingReport Check(Stream content, string fileName, CheckOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= CheckOptions.Default;
+        var run = new Run(this, fileName, options);
+        try
+        {
+            using var source = FilingOpener.Open(content, fileName, limits);
+            run.Read(source, cancellationToken);
+        }
+        catch (FilingRejectedException ex)
+        {
+            return run.Rejected(ex.Message, ex.Row, ex.Column);
+        }
+
+        return run.Finish();
+    }
+
+    /// <summary>The mutable state of one check, kept out of the checker so the checker stays shareable.</summary>
+    private sealed class Run(FilingChecker owner, string fileName, CheckOptions options)
+    {
+        private readonly List<Violation> violations = [];
+        private readonly List<FilingWarning> warnings = [];
+        private readonly List<RowError> errors = [];
+        private readonly SortedSet<Period> periods = [];
+        private readonly SortedSet<string> usccs = new(StringComparer.Ordinal);
+        private PolicyRule[] rules = [];
+        private RuleCounts[] counts = [];
+        private string? kind;
+        private int rows;
+        private int warningCount;
+        private int errorCount;
+
+        public void Read(IFilingSource source, CancellationToken cancellationToken)
+        {
+            kind = source.Schema.Kind.ToContractName();
+            rules = [.. owner.Catalog.RulesFor(source.Schema.Kind)];
+            counts = new RuleCounts[rules.Length];
+            foreach (var warning in source.HeaderWarnings)
+            {
+                AddWarning(warning);
+            }
+
+            var parser = new RecordParser(source.Schema);
+            var versions = new Dictionary<Period, RuleVersion?[]>();
+            var employees = source.Schema.Kind == FilingKind.Payroll ? new Dictionary<(string, Period, string), int>() : null;
+            var rowErrors = new List<RowError>();
+            var rowWarnings = new List<FilingWarning>();
+            var expected = options.ExpectedUscc is { } e ? TextNormalizer.Normalize(e).ToUpperInvariant() : null;
+            foreach (var raw in source.ReadRecords(cancellationToken))
+            {
+                rows++;
+                rowErrors.Clear();
+                rowWarnings.Clear();
+                var record = parser.Parse(raw, rowErrors, rowWarnings);
+                if (record is not null && expected is not null && record.Uscc != expected)
+                {
+                    rowErrors.Add(new RowError(record.Row, "uscc", $"Row {record.Row}, column uscc: submitter mismatch: the row is for {record.Uscc} but the filing was uploaded under {expected}."));
+                    record = null;
+                }
+
+                if (record is not null && employees is not null && record.Subject is { } employee
+                    && !employees.TryAdd((record.Uscc, record.Period, employee), record.Row))
+                {
+                    var first = employees[(record.Uscc, record.Period, employee)];
+                    rowErrors.Add(new RowError(record.Row, "employee_id", $"Row {record.Row}, column employee_id (职工编号): employee {employee} already appears in row {first} for {record.Uscc} in {record.Period}; each employee has one row per period."));
+                    record = null;
+                }
+
+                foreach (var warning in rowWarnings)
+                {
+                    AddWarning(warning);
+                }
+
+                foreach (var error in rowErrors)
+                {
+                    errorCount++;
+                    if (errors.Count < options.MaxListedErrors)
+                    {
+                        errors.Add(error);
+                    }
+                }
+
+                if (record is null)
+                {
+                    continue;
+                }
+
+                periods.Add(record.Period);
+                usccs.Add(record.Uscc);
+                if (errorCount == 0)
+                {
+                    Evaluate(record, versions);
+                }
+            }
+        }
+
+        private void Evaluate(FilingRecord record, Dictionary<Period, RuleVersion?[]> cache)
+        {
+            if (!cache.TryGetValue(record.Period, out var inForce))
+            {
+                inForce = [.. rules.Select(r => r.VersionFor(record.Period))];
+                cache[record.Period] = inForce;
+            }
+
+            for (var i = 0; i < rules.Length; i++)
+            {
+                if (inForce[i] is not { } version)
+                {
+                    counts[i].NotInForce++;
+                    continue;
+                }
+
+                switch (version.Check.Evaluate(record, new RuleHit(rules[i], version), violations))
+                {
+                    case RuleOutcome.NotApplicable:
+                        counts[i].NotApplicable++;
+                        break;
+                    case RuleOutcome.Violated:
+                        counts[i].Checked++;
+                        counts[i].Violated++;
+                        break;
+                    default:
+                        counts[i].Checked++;
+                        break;
+                }
+            }
+        }
+
+        private void AddWarning(FilingWarning warning)
+        {
+            warningCount++;
+            if (warnings.Count < options.MaxListedWarnings)
+            {
+                warnings.Add(warning);
+            }
+        }
+
+        public FilingReport Finish()
+        {
+            if (errorCount > 0)
+            {
+                var first = errors[0];
+                var more = errorCount > 1 ? $" ({errorCount} problems in all; see the list of errors)" : string.Empty;
+                return Rejected(first.Message + more, first.Row, first.Column);
+            }
+
+            return Report(FilingStatus.Checked) with
+            {
+                Violations = violations,
+                Rules = [.. rules.Select((r, i) => new RuleCoverage(r.Id, counts[i].Checked, counts[i].Violated, counts[i].NotApplicable, counts[i].NotInForce))],
+            };
+        }
+
+        public FilingReport Rejected(string error, int? row, string? column) => Report(FilingStatus.Rejected) with
+        {
+            Error = error,
+            ErrorRow = row,
+            ErrorColumn = column,
+        };
+
+        private FilingReport Report(FilingStatus status) => new()
+        {
+            File = fileName,
+            Kind = kind,
+            Status = status,
+            Rows = rows,
+            Warnings = warnings,
+            WarningCount = warningCount,
+            Errors = errors,
+            ErrorCount = errorCount,
+            Periods = [.. periods.Select(p => p.ToString())],
+            Usccs = [.. usccs],
+            CatalogVersion = owner.Catalog.Version,
+        };
+
+        private struct RuleCounts
+        {
+            public int Checked;
+            public int Violated;
+            public int NotApplicable;
+            public int NotInForce;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using Compliance.Core.Reading;
+using Compliance.Core.Rules;
+
+namespace Compliance.Core.Checking;
+
+/// <summary>Whether a filing could be checked.</summary>
+public enum FilingStatus
+{
+    Checked,
+    Rejected,
+}
+
+/// <summary>How one rule fared over a file's rows: the report's answer to "was this rule applied at all?".</summary>
+/// <param name="Checked">Rows the rule was applied to (passed or violated).</param>
+/// <param name="Violated">Rows with at least one violation of the rule.</param>
+/// <param name="NotApplicable">Rows in the rule's window that lack its inputs (e.g. no unemployment columns).</param>
+/// <param name="NotInForce">Rows whose period is outside every window of the rule.</param>
+public sealed record RuleCoverage(string Rule, int Checked, int Violated, int NotApplicable, int NotInForce);
+
+/// <summary>The verdict on one file: the self-check prints it, the pipeline stores it.</summary>
+public sealed record FilingReport
+{
+    public required string File { get; init; }
+
+    /// <summary>The contract name of the kind (<c>payroll</c>…), or null when the file was rejected before it was known.</summary>
+    public string? Kind { get; init; }
+
+    public required FilingStatus Status { get; init; }
+
+    /// <summary>Why the file was rejected, in words the filer can act on.</summary>
+    public string? Error { get; init; }
+
+    public int? ErrorRow { get; init; }
+
+    public string? ErrorColumn { get; init; }
+
+    /// <summary>Data rows read (blank lines not counted).</summary>
+    public int Rows { get; init; }
+
+    public IReadOnlyList<Violation> Violations { get; init; } = [];
+
+    public IReadOnlyList<FilingWarning> Warnings { get; init; } = [];
+
+    /// <summary>Total warnings, which may exceed the ones listed.</summary>
+    public int WarningCount { get; init; }
+
+    /// <summary>Row-level data errors that made the file rejected (the first ones; see <see cref="ErrorCount"/>).</summary>
+    public IReadOnlyList<RowError> Errors { get; init; } = [];
+
+    public int ErrorCount { get; init; }
+
+    public IReadOnlyList<RuleCoverage> Rules { get; init; } = [];
+
+    /// <summary>Distinct periods in the file, sorted.</summary>
+    public IReadOnlyList<string> Periods { get; init; } = [];
+
+    /// <summary>Distinct USCCs in the file, sorted.</summary>
+    public IReadOnlyList<string> Usccs { get; init; } = [];
+
+    public string? CatalogVersion { get; init; }
+}

@@ -1,0 +1,47 @@
+namespace Compliance.Core.Filings;
+
+/// <summary>What a filing declares; each kind has its own columns and rules.</summary>
+public enum FilingKind
+{
+    /// <summary>社保公积金缴费明细: one row per employee per month.</summary>
+    Payroll,
+
+    /// <summary>税费及涉企收费申报: one row per enterprise per period.</summary>
+    Fees,
+
+    /// <summary>涉企收费明细: one row per fee charged.</summary>
+    FeeItems,
+}
+
+/// <summary>The contract's names for <see cref="FilingKind"/>.</summary>
+public static class FilingKindNames
+{
+    public static string ToContractName(this FilingKind kind) => kind switch
+    {
+        FilingKind.Payroll => "payroll",
+        FilingKind.Fees => "fees",
+        FilingKind.FeeItems => "fee_items",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static bool TryParse(string? name, out FilingKind kind)
+    {
+        switch (name?.Trim().ToLowerInvariant())
+        {
+            case "payroll" or "社保公积金缴费明细":
+                kind = FilingKind.Payroll;
+                return true;
+            case "fees" or "税费及涉企收费申报":
+                kind = FilingKind.Fees;
+                return true;
+            case "fee_items" or "涉企收费明细":
+                kind = FilingKind.FeeItems;
+                return true;
+            default:
+                kind = default;
+                return false;
+        }
+    }
+
+    public static IReadOnlyList<FilingKind> All { get; } = [FilingKind.Payroll, FilingKind.Fees, FilingKind.FeeItems];
+}

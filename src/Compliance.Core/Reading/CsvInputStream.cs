@@ -1,0 +1,105 @@
+namespace Compliance.Core.Reading;
+
+/// <summary>
+/// The byte stream under the CSV reader: replays the sniffed prefix, counts lines, and stops a record
+/// that grows past the limit (a huge line, or a quote that is never closed) before it fills memory.
+/// Byte-level scanning is safe for both UTF-8 and GB18030: in neither does 0x0A or 0x22 occur inside a
+/// multi-byte character.
+/// </summary>
+internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLength, int maxRecordBytes) : Stream
+{
+    private int prefixPosition;
+    private bool inQuotes;
+    private long recordBytes;
+    private int line = 1;
+    private int recordStartLine = 1;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>Total bytes handed out; drives the progress bar.</summary>
+    public long BytesRead { get; private set; }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n;
+        if (prefixPosition < prefixLength)
+        {
+            n = Math.Min(buffer.Length, prefixLength - prefixPosition);
+            prefix.AsSpan(prefixPosition, n).CopyTo(buffer);
+            prefixPosition += n;
+        }
+        else
+        {
+            n = inner.Read(buffer);
+        }
+
+        Scan(buffer[..n]);
+        BytesRead += n;
+        return n;
+    }
+
+    private void Scan(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            recordBytes++;
+            if (b == (byte)'"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (b == (byte)'\n')
+            {
+                line++;
+                if (!inQuotes)
+                {
+                    recordBytes = 0;
+                    recordStartLine = line;
+                }
+            }
+
+            if (recordBytes > maxRecordBytes)
+            {
+                var why = inQuotes
+                    ? "a quoted field opened there is never closed, or runs on for more than"
+                    : "the line is longer than";
+                throw new FilingRejectedException(
+                    $"Line {recordStartLine}: {why} {maxRecordBytes / 1024} KiB. Check the quotes on that line, or split the file.",
+                    row: recordStartLine);
+            }
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,128 @@
+namespace Compliance.Core.Reading;
+
+/// <summary>
+/// Opens an upload as a filing source: decides the format from the file name, confirms it from the first
+/// bytes, and turns the common mix-ups (an .xls renamed, a workbook saved as .csv, a PDF) into messages.
+/// </summary>
+public static class FilingOpener
+{
+    /// <summary>The format a file name asks for, or null when the extension is not one the contract accepts.</summary>
+    public static FilingFormat? FormatOf(string fileName) => Path.GetExtension(fileName).ToLowerInvariant() switch
+    {
+        ".csv" => FilingFormat.Csv,
+        ".xlsx" => FilingFormat.Xlsx,
+        ".json" => FilingFormat.Json,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Opens <paramref name="stream"/> (which the returned source then owns). Throws
+    /// <see cref="FilingRejectedException"/> for anything that is not a filing.
+    /// </summary>
+    public static IFilingSource Open(Stream stream, string fileName, ReaderLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        limits ??= ReaderLimits.Default;
+        Stream? spool = null;
+        try
+        {
+            var format = FormatOf(fileName) ?? throw new FilingRejectedException(
+                $"'{Path.GetExtension(fileName)}' files are not accepted. Upload the filing as .csv, .xlsx or .json.");
+
+            var start = stream.CanSeek ? stream.Position : 0;
+            var sniff = new byte[limits.SniffBytes];
+            var length = stream.ReadAtLeast(sniff, sniff.Length, throwOnEndOfStream: false);
+            var whole = length < sniff.Length;
+            if (length == 0)
+            {
+                throw new FilingRejectedException("The file is empty (0 bytes).");
+            }
+
+            CheckContentMatches(format, sniff.AsSpan(0, length));
+            if (format == FilingFormat.Csv)
+            {
+                return new CsvFilingSource(stream, sniff, length, whole, limits);
+            }
+
+            var seekable = Rewind(stream, start, sniff, length);
+            spool = seekable == stream ? null : seekable;
+            IFilingSource source = format == FilingFormat.Xlsx ? new XlsxFilingSource(seekable) : new JsonFilingSource(seekable, limits);
+            return new OwningSource(source, spool, stream);
+        }
+        catch
+        {
+            spool?.Dispose();
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckContentMatches(FilingFormat format, ReadOnlySpan<byte> head)
+    {
+        var isZip = head.StartsWith("PK\x03\x04"u8);
+        var isOle = head.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0]);
+        if (isOle)
+        {
+            throw new FilingRejectedException("This is an old Excel 97-2003 (.xls) workbook. Open it in Excel or WPS and save it as .xlsx or CSV.");
+        }
+
+        if (head.StartsWith("%PDF"u8))
+        {
+            throw new FilingRejectedException("This is a PDF, not a filing. Upload the data itself as .csv, .xlsx or .json.");
+        }
+
+        if (format == FilingFormat.Xlsx)
+        {
+            if (!isZip)
+            {
+                throw new FilingRejectedException("The file is named .xlsx but is not an XLSX workbook. Save it from Excel or WPS as \"Excel 工作簿 (*.xlsx)\".");
+            }
+
+            return;
+        }
+
+        if (isZip)
+        {
+            throw new FilingRejectedException($"The file is an XLSX workbook but is named .{format.ToString().ToLowerInvariant()}. Rename it to .xlsx.");
+        }
+
+        // Text has no NUL bytes in UTF-8 or GB18030; a few of them means binary content.
+        if (head.Contains((byte)0))
+        {
+            throw new FilingRejectedException($"The file contains binary data, not {(format == FilingFormat.Csv ? "CSV" : "JSON")} text. Check that the right file was chosen.");
+        }
+    }
+
+    /// <summary>XLSX (a zip) and JSON (two passes) need to seek; a stream that cannot is spooled to a temporary file.</summary>
+    private static Stream Rewind(Stream stream, long start, byte[] sniff, int length)
+    {
+        if (stream.CanSeek)
+        {
+            stream.Position = start;
+            return stream;
+        }
+
+        var temp = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        temp.Write(sniff, 0, length);
+        stream.CopyTo(temp);
+        temp.Position = 0;
+        return temp;
+    }
+
+    /// <summary>Disposes the source together with the streams it was opened on.</summary>
+    private sealed class OwningSource(IFilingSource inner, Stream? spool, Stream original) : IFilingSource
+    {
+        public Filings.FilingSchema Schema => inner.Schema;
+
+        public IReadOnlyList<FilingWarning> HeaderWarnings => inner.HeaderWarnings;
+
+        public IEnumerable<RawRecord> ReadRecords(CancellationToken cancellationToken) => inner.ReadRecords(cancellationToken);
+
+        public void Dispose()
+        {
+            inner.Dispose();
+            spool?.Dispose();
+            original.Dispose();
+        }
+    }
+}

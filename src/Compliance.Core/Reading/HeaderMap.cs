@@ -1,0 +1,87 @@
+using Compliance.Core.Filings;
+
+namespace Compliance.Core.Reading;
+
+/// <summary>Maps the header cells of a CSV or sheet onto a kind's columns, and rejects headers that cannot work.</summary>
+internal sealed class HeaderMap
+{
+    private HeaderMap(FilingSchema schema, int[] ordinals, List<FilingWarning> warnings)
+    {
+        Schema = schema;
+        Ordinals = ordinals;
+        Warnings = warnings;
+    }
+
+    public FilingSchema Schema { get; }
+
+    /// <summary>For each source column, the schema ordinal it fills, or -1 when ignored.</summary>
+    public int[] Ordinals { get; }
+
+    public List<FilingWarning> Warnings { get; }
+
+    /// <param name="headers">Header cell texts, in source order.</param>
+    /// <param name="kindHint">A kind named by the sheet, when there is one.</param>
+    /// <param name="cellName">Names a source column for messages ("column C").</param>
+    public static HeaderMap Build(IReadOnlyList<string?> headers, FilingKind? kindHint, Func<int, string> cellName)
+    {
+        var texts = headers.Select(h => h ?? string.Empty).ToList();
+        if (texts.All(string.IsNullOrWhiteSpace))
+        {
+            throw new FilingRejectedException("The header row is empty: row 1 must name the columns, for example uscc, period, region, ...", row: 1);
+        }
+
+        var schema = kindHint is { } hint ? FilingSchema.For(hint) : FilingSchema.Recognise(texts);
+        if (schema is null)
+        {
+            throw new FilingRejectedException(
+                "Cannot tell the kind of filing from the header. A payroll filing has employee_id (职工编号) and wage_base (缴费基数); "
+                + "a fees filing has sales (销售额或营业额); a fee_items filing has item (收费项目) and amount (金额). Header found: "
+                + string.Join(", ", texts.Where(t => t.Length > 0).Take(20)),
+                row: 1);
+        }
+
+        var ordinals = new int[texts.Count];
+        var seen = new Dictionary<int, int>();
+        var warnings = new List<FilingWarning>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            ordinals[i] = -1;
+            if (string.IsNullOrWhiteSpace(texts[i]))
+            {
+                continue;
+            }
+
+            var column = schema.Find(texts[i]);
+            if (column is null)
+            {
+                warnings.Add(new FilingWarning(
+                    "UNKNOWN_COLUMN",
+                    1,
+                    $"Column '{TextNormalizer.Normalize(texts[i])}' ({cellName(i)}) is not part of a {schema.Kind.ToContractName()} filing and was ignored.",
+                    TextNormalizer.Normalize(texts[i])));
+                continue;
+            }
+
+            if (seen.TryGetValue(column.Ordinal, out var first))
+            {
+                throw new FilingRejectedException(
+                    $"Column {column.Display} appears twice ({cellName(first)} and {cellName(i)}); keep one.", row: 1, column: column.Name);
+            }
+
+            seen[column.Ordinal] = i;
+            ordinals[i] = column.Ordinal;
+        }
+
+        var missing = schema.Columns.Where(c => c.Required && !seen.ContainsKey(c.Ordinal)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new FilingRejectedException(
+                $"The {schema.Kind.ToContractName()} filing lacks required column{(missing.Count > 1 ? "s" : string.Empty)} "
+                + string.Join(", ", missing.Select(c => c.Display)) + ". Add it to the header row.",
+                row: 1,
+                column: missing[0].Name);
+        }
+
+        return new HeaderMap(schema, ordinals, warnings);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text.Json;
+
+namespace Compliance.Core.Reading;
+
+/// <summary>
+/// Walks a JSON document from a stream with <see cref="Utf8JsonReader"/>, holding only the current
+/// token or row object in memory. The buffer grows for one large value up to a limit, never for the file.
+/// </summary>
+internal sealed class JsonCursor(Stream stream, int maxValueBytes)
+{
+    private byte[] buffer = new byte[64 * 1024];
+    private int start;
+    private int end;
+    private bool final;
+    private JsonReaderState state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+
+    /// <summary>Reads one token; strings and property names come back decoded in <paramref name="text"/>.</summary>
+    public JsonTokenType ReadToken(out string? text)
+    {
+        while (true)
+        {
+            var reader = new Utf8JsonReader(buffer.AsSpan(start, end - start), final, state);
+            if (reader.Read())
+            {
+                var type = reader.TokenType;
+                text = type is JsonTokenType.PropertyName or JsonTokenType.String ? reader.GetString() : null;
+                Advance(ref reader);
+                return type;
+            }
+
+            Refill();
+        }
+    }
+
+    /// <summary>
+    /// Reads the next whole value (object, array or primitive) as a detached element, or null when the next
+    /// token closes the enclosing array.
+    /// </summary>
+    public JsonElement? ReadValueOrEndArray()
+    {
+        while (true)
+        {
+            var reader = new Utf8JsonReader(buffer.AsSpan(start, end - start), final, state);
+            if (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.EndArray)
+                {
+                    Advance(ref reader);
+                    return null;
+                }
+
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    var probe = reader;
+                    if (!probe.TrySkip())
+                    {
+                        Refill();
+                        continue;
+                    }
+                }
+
+                var element = JsonElement.ParseValue(ref reader);
+                Advance(ref reader);
+                return element;
+            }
+
+            Refill();
+        }
+    }
+
+    /// <summary>Skips the value whose first token was just read, token by token, so a huge array costs no memory.</summary>
+    public void SkipRest(JsonTokenType opened)
+    {
+        if (opened is not (JsonTokenType.StartArray or JsonTokenType.StartObject))
+        {
+            return;
+        }
+
+        var depth = 1;
+        while (depth > 0)
+        {
+            var type = ReadToken(out _);
+            if (type is JsonTokenType.StartArray or JsonTokenType.StartObject)
+            {
+                depth++;
+            }
+            else if (type is JsonTokenType.EndArray or JsonTokenType.EndObject)
+            {
+                depth--;
+            }
+        }
+    }
+
+    private void Advance(ref Utf8JsonReader reader)
+    {
+        start += (int)reader.BytesConsumed;
+        state = reader.CurrentState;
+    }
+
+    private void Refill()
+    {
+        if (final)
+        {
+            throw new JsonException("The JSON ends before the document is complete.");
+        }
+
+        if (start > 0)
+        {
+            Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+            end -= start;
+            start = 0;
+        }
+
+        if (end == buffer.Length)
+        {
+            if (buffer.Length >= maxValueBytes)
+            {
+                throw new FilingRejectedException($"A single value in the JSON is larger than {maxValueBytes / 1024} KiB; split it or check that the file is not damaged.");
+            }
+
+            Array.Resize(ref buffer, Math.Min(buffer.Length * 2, maxValueBytes));
+        }
+
+        var n = stream.Read(buffer, end, buffer.Length - end);
+        end += n;
+        if (n == 0)
+        {
+            final = true;
+        }
+    }
+}

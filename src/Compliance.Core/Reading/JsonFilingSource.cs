@@ -1,0 +1,196 @@
+using System.Text.Json;
+using Compliance.Core.Filings;
+
+namespace Compliance.Core.Reading;
+
+/// <summary>
+/// <c>{"kind": "...", header fields..., "rows": [ {...}, ... ]}</c>. Header fields apply to every row that
+/// does not give its own. Property order in a JSON object carries no meaning and serialisers often write
+/// keys alphabetically ("uscc" after "rows"), so a first pass reads the header fields, skipping the rows
+/// token by token, and a second pass streams the rows. The stream must therefore be seekable.
+/// </summary>
+internal sealed class JsonFilingSource : IFilingSource
+{
+    private readonly Stream stream;
+    private readonly long origin;
+    private readonly int maxValueBytes;
+    private readonly string?[] headerCells;
+    private readonly List<FilingWarning> warnings = [];
+
+    public JsonFilingSource(Stream seekableStream, ReaderLimits limits)
+    {
+        stream = seekableStream;
+        origin = seekableStream.Position;
+        maxValueBytes = limits.MaxRecordBytes;
+
+        var header = new List<(string Name, string? Value)>();
+        var hasRows = false;
+        Guard(null, () =>
+        {
+            var cursor = new JsonCursor(stream, maxValueBytes);
+            if (cursor.ReadToken(out _) != JsonTokenType.StartObject)
+            {
+                throw new FilingRejectedException("A JSON filing must be one object: {\"kind\": \"payroll\", \"uscc\": \"...\", \"rows\": [ ... ]}.");
+            }
+
+            while (cursor.ReadToken(out var name) == JsonTokenType.PropertyName)
+            {
+                if (string.Equals(name, "rows", StringComparison.OrdinalIgnoreCase))
+                {
+                    var opened = cursor.ReadToken(out _);
+                    if (opened != JsonTokenType.StartArray)
+                    {
+                        throw new FilingRejectedException("\"rows\" must be an array of objects, one per row.", column: "rows");
+                    }
+
+                    hasRows = true;
+                    cursor.SkipRest(opened);
+                }
+                else
+                {
+                    var value = cursor.ReadValueOrEndArray() ?? throw new JsonException("Unexpected ']'.");
+                    header.Add((name!, CellText(value, name!, row: null)));
+                }
+            }
+        });
+
+        var kindText = header.FirstOrDefault(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase)).Value;
+        if (kindText is null)
+        {
+            throw new FilingRejectedException("The JSON filing has no \"kind\". Add \"kind\": \"payroll\", \"fees\" or \"fee_items\".", column: "kind");
+        }
+
+        if (!FilingKindNames.TryParse(kindText, out var kind))
+        {
+            throw new FilingRejectedException($"Unknown kind \"{kindText}\". Use \"payroll\", \"fees\" or \"fee_items\".", column: "kind");
+        }
+
+        if (!hasRows)
+        {
+            throw new FilingRejectedException("The JSON filing has no \"rows\" array.", column: "rows");
+        }
+
+        Schema = FilingSchema.For(kind);
+        headerCells = new string?[Schema.Columns.Count];
+        foreach (var (name, value) in header)
+        {
+            if (string.Equals(name, "kind", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (Schema.Find(name) is { } column)
+            {
+                headerCells[column.Ordinal] = value;
+            }
+            else
+            {
+                warnings.Add(new FilingWarning("UNKNOWN_COLUMN", null, $"Field \"{name}\" is not part of a {kind.ToContractName()} filing and was ignored.", name));
+            }
+        }
+    }
+
+    public FilingSchema Schema { get; }
+
+    public IReadOnlyList<FilingWarning> HeaderWarnings => warnings;
+
+    public IEnumerable<RawRecord> ReadRecords(CancellationToken cancellationToken)
+    {
+        stream.Position = origin;
+        var cursor = new JsonCursor(stream, maxValueBytes);
+        Guard(null, () =>
+        {
+            cursor.ReadToken(out _);
+            while (cursor.ReadToken(out var name) == JsonTokenType.PropertyName)
+            {
+                if (string.Equals(name, "rows", StringComparison.OrdinalIgnoreCase))
+                {
+                    cursor.ReadToken(out _);
+                    return;
+                }
+
+                cursor.ReadValueOrEndArray();
+            }
+        });
+
+        var record = new RawRecord(Schema);
+        var reportedUnknown = new HashSet<string>(StringComparer.Ordinal);
+        var index = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            index++;
+            JsonElement? element = null;
+            Guard(index, () => element = cursor.ReadValueOrEndArray());
+            if (element is not { } row)
+            {
+                break;
+            }
+
+            if (row.ValueKind != JsonValueKind.Object)
+            {
+                throw new FilingRejectedException($"rows[{index}] is {row.ValueKind.ToString().ToLowerInvariant()}, not an object with the row's fields.", row: index);
+            }
+
+            record.Clear();
+            record.Row = index;
+            Array.Copy(headerCells, record.Cells, headerCells.Length);
+            foreach (var property in row.EnumerateObject())
+            {
+                var column = Schema.Find(property.Name);
+                if (column is null)
+                {
+                    if (reportedUnknown.Add(property.Name))
+                    {
+                        warnings.Add(new FilingWarning("UNKNOWN_COLUMN", index, $"Field \"{property.Name}\" (first seen in row {index}) is not part of a {Schema.Kind.ToContractName()} filing and was ignored.", property.Name));
+                    }
+
+                    continue;
+                }
+
+                if (CellText(property.Value, column.Name, index) is { } text)
+                {
+                    record.Cells[column.Ordinal] = text;
+                }
+            }
+
+            yield return record;
+        }
+
+        if (index == 1)
+        {
+            throw new FilingRejectedException("The JSON filing's \"rows\" array is empty.", column: "rows");
+        }
+    }
+
+    private static string? CellText(JsonElement value, string name, int? row) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number => value.GetRawText(),
+        JsonValueKind.True => "yes",
+        JsonValueKind.False => "no",
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        _ => throw new FilingRejectedException(
+            $"{(row is null ? string.Empty : $"Row {row}, ")}field \"{name}\" is an {value.ValueKind.ToString().ToLowerInvariant()}; give a number or text.",
+            row: row,
+            column: name),
+    };
+
+    private static void Guard(int? row, Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (JsonException ex)
+        {
+            var where = row is null ? "The JSON" : $"The JSON near rows[{row}]";
+            throw new FilingRejectedException($"{where} is malformed: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]}", ex, row: row);
+        }
+    }
+
+    public void Dispose()
+    {
+        // The stream belongs to the caller that opened it.
+    }
+}

@@ -1,0 +1,238 @@
+using System.Globalization;
+using Compliance.Core.Filings;
+
+namespace Compliance.Core.Reading;
+
+/// <summary>
+/// Types one raw record against its kind's columns. Every problem in the row is collected (not just the
+/// first) so the filer can fix the row in one go; each names the row and column and what to write instead.
+/// </summary>
+internal sealed class RecordParser
+{
+    /// <summary>Half a fen either way is rounding, per row; beyond that a declared rate and its amount disagree.</summary>
+    internal const decimal AmountTolerance = 0.01m;
+
+    private static readonly HashSet<string> Provinces =
+    [
+        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+        "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
+    ];
+
+    private readonly FilingSchema schema;
+    private readonly FilingRecord record;
+    private readonly ColumnDefinition uscc;
+    private readonly ColumnDefinition period;
+    private readonly ColumnDefinition region;
+    private readonly ColumnDefinition? frequency;
+    private readonly ColumnDefinition? subject;
+    private readonly ColumnDefinition? wageBase;
+
+    public RecordParser(FilingSchema schema)
+    {
+        this.schema = schema;
+        record = new FilingRecord(schema);
+        uscc = schema["uscc"];
+        period = schema["period"];
+        region = schema["region"];
+        frequency = schema.Find("filing_frequency");
+        subject = schema.Find("employee_id") ?? schema.Find("item");
+        wageBase = schema.Find("wage_base");
+    }
+
+    /// <summary>Types <paramref name="raw"/>; returns null and fills <paramref name="errors"/> when the row cannot be checked.</summary>
+    public FilingRecord? Parse(RawRecord raw, List<RowError> errors, List<FilingWarning> warnings)
+    {
+        record.Clear();
+        record.Row = raw.Row;
+        var before = errors.Count;
+        foreach (var column in schema.Columns)
+        {
+            var text = raw.Cells[column.Ordinal];
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                text = column.Default;
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                if (column.Required)
+                {
+                    errors.Add(Error(raw.Row, column, $"{column.Display} is required but empty."));
+                }
+
+                continue;
+            }
+
+            ParseCell(raw.Row, column, text, errors, warnings);
+        }
+
+        if (errors.Count > before)
+        {
+            return null;
+        }
+
+        if (record.Frequency == FilingFrequency.Quarterly && !record.Period.IsQuarterEnd)
+        {
+            errors.Add(Error(raw.Row, period, $"a quarterly filer's period names the last month of the quarter (03, 06, 09 or 12), not {record.Period}."));
+            return null;
+        }
+
+        if (wageBase is not null)
+        {
+            CompareDeclaredWithPaid(warnings);
+        }
+
+        return record;
+    }
+
+    private void ParseCell(int row, ColumnDefinition column, string text, List<RowError> errors, List<FilingWarning> warnings)
+    {
+        switch (column.Type)
+        {
+            case ColumnType.Uscc:
+                if (Uscc.TryValidate(text, out var code, out var reason))
+                {
+                    record.Uscc = code;
+                }
+                else
+                {
+                    errors.Add(Error(row, column, reason + "."));
+                }
+
+                break;
+            case ColumnType.Period:
+                if (Period.TryParse(text, out var p))
+                {
+                    record.Period = p.Value;
+                }
+                else
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not a period; write yyyy-MM (2016-06), yyyyMM (201606) or yyyy年M月 (2016年6月)."));
+                }
+
+                break;
+            case ColumnType.Region:
+                var regionText = TextNormalizer.Normalize(text);
+                if (regionText.Length == 6 && regionText.All(char.IsAsciiDigit) && Provinces.Contains(regionText[..2]))
+                {
+                    record.Region = regionText;
+                }
+                else
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not a 6-digit GB/T 2260 administrative division code (for example 510100 for 成都市)."));
+                }
+
+                break;
+            case ColumnType.Text:
+                var value = TextNormalizer.Normalize(text);
+                record.SetText(column, value);
+                if (column == subject)
+                {
+                    record.Subject = value;
+                }
+
+                break;
+            case ColumnType.Rate:
+                if (!NumberParser.TryParseRate(text, out var rate))
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not a rate; write the percent, for example 12, 12% or 0.5."));
+                }
+                else if (rate is < 0 or > 100)
+                {
+                    errors.Add(Error(row, column, $"{rate.ToString(CultureInfo.InvariantCulture)} is not a percent between 0 and 100."));
+                }
+                else
+                {
+                    record.SetNumber(column, rate);
+                }
+
+                break;
+            case ColumnType.Amount:
+                if (!NumberParser.TryParseAmount(text, out var amount))
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not an amount; write yuan with up to 2 decimals, for example 8000, 8000.50 or \"8,000.50\"."));
+                }
+                else if (amount < 0 || (column == wageBase && amount == 0))
+                {
+                    errors.Add(Error(row, column, column == wageBase ? "the wage base must be greater than 0." : "an amount cannot be negative."));
+                }
+                else
+                {
+                    if (NumberParser.Scale(amount) > 2)
+                    {
+                        warnings.Add(new FilingWarning("AMOUNT_PRECISION", row, $"Row {row}, {column.Display}: {amount.ToString(CultureInfo.InvariantCulture)} has more than 2 decimals; amounts are yuan to the fen.", column.Name));
+                    }
+
+                    record.SetNumber(column, amount);
+                }
+
+                break;
+            case ColumnType.Frequency:
+                switch (TextNormalizer.Key(text))
+                {
+                    case "monthly" or "month" or "按月" or "月" or "月报":
+                        record.Frequency = FilingFrequency.Monthly;
+                        break;
+                    case "quarterly" or "quarter" or "按季" or "按季度" or "季" or "季报":
+                        record.Frequency = FilingFrequency.Quarterly;
+                        break;
+                    default:
+                        errors.Add(Error(row, column, $"'{text}' is not a filing frequency; write monthly (按月) or quarterly (按季)."));
+                        break;
+                }
+
+                break;
+            case ColumnType.YesNo:
+                switch (TextNormalizer.Key(text))
+                {
+                    case "yes" or "y" or "true" or "1" or "是":
+                        record.SetNumber(column, 1);
+                        break;
+                    case "no" or "n" or "false" or "0" or "否":
+                        record.SetNumber(column, 0);
+                        break;
+                    default:
+                        errors.Add(Error(row, column, $"'{text}' is not yes or no; write yes (是) or no (否)."));
+                        break;
+                }
+
+                break;
+            default:
+                throw new InvalidOperationException($"Column type {column.Type} has no parser.");
+        }
+    }
+
+    /// <summary>The contract's consistency check: a declared rate should be what the paid amount says.</summary>
+    private void CompareDeclaredWithPaid(List<FilingWarning> warnings)
+    {
+        var wage = record.Number(wageBase!)!.Value;
+        foreach (var rateColumn in schema.Columns)
+        {
+            if (rateColumn.AmountColumn is null || record.Number(rateColumn) is not { } declared)
+            {
+                continue;
+            }
+
+            var amountColumn = schema[rateColumn.AmountColumn];
+            if (record.Number(amountColumn) is not { } paid)
+            {
+                continue;
+            }
+
+            var expected = wage * declared / 100m;
+            if (Math.Abs(paid - expected) > AmountTolerance)
+            {
+                var effective = (paid / wage * 100m).ToString("0.####", CultureInfo.InvariantCulture);
+                warnings.Add(new FilingWarning(
+                    "RATE_AMOUNT_MISMATCH",
+                    record.Row,
+                    $"Row {record.Row}: {rateColumn.Name} declares {declared.ToString(CultureInfo.InvariantCulture)}% but {amountColumn.Name} "
+                    + $"{paid.ToString(CultureInfo.InvariantCulture)} on a wage base of {wage.ToString(CultureInfo.InvariantCulture)} is {effective}%.",
+                    amountColumn.Name));
+            }
+        }
+    }
+
+    private static RowError Error(int row, ColumnDefinition column, string message) =>
+        new(row, column.Name, $"Row {row}, column {column.Display}: {message}");
+}

@@ -1,0 +1,34 @@
+using Compliance.Core.Filings;
+using Compliance.Core.Policies;
+
+namespace Compliance.Core.Rules;
+
+/// <summary>The code behind a rule kind, bound to one version's parameters.</summary>
+internal interface IRuleCheck
+{
+    /// <summary>The limit in one line, for listings.</summary>
+    string Summary { get; }
+
+    RuleOutcome Evaluate(FilingRecord record, RuleHit hit, List<Violation> violations);
+}
+
+/// <summary>The rule and version being applied, so a check can stamp its findings.</summary>
+internal readonly record struct RuleHit(PolicyRule Rule, RuleVersion Version)
+{
+    public Violation Violation(FilingRecord record, string field, decimal observed, string limit, string message, Citation? citation = null) => new()
+    {
+        Rule = Rule.Id,
+        Severity = Rule.Severity,
+        Uscc = record.Uscc,
+        Period = record.Period.ToString(),
+        Region = record.Region,
+        Row = record.Row,
+        EmployeeId = record.Schema.Kind == FilingKind.Payroll ? record.Subject : null,
+        Item = record.Schema.Kind == FilingKind.FeeItems ? record.Subject : null,
+        Field = field,
+        Observed = observed,
+        Limit = limit,
+        Citation = (citation ?? Version.Citation).ToString(),
+        Message = message,
+    };
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Compliance.Core.Filings;
+using Compliance.Core.Policies;
+
+namespace Compliance.Core.Rules;
+
+/// <summary>
+/// The rule kinds the code knows. A catalog rule names one; its parameters (fields, limits, item lists)
+/// are data, checked here against the filing kind's columns when the catalog loads.
+/// </summary>
+internal static class RuleKinds
+{
+    private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
+
+    private static readonly Dictionary<string, Func<FilingSchema, JsonElement, string, IRuleCheck>> Factories = new(StringComparer.Ordinal)
+    {
+        ["rate-ceiling"] = (schema, p, where) => new RateCeilingCheck(schema, Read<RateCeilingCheck.Parameters>(p, where), where),
+        ["rate-sum-range"] = (schema, p, where) => new RateSumRangeCheck(schema, Read<RateSumRangeCheck.Parameters>(p, where), where),
+        ["exemption-charged"] = (schema, p, where) => new ExemptionChargedCheck(schema, Read<ExemptionParameters>(p, where), where),
+        ["exemption-ineligible"] = (schema, p, where) => new ExemptionIneligibleCheck(schema, Read<ExemptionParameters>(p, where), where),
+        ["abolished-item"] = (schema, p, where) => new AbolishedItemCheck(schema, Read<AbolishedItemCheck.Parameters>(p, where), where),
+    };
+
+    public static IEnumerable<string> Names => Factories.Keys;
+
+    public static bool IsKnown(string? kind) => kind is not null && Factories.ContainsKey(kind);
+
+    public static IRuleCheck Compile(string kind, FilingSchema schema, JsonElement parameters, string where) => Factories[kind](schema, parameters, where);
+
+    private static T Read<T>(JsonElement element, string where)
+        where T : class
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new PolicyCatalogException($"{where}: \"parameters\" must be an object.");
+        }
+
+        try
+        {
+            return element.Deserialize<T>(Options) ?? throw new PolicyCatalogException($"{where}: \"parameters\" is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new PolicyCatalogException($"{where}: parameters do not fit the rule kind: {ex.Message}");
+        }
+    }
+
+    /// <summary>Resolves a field a catalog names, insisting it exists in the kind and has the expected type.</summary>
+    public static ColumnDefinition Column(FilingSchema schema, string? name, ColumnType type, string where)
+    {
+        var column = name is null ? null : schema.Find(name);
+        if (column is null || column.Name != name)
+        {
+            throw new PolicyCatalogException($"{where}: '{name}' is not a column of {schema.Kind.ToContractName()} filings.");
+        }
+
+        if (column.Type != type)
+        {
+            throw new PolicyCatalogException($"{where}: column '{name}' is a {column.Type}, the rule needs a {type}.");
+        }
+
+        return column;
+    }
+
+    public static decimal Required(decimal? value, string name, string where) =>
+        value ?? throw new PolicyCatalogException($"{where}: parameter \"{name}\" is required.");
+
+    public static string Number(decimal value) => value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+}
