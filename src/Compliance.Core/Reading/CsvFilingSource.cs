@@ -83,23 +83,27 @@ internal sealed class CsvFilingSource : IFilingSource
             }
 
             var line = row.LineNumberFrom;
+            record.Clear();
+            record.Row = line;
+
+            // Quotes first: an unclosed quote also swallows the separators after it, and the field count
+            // would then blame the wrong thing.
+            for (var i = 0; i < row.ColCount; i++)
+            {
+                var ordinal = i < map.Ordinals.Length ? map.Ordinals[i] : -1;
+                var text = Unquote(row[i].Span, line, ordinal >= 0 ? map.Schema.Columns[ordinal].Name : $"column {i + 1}");
+                if (ordinal >= 0)
+                {
+                    record.Cells[ordinal] = text;
+                }
+            }
+
             if (row.ColCount != headerColumns)
             {
                 throw new FilingRejectedException(
                     $"Line {line} has {row.ColCount} fields but the header has {headerColumns}. "
                     + "A field that contains a comma must be in double quotes, for example \"1,234.50\".",
                     row: line);
-            }
-
-            record.Clear();
-            record.Row = line;
-            for (var i = 0; i < row.ColCount; i++)
-            {
-                var ordinal = map.Ordinals[i];
-                if (ordinal >= 0)
-                {
-                    record.Cells[ordinal] = Unquote(row[i].Span, line, map.Schema.Columns[ordinal].Name);
-                }
             }
 
             any = true;

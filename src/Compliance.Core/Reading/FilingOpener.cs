@@ -86,6 +86,12 @@ public static class FilingOpener
             throw new FilingRejectedException($"The file is an XLSX workbook but is named .{format.ToString().ToLowerInvariant()}. Rename it to .xlsx.");
         }
 
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            throw new FilingRejectedException(
+                "The file is UTF-16 text (Excel's \"Unicode Text\"). Save it as \"CSV UTF-8 (逗号分隔)\" or plain CSV instead.");
+        }
+
         // Text has no NUL bytes in UTF-8 or GB18030; a few of them means binary content.
         if (head.Contains((byte)0))
         {

@@ -21,16 +21,10 @@ public static class TextEncodingDetector
     public static Encoding Detect(ReadOnlySpan<byte> sample, bool isWholeFile, out int preambleLength)
     {
         preambleLength = 0;
-        if (sample.StartsWith("\xEF\xBB\xBF"u8))
+        if (sample.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
         {
             preambleLength = 3;
             return StrictUtf8;
-        }
-
-        if (sample.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || sample.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
-        {
-            throw new FilingRejectedException(
-                "The file is UTF-16 text (Excel's \"Unicode Text\"). Save it as \"CSV UTF-8 (逗号分隔)\" or plain CSV instead.");
         }
 
         return IsUtf8(sample, isWholeFile) ? StrictUtf8 : Gb18030;

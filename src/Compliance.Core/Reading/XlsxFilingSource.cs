@@ -36,7 +36,7 @@ internal sealed class XlsxFilingSource : IFilingSource
         {
             document = SpreadsheetDocument.Open(seekableStream, isEditable: false);
         }
-        catch (Exception ex) when (ex is OpenXmlPackageException or InvalidDataException or IOException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (IsDamage(ex) || ex is IOException or InvalidOperationException or ArgumentException)
         {
             throw new FilingRejectedException("The file is not a readable XLSX workbook (it may be damaged, password-protected, or an old .xls). Save it again as .xlsx.", ex);
         }
@@ -123,6 +123,22 @@ internal sealed class XlsxFilingSource : IFilingSource
     private sealed record SheetRow(int Index, List<string?> Cells);
 
     private SheetRow? NextRow()
+    {
+        try
+        {
+            return ReadRow();
+        }
+        catch (Exception ex) when (IsDamage(ex))
+        {
+            throw new FilingRejectedException($"Worksheet '{sheetName}' is damaged and cannot be read to the end. Open it in Excel or WPS and save it again as .xlsx.", ex);
+        }
+    }
+
+    /// <summary>What a truncated or corrupted package throws, from the zip layer up to the XML reader.</summary>
+    private static bool IsDamage(Exception ex) =>
+        ex is OpenXmlPackageException or InvalidDataException or FormatException or System.Xml.XmlException;
+
+    private SheetRow? ReadRow()
     {
         while (reader.Read())
         {

@@ -1,0 +1,123 @@
+using System.Text;
+using Compliance.Core.Reading;
+using Compliance.Core.Tests.Builders;
+
+namespace Compliance.Core.Tests.Reading;
+
+[TestClass]
+public sealed class CsvReaderTests
+{
+    private static readonly Dictionary<string, string> Chinese = new()
+    {
+        ["uscc"] = "统一社会信用代码",
+        ["period"] = "所属期",
+        ["region"] = "行政区划代码",
+        ["employee_id"] = "职工编号",
+        ["wage_base"] = "缴费基数",
+        ["pension_employer_rate"] = "养老保险单位缴费比例",
+        ["unemployment_employer_rate"] = "失业保险单位费率",
+        ["unemployment_employee_rate"] = "失业保险个人费率",
+        ["housing_fund_employer_rate"] = "住房公积金单位缴存比例",
+        ["housing_fund_employee_rate"] = "住房公积金个人缴存比例",
+    };
+
+    [TestMethod]
+    public void Gb18030WithChineseHeadersAndFullWidthDigits_IsReadAndChecked()
+    {
+        var filing = FilingBuilder.Payroll("２０１６年６月")
+            .WithHeaders(c => Chinese[c])
+            .Row(("wage_base", "８０００"), ("housing_fund_employer_rate", "１３％"))
+            .Row(("employee_id", "张三"));
+        var bytes = filing.ToCsvBytes(TextEncodingDetector.Gb18030);
+        Assert.ThrowsExactly<DecoderFallbackException>(() => TextEncodingDetector.StrictUtf8.GetString(bytes), "the sample must really be GB18030");
+
+        var report = Checks.Run(bytes, "payroll-gbk.csv").AssertChecked();
+
+        Assert.AreEqual("payroll", report.Kind);
+        Assert.AreEqual(2, report.Rows);
+        var violation = report.Violations.Single();
+        Assert.AreEqual(13m, violation.Observed);
+        Assert.AreEqual("2016-06", violation.Period);
+    }
+
+    [TestMethod]
+    public void Utf8WithBom_HeaderIsRecognised()
+    {
+        var bytes = FilingBuilder.Payroll().Row(("housing_fund_employee_rate", "12.5")).ToCsvBytes(new UTF8Encoding(true), bom: true);
+        Assert.AreEqual(0xEF, bytes[0]);
+
+        var report = Checks.Run(bytes, "bom.csv").AssertChecked();
+
+        CollectionAssert.AreEqual(new[] { "HF-RATE-CAP@2:housing_fund_employee_rate" }, report.Findings());
+    }
+
+    [TestMethod]
+    public void HeaderNames_IgnoreCaseAndSurroundingSpaces()
+    {
+        var report = Checks.Csv(FilingBuilder.Payroll().WithHeaders(c => $"  {c.ToUpperInvariant()} ").Row(("pension_employer_rate", "21"))).AssertChecked();
+
+        Assert.AreEqual(1, report.Violations.Count);
+    }
+
+    [TestMethod]
+    public void QuotedAmountWithThousandsSeparator_IsOneValue()
+    {
+        var report = Checks.Csv(FilingBuilder.Payroll().Row(("wage_base", "12,000.00"), ("housing_fund_employer_amount", "1,440.00"))).AssertChecked();
+
+        Assert.AreEqual(0, report.Violations.Count);
+        Assert.AreEqual(0, report.WarningCount);
+    }
+
+    [TestMethod]
+    public void RowNumbers_AreTheLineWhereTheRecordStarts()
+    {
+        // Row 2 spans lines 2-3 because of a quoted newline; the next record starts on line 4.
+        const string csv = "uscc,period,region,employee_id,wage_base,collector_note,housing_fund_employer_rate\r\n"
+            + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,\"two\r\nlines\",12\r\n"
+            + "91510100A4C12H3B1Y,2016-06,510100,E2,8000,,13\r\n";
+
+        var report = Checks.Run(csv).AssertChecked();
+
+        Assert.AreEqual(4, report.Violations.Single().Row);
+    }
+
+    [TestMethod]
+    public void UnknownColumn_IsIgnoredWithAWarning()
+    {
+        var report = Checks.Csv(FilingBuilder.Payroll().Row(("部门", "财务部"))).AssertChecked();
+
+        var warning = report.Warnings.Single(w => w.Code == "UNKNOWN_COLUMN");
+        StringAssert.Contains(warning.Message, "部门");
+    }
+
+    [TestMethod]
+    public void BlankLines_AreSkipped()
+    {
+        var csv = FilingBuilder.Payroll().Row().Row().ToCsv() + "\r\n,,,,,,,,,\r\n";
+
+        Assert.AreEqual(2, Checks.Run(csv).AssertChecked().Rows);
+    }
+
+    [TestMethod]
+    public void KindIsRecognisedFromTheHeader()
+    {
+        Assert.AreEqual("fees", Checks.Csv(FilingBuilder.Fees().Row()).Kind);
+        Assert.AreEqual("fee_items", Checks.Csv(FilingBuilder.FeeItems().Row()).Kind);
+        Assert.AreEqual("payroll", Checks.Csv(FilingBuilder.Payroll().Row()).Kind);
+    }
+
+    [TestMethod]
+    public void LargeFile_StreamsAndCountsEveryRow()
+    {
+        var filing = FilingBuilder.Payroll();
+        for (var i = 0; i < 20_000; i++)
+        {
+            filing.Row(("housing_fund_employer_rate", i % 1000 == 0 ? "13" : "12"));
+        }
+
+        var report = Checks.Csv(filing).AssertChecked();
+
+        Assert.AreEqual(20_000, report.Rows);
+        Assert.AreEqual(20, report.Violations.Count);
+    }
+}
