@@ -1,0 +1,43 @@
+namespace Compliance.Cli.Tests;
+
+/// <summary>Runs the <c>compliance</c> command in-process, capturing what a terminal would show.</summary>
+internal static class Cli
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Samples => Path.Combine(RepositoryRoot, "seeds", "samples");
+
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CliApp.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ComplianceFunctions.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Cannot find ComplianceFunctions.sln above the test binaries.");
+    }
+}
+
+/// <summary>A scratch folder for files a test writes, removed afterwards.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("compliance-cli-").FullName;
+
+    public string Write(string name, string content)
+    {
+        var file = System.IO.Path.Combine(Path, name);
+        File.WriteAllText(file, content);
+        return file;
+    }
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
