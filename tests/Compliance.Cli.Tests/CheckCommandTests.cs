@@ -10,7 +10,7 @@ public sealed class CheckCommandTests
     [TestMethod]
     public async Task SampleFilings_ReportExactlyTheViolationsTheyWereWrittenToContain()
     {
-        var expected = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Cli.Samples, "expected.json"))).RootElement.GetProperty("files");
+        var expected = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Cli.RepositoryRoot, "seeds", "expected-findings.json"))).RootElement.GetProperty("files");
         var samples = expected.EnumerateObject().Select(p => Path.Combine(Cli.Samples, p.Name)).ToArray();
 
         var (exit, output, _) = await Cli.RunAsync(["check", "--format", "json", .. samples]);
