@@ -27,6 +27,8 @@ public static class CliApp
             catalogOption,
             CheckCommand.Create(catalogOption, output, error),
             PoliciesCommand.Create(catalogOption, output, error),
+            LocalStackCommands.Serve(output, error),
+            LocalStackCommands.Demo(catalogOption, output, error),
         };
 
         var parse = root.Parse(args);
@@ -49,6 +51,11 @@ public static class CliApp
         {
             await error.WriteLineAsync($"The policy catalog cannot be used: {ex.Message}");
             return ExitCodes.Usage;
+        }
+        catch (Compliance.LocalStack.LocalStackException ex)
+        {
+            await error.WriteLineAsync($"The local stack cannot start: {ex.Message}");
+            return ExitCodes.Unavailable;
         }
         catch (OperationCanceledException)
         {

@@ -10,6 +10,9 @@ public static class ExitCodes
     /// <summary>EX_USAGE from sysexits.h.</summary>
     public const int Usage = 64;
 
+    /// <summary>EX_UNAVAILABLE: a service the command needs (Node.js, Azurite, a port) is not available.</summary>
+    public const int Unavailable = 69;
+
     /// <summary>EX_SOFTWARE: a defect in this program, never the input's fault.</summary>
     public const int Internal = 70;
 

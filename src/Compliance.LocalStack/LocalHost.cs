@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Compliance.Storage;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.LocalStack;
+
+/// <summary>
+/// A host on the WebJobs SDK with the blob-trigger extension the Functions host itself loads, running the
+/// local twins of the app's functions against the application services of Compliance.Pipeline. Blob
+/// settings come from the repository's host.json, as they do in Azure.
+/// </summary>
+public static class LocalHost
+{
+    /// <param name="connectionString">The storage account (Azurite) for filings and for the host's own bookkeeping.</param>
+    /// <param name="settings">Extra configuration, e.g. ComplianceStorage:* overrides.</param>
+    /// <param name="configureServices">Test hooks (a fake time provider, a logger provider).</param>
+    public static IHostBuilder CreateBuilder(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["AzureWebJobsStorage"] = connectionString,
+            [StorageConnection.Name] = connectionString,
+        };
+        foreach (var (key, value) in HostJsonBlobSettings())
+        {
+            values[key] = value;
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        return new HostBuilder()
+            .UseEnvironment(Environments.Development)
+            .ConfigureAppConfiguration(config => config.AddInMemoryCollection(values).AddEnvironmentVariables())
+            .ConfigureLogging(logging => logging.AddFilter("Azure.Core", LogLevel.Error).AddFilter("Host.Triggers.Blob", LogLevel.Warning))
+            .ConfigureWebJobs(webJobs =>
+            {
+                webJobs.AddAzureStorageCoreServices();
+                webJobs.AddAzureStorageBlobs();
+            })
+            .ConfigureServices((context, services) =>
+            {
+                services.AddCompliancePipeline(context.Configuration);
+                services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions)));
+                configureServices?.Invoke(services);
+            });
+    }
+
+    /// <summary>host.json's <c>extensions.blobs</c>, under the configuration path the WebJobs SDK binds BlobsOptions from.</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> HostJsonBlobSettings()
+    {
+        var path = Path.Combine(RepositoryLayout.FindRoot(), "host.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        if (!document.RootElement.TryGetProperty("extensions", out var extensions) || !extensions.TryGetProperty("blobs", out var blobs))
+        {
+            yield break;
+        }
+
+        foreach (var property in blobs.EnumerateObject())
+        {
+            yield return new($"AzureWebJobs:Extensions:Blobs:{property.Name}", property.Value.ToString());
+        }
+    }
+
+    /// <summary>Names the function classes, so WebJobs does not scan (and fail to load) every type in every assembly.</summary>
+    private sealed class FunctionTypes(params Type[] types) : ITypeLocator
+    {
+        public IReadOnlyList<Type> GetTypes() => types;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using Compliance.Core.Checking;
+using Compliance.Core.Filings;
+using Compliance.Storage;
+using Compliance.Storage.Entities;
+using Microsoft.Extensions.Logging;
+
+namespace Compliance.Pipeline;
+
+/// <summary>
+/// The application service behind the blob trigger, in Azure and on a laptop alike: fetch the uploaded
+/// version, check it against the limits in force for its periods, store the verdict.
+/// <para>
+/// Idempotent under at-least-once delivery: keys are deterministic, and the version's Filings entity is
+/// written last, so a redelivered trigger for a finished version does nothing, and one for an unfinished
+/// version redoes the same writes. A re-upload (new ETag) replaces the filing's violations. A filing that
+/// cannot be read is recorded as rejected on the first attempt — returning normally, so the host never
+/// retries it into the poison queue — and leaves the previous version's findings in place.
+/// </para>
+/// </summary>
+public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ResultStore results, FilingChecker checker, TimeProvider time, ILogger<FilingProcessor> logger)
+{
+    public async Task<ProcessOutcome> ProcessAsync(string uscc, string name, CancellationToken cancellationToken)
+    {
+        var blobPath = $"{uscc}/{name}";
+        using var download = await blobs.DownloadAsync(blobPath, cancellationToken).ConfigureAwait(false);
+        if (download is null)
+        {
+            return ProcessOutcome.Gone;
+        }
+
+        var validSubmitter = Uscc.TryValidate(uscc, out var submitter, out var usccProblem) && submitter == uscc;
+        var partition = validSubmitter ? uscc : StorageKeys.InvalidSubmitter;
+        var filingId = StorageKeys.FilingId(blobPath);
+        var versionKey = StorageKeys.FilingVersion(filingId, StorageKeys.VersionId(download.ETag));
+        if (await store.GetFilingVersionAsync(partition, versionKey, cancellationToken).ConfigureAwait(false) is { } done)
+        {
+            logger.LogInformation("Filing {BlobName} version {ETag} was already checked at {CheckedAt} ({Status}); nothing to do", blobPath, download.ETag, done.CheckedAt, done.Status);
+            return ProcessOutcome.AlreadyProcessed;
+        }
+
+        var report = validSubmitter
+            ? checker.Check(download.Content, name, new CheckOptions { ExpectedUscc = uscc }, cancellationToken)
+            : new FilingReport
+            {
+                File = name,
+                Status = FilingStatus.Rejected,
+                Error = $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "lower case"}). Upload filings to filings/{{your USCC}}/{{file name}}.",
+                CatalogVersion = checker.Catalog.Version,
+            };
+
+        var now = time.GetUtcNow();
+        if (report.Status == FilingStatus.Checked)
+        {
+            var violations = ToEntities(report, uscc, blobPath, filingId, download.ETag, now);
+            await store.ReplaceViolationsAsync(uscc, filingId, violations, cancellationToken).ConfigureAwait(false);
+        }
+
+        var resultBlob = await results.WriteAsync(blobPath, report, cancellationToken).ConfigureAwait(false);
+        await store.SaveFilingVersionAsync(
+            new FilingEntity
+            {
+                PartitionKey = partition,
+                RowKey = versionKey,
+                Uscc = uscc,
+                BlobName = blobPath,
+                FileName = name,
+                FilingId = filingId,
+                BlobETag = download.ETag,
+                Sha256 = download.Sha256,
+                ContentLength = download.Length,
+                UploadedAt = download.UploadedAt,
+                Kind = report.Kind,
+                Rows = report.Rows,
+                Status = report.Status == FilingStatus.Checked ? "checked" : "rejected",
+                ViolationCount = report.Violations.Count,
+                WarningCount = report.WarningCount,
+                ErrorCount = report.ErrorCount,
+                Error = report.Error,
+                ErrorRow = report.ErrorRow,
+                Periods = string.Join(',', report.Periods),
+                CheckedAt = now,
+                CatalogVersion = report.CatalogVersion ?? checker.Catalog.Version,
+                ResultBlob = resultBlob,
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        if (report.Status == FilingStatus.Checked)
+        {
+            logger.LogInformation("Checked filing {BlobName} ({Kind}, {Rows} rows): {ViolationCount} violations, {WarningCount} warnings", blobPath, report.Kind, report.Rows, report.Violations.Count, report.WarningCount);
+            return ProcessOutcome.Checked;
+        }
+
+        logger.LogWarning("Rejected filing {BlobName}: {Reason}", blobPath, report.Error);
+        return ProcessOutcome.Rejected;
+    }
+
+    private static List<ViolationEntity> ToEntities(FilingReport report, string uscc, string blobPath, string filingId, string etag, DateTimeOffset now)
+    {
+        var entities = new List<ViolationEntity>(report.Violations.Count);
+        var sequence = new Dictionary<(int, string), int>();
+        foreach (var v in report.Violations)
+        {
+            var n = sequence.GetValueOrDefault((v.Row, v.Rule));
+            sequence[(v.Row, v.Rule)] = n + 1;
+            entities.Add(new ViolationEntity
+            {
+                PartitionKey = uscc,
+                RowKey = StorageKeys.Violation(filingId, v.Row, v.Rule, n),
+                Rule = v.Rule,
+                Severity = ReportJson.SeverityName(v.Severity),
+                Uscc = v.Uscc,
+                Period = v.Period,
+                Region = v.Region,
+                Row = v.Row,
+                EmployeeId = v.EmployeeId,
+                Item = v.Item,
+                Field = v.Field,
+                Observed = double.Parse(v.Observed.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
+                Limit = v.Limit,
+                Citation = v.Citation,
+                Message = v.Message,
+                FilingName = blobPath,
+                FilingId = filingId,
+                FilingETag = etag,
+                Kind = report.Kind ?? string.Empty,
+                Status = ViolationEntity.OpenStatus,
+                DetectedAt = now,
+            });
+        }
+
+        return entities;
+    }
+}

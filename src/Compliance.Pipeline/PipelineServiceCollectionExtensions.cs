@@ -1,0 +1,28 @@
+using Compliance.Core.Checking;
+using Compliance.Core.Policies;
+using Compliance.Pipeline;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the checking pipeline and the layers under it.</summary>
+public static class PipelineServiceCollectionExtensions
+{
+    public static IServiceCollection AddCompliancePipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddComplianceStorage(configuration);
+        services.AddOptions<PipelineOptions>()
+            .BindConfiguration(PipelineOptions.Section)
+            .Validate(o => o.CatalogPath is null || File.Exists(o.CatalogPath), "Compliance:CatalogPath names a file that does not exist.")
+            .ValidateOnStart();
+
+        // Loaded (and so validated) once; a bad catalog stops the host at start, not at the first upload.
+        services.AddSingleton(provider => provider.GetRequiredService<IOptions<PipelineOptions>>().Value.CatalogPath is { } path
+            ? PolicyCatalog.LoadFile(path)
+            : PolicyCatalog.LoadEmbedded());
+        services.AddSingleton(provider => new FilingChecker(provider.GetRequiredService<PolicyCatalog>()));
+        services.AddSingleton<FilingProcessor>();
+        return services;
+    }
+}

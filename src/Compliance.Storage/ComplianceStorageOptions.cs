@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Compliance.Storage;
+
+/// <summary>
+/// Where filings, results and findings live, and the retry budget. Bound from the <c>ComplianceStorage</c>
+/// section and validated at start. The connection itself is the <c>FilingsStorage</c> setting, shared with
+/// the blob trigger's <c>Connection</c> so the trigger and the services always talk to the same account.
+/// </summary>
+public sealed class ComplianceStorageOptions
+{
+    public const string Section = "ComplianceStorage";
+
+    [Required]
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Not a valid blob container name.")]
+    public string FilingsContainer { get; set; } = "filings";
+
+    [Required]
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Not a valid blob container name.")]
+    public string ResultsContainer { get; set; } = "results";
+
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string FilingsTable { get; set; } = "Filings";
+
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string ViolationsTable { get; set; } = "Violations";
+
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string ViolationsByPeriodTable { get; set; } = "ViolationsByPeriod";
+
+    /// <summary>
+    /// Retries the Azure SDK makes for one HTTP request (so 1 + this many tries). Kept small because our
+    /// own pipeline retries whole operations on top: see <see cref="OperationAttempts"/>.
+    /// </summary>
+    [Range(0, 5)]
+    public int SdkMaxRetries { get; set; } = 2;
+
+    /// <summary>Attempts our Polly pipeline makes of one storage operation (a batch, a query, an upload).</summary>
+    [Range(1, 5)]
+    public int OperationAttempts { get; set; } = 3;
+
+    /// <summary>First delay between our attempts; doubled each time, with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Chaos engineering: the number of transient faults injected into every storage operation before it is
+    /// allowed through (Polly's fault chaos strategy, inside the retry). 0, the default, injects nothing;
+    /// tests and game days set it to prove that the retry budget absorbs faults.
+    /// </summary>
+    [Range(0, 10)]
+    public int ChaosFaultsPerOperation { get; set; }
+
+    /// <summary>The worst case number of HTTP tries behind one operation: our attempts times the SDK's tries.</summary>
+    public int HttpTryBudget => OperationAttempts * (1 + SdkMaxRetries);
+}
+
+/// <summary>The setting (app setting or connection string) that names the storage account for filings.</summary>
+public static class StorageConnection
+{
+    /// <summary>
+    /// Used by the blob trigger's <c>Connection</c> and by the clients: a connection string, or a section
+    /// with <c>blobServiceUri</c>/<c>tableServiceUri</c> for managed identity.
+    /// </summary>
+    public const string Name = "FilingsStorage";
+}

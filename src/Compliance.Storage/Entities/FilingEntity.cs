@@ -1,0 +1,64 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Compliance.Storage.Entities;
+
+/// <summary>
+/// One version of one filing (PartitionKey = USCC, RowKey = filing id + version id) and its verdict.
+/// Written last, after the violations and the result document, so its presence means the version is done.
+/// </summary>
+public sealed class FilingEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    /// <summary>The USCC of the folder the filing was uploaded to (the submitter).</summary>
+    public string Uscc { get; set; } = string.Empty;
+
+    /// <summary>The blob path under the filings container: <c>{uscc}/{name}</c>.</summary>
+    public string BlobName { get; set; } = string.Empty;
+
+    public string FileName { get; set; } = string.Empty;
+
+    public string FilingId { get; set; } = string.Empty;
+
+    public string BlobETag { get; set; } = string.Empty;
+
+    public string Sha256 { get; set; } = string.Empty;
+
+    public long ContentLength { get; set; }
+
+    public DateTimeOffset? UploadedAt { get; set; }
+
+    public string? Kind { get; set; }
+
+    public int Rows { get; set; }
+
+    /// <summary><c>checked</c> or <c>rejected</c>.</summary>
+    public string Status { get; set; } = string.Empty;
+
+    public int ViolationCount { get; set; }
+
+    public int WarningCount { get; set; }
+
+    public int ErrorCount { get; set; }
+
+    public string? Error { get; set; }
+
+    public int? ErrorRow { get; set; }
+
+    /// <summary>Comma-separated periods found in the filing.</summary>
+    public string Periods { get; set; } = string.Empty;
+
+    public DateTimeOffset CheckedAt { get; set; }
+
+    public string CatalogVersion { get; set; } = string.Empty;
+
+    /// <summary>Where the enterprise reads its verdict: <c>results/{uscc}/{name}.json</c>.</summary>
+    public string ResultBlob { get; set; } = string.Empty;
+}

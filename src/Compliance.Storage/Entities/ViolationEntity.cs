@@ -1,0 +1,80 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Compliance.Storage.Entities;
+
+/// <summary>
+/// One violation, as regulators read it (Storage Explorer, the review API). Stored twice with the same
+/// properties: in Violations (by enterprise and filing) and in ViolationsByPeriod (by month).
+/// </summary>
+public sealed class ViolationEntity : ITableEntity
+{
+    public const string OpenStatus = "open";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Rule { get; set; } = string.Empty;
+
+    public string Severity { get; set; } = string.Empty;
+
+    public string Uscc { get; set; } = string.Empty;
+
+    public string Period { get; set; } = string.Empty;
+
+    public string Region { get; set; } = string.Empty;
+
+    public int Row { get; set; }
+
+    public string? EmployeeId { get; set; }
+
+    public string? Item { get; set; }
+
+    public string Field { get; set; } = string.Empty;
+
+    /// <summary>Percent for rates, yuan for amounts. A double, so clients can filter on it (<c>Observed gt 15</c>).</summary>
+    public double Observed { get; set; }
+
+    public string Limit { get; set; } = string.Empty;
+
+    public string Citation { get; set; } = string.Empty;
+
+    public string Message { get; set; } = string.Empty;
+
+    /// <summary>The blob path under the filings container: <c>{uscc}/{name}</c>.</summary>
+    public string FilingName { get; set; } = string.Empty;
+
+    public string FilingId { get; set; } = string.Empty;
+
+    /// <summary>The blob ETag of the filing version this violation was found in.</summary>
+    public string FilingETag { get; set; } = string.Empty;
+
+    public string Kind { get; set; } = string.Empty;
+
+    /// <summary>Review state; starts <see cref="OpenStatus"/>.</summary>
+    public string Status { get; set; } = OpenStatus;
+
+    public DateTimeOffset DetectedAt { get; set; }
+
+    /// <summary>The same violation under other keys (for the by-period index).</summary>
+    public ViolationEntity CopyAs(string partitionKey, string rowKey)
+    {
+        var copy = (ViolationEntity)MemberwiseClone();
+        copy.PartitionKey = partitionKey;
+        copy.RowKey = rowKey;
+        copy.ETag = default;
+        copy.Timestamp = null;
+        return copy;
+    }
+
+    /// <summary>True when both describe the same finding, whatever its review state or version.</summary>
+    public bool SameFindingAs(ViolationEntity other) =>
+        Rule == other.Rule && Uscc == other.Uscc && Period == other.Period && Region == other.Region && Row == other.Row
+        && EmployeeId == other.EmployeeId && Item == other.Item && Field == other.Field && Observed.Equals(other.Observed)
+        && Limit == other.Limit && Citation == other.Citation;
+}

@@ -1,0 +1,194 @@
+using Azure;
+using Azure.Data.Tables;
+using Compliance.Storage.Entities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
+
+namespace Compliance.Storage;
+
+/// <summary>What a replacement of a filing's violations did, for logs and tests.</summary>
+public sealed record ViolationChanges(int Added, int Replaced, int Unchanged, int Removed);
+
+/// <summary>
+/// The Filings, Violations and ViolationsByPeriod tables. Writes go in entity-group transactions (one
+/// partition, at most 100 entities — far below the 4 MiB limit at about 1 KiB an entity), each batch one
+/// resilient operation. All filters are built with <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
+/// </summary>
+public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceStorageOptions> options, ResiliencePipelineProvider<string> pipelines, ILogger<FilingStore> logger)
+{
+    /// <summary>The service's limit on operations in one entity-group transaction.</summary>
+    public const int MaxBatchSize = 100;
+
+    private readonly ResiliencePipeline pipeline = pipelines.GetPipeline(StorageResilience.PipelineKey);
+    private readonly SemaphoreSlim ensureLock = new(1, 1);
+    private bool tablesReady;
+
+    public TableClient Filings => tables.GetTableClient(options.Value.FilingsTable);
+
+    public TableClient Violations => tables.GetTableClient(options.Value.ViolationsTable);
+
+    public TableClient ViolationsByPeriod => tables.GetTableClient(options.Value.ViolationsByPeriodTable);
+
+    public async Task EnsureTablesAsync(CancellationToken cancellationToken)
+    {
+        if (tablesReady)
+        {
+            return;
+        }
+
+        await ensureLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!tablesReady)
+            {
+                foreach (var table in new[] { Filings, Violations, ViolationsByPeriod })
+                {
+                    await pipeline.ExecuteAsync(async ct => await table.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                }
+
+                tablesReady = true;
+            }
+        }
+        finally
+        {
+            ensureLock.Release();
+        }
+    }
+
+    public async Task<FilingEntity?> GetFilingVersionAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var response = await pipeline.ExecuteAsync(
+            async ct => await Filings.GetEntityIfExistsAsync<FilingEntity>(partitionKey, rowKey, cancellationToken: ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>Records a version's verdict. Written last: its presence marks the version as fully processed.</summary>
+    public async Task SaveFilingVersionAsync(FilingEntity filing, CancellationToken cancellationToken)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await pipeline.ExecuteAsync(
+            async ct => await Filings.UpsertEntityAsync(filing, TableUpdateMode.Replace, ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes the stored violations of one filing exactly <paramref name="found"/> (all keyed in partition
+    /// <paramref name="uscc"/>), in both tables. New findings are added as open; a finding already stored
+    /// under the same key and unchanged is left alone, so a regulator's review of it survives reprocessing
+    /// and identical re-uploads; a changed one is replaced (and reopened); findings the new version no
+    /// longer has are removed. New rows are written before stale ones are deleted, so a crash leaves a
+    /// superset that the retry cleans up, never a gap.
+    /// </summary>
+    public async Task<ViolationChanges> ReplaceViolationsAsync(string uscc, string filingId, IReadOnlyList<ViolationEntity> found, CancellationToken cancellationToken)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var existing = (await ViolationsOfFilingAsync(uscc, filingId, cancellationToken).ConfigureAwait(false)).ToDictionary(v => v.RowKey, StringComparer.Ordinal);
+
+        var main = new List<TableTransactionAction>();
+        var index = new List<(string Partition, TableTransactionAction Action)>();
+        int added = 0, replaced = 0, unchanged = 0;
+        foreach (var violation in found)
+        {
+            if (existing.Remove(violation.RowKey, out var stored))
+            {
+                if (stored.SameFindingAs(violation))
+                {
+                    unchanged++;
+                    continue;
+                }
+
+                replaced++;
+            }
+            else
+            {
+                added++;
+            }
+
+            main.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, violation));
+            var copy = violation.CopyAs(violation.Period, StorageKeys.ViolationByPeriod(uscc, violation.RowKey));
+            index.Add((copy.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy)));
+        }
+
+        await SubmitAsync(Violations, main.Select(a => (uscc, a)), cancellationToken).ConfigureAwait(false);
+        await SubmitAsync(ViolationsByPeriod, index, cancellationToken).ConfigureAwait(false);
+
+        // What is left in `existing` the new version no longer has.
+        var staleMain = existing.Values.Select(v => (uscc, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(uscc, v.RowKey), ETag.All)));
+        var staleIndex = existing.Values.Select(v => (v.Period, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(v.Period, StorageKeys.ViolationByPeriod(uscc, v.RowKey)), ETag.All)));
+        await SubmitAsync(ViolationsByPeriod, staleIndex, cancellationToken).ConfigureAwait(false);
+        await SubmitAsync(Violations, staleMain, cancellationToken).ConfigureAwait(false);
+
+        var changes = new ViolationChanges(added, replaced, unchanged, existing.Count);
+        logger.LogInformation("Violations of filing {FilingId} for {Uscc}: {Added} added, {Replaced} replaced, {Unchanged} unchanged, {Removed} removed", filingId, uscc, changes.Added, changes.Replaced, changes.Unchanged, changes.Removed);
+        return changes;
+    }
+
+    /// <summary>All violations of one filing: one partition, one RowKey range.</summary>
+    public Task<List<ViolationEntity>> ViolationsOfFilingAsync(string uscc, string filingId, CancellationToken cancellationToken)
+    {
+        var (from, to) = StorageKeys.PrefixRange(filingId);
+        return QueryAsync(Violations, TableClient.CreateQueryFilter($"PartitionKey eq {uscc} and RowKey ge {from} and RowKey lt {to}"), cancellationToken);
+    }
+
+    /// <summary>All violations of one enterprise: one partition.</summary>
+    public Task<List<ViolationEntity>> ViolationsOfEnterpriseAsync(string uscc, CancellationToken cancellationToken) =>
+        QueryAsync(Violations, TableClient.CreateQueryFilter($"PartitionKey eq {uscc}"), cancellationToken);
+
+    /// <summary>All violations of one month (filing period): one partition of the index table.</summary>
+    public Task<List<ViolationEntity>> ViolationsOfPeriodAsync(string period, CancellationToken cancellationToken) =>
+        QueryAsync(ViolationsByPeriod, TableClient.CreateQueryFilter($"PartitionKey eq {period}"), cancellationToken);
+
+    /// <summary>Every recorded version of every filing of one enterprise.</summary>
+    public Task<List<FilingEntity>> FilingsOfEnterpriseAsync(string uscc, CancellationToken cancellationToken) =>
+        QueryAsync<FilingEntity>(Filings, TableClient.CreateQueryFilter($"PartitionKey eq {uscc}"), cancellationToken);
+
+    private async Task<List<T>> QueryAsync<T>(TableClient table, string filter, CancellationToken cancellationToken)
+        where T : class, ITableEntity, new()
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        return await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                var list = new List<T>();
+                await foreach (var entity in table.QueryAsync<T>(filter, cancellationToken: ct).ConfigureAwait(false))
+                {
+                    list.Add(entity);
+                }
+
+                return list;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<List<ViolationEntity>> QueryAsync(TableClient table, string filter, CancellationToken cancellationToken) =>
+        QueryAsync<ViolationEntity>(table, filter, cancellationToken);
+
+    /// <summary>Groups actions by partition and sends them in transactions of at most <see cref="MaxBatchSize"/>.</summary>
+    private async Task SubmitAsync(TableClient table, IEnumerable<(string Partition, TableTransactionAction Action)> actions, CancellationToken cancellationToken)
+    {
+        foreach (var partition in actions.GroupBy(a => a.Partition, StringComparer.Ordinal))
+        {
+            foreach (var chunk in partition.Select(a => a.Action).Chunk(MaxBatchSize))
+            {
+                try
+                {
+                    await pipeline.ExecuteAsync(async ct => await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status == 404 && chunk.All(a => a.ActionType == TableTransactionActionType.Delete))
+                {
+                    // A delete batch whose earlier try did commit: delete one by one, ignoring what is gone.
+                    foreach (var action in chunk)
+                    {
+                        await pipeline.ExecuteAsync(
+                            async ct => await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct).ConfigureAwait(false),
+                            cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+    }
+}

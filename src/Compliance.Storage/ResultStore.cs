@@ -1,0 +1,45 @@
+using System.Text;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Compliance.Core.Checking;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
+
+namespace Compliance.Storage;
+
+/// <summary>
+/// The verdict document per filing, <c>results/{uscc}/{name}.json</c>, in the same shape as the self-check's
+/// <c>--format json</c>, so an enterprise reads one format whether it checked offline or uploaded.
+/// </summary>
+public sealed class ResultStore(BlobServiceClient blobs, IOptions<ComplianceStorageOptions> options, ResiliencePipelineProvider<string> pipelines)
+{
+    private readonly ResiliencePipeline pipeline = pipelines.GetPipeline(StorageResilience.PipelineKey);
+    private int containerReady;
+
+    public BlobContainerClient Container => blobs.GetBlobContainerClient(options.Value.ResultsContainer);
+
+    public static string BlobNameFor(string filingBlobPath) => filingBlobPath + ".json";
+
+    public async Task<string> WriteAsync(string filingBlobPath, FilingReport report, CancellationToken cancellationToken)
+    {
+        var content = Encoding.UTF8.GetBytes(ReportJson.ToJson([report]));
+        var name = BlobNameFor(filingBlobPath);
+        await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                if (Volatile.Read(ref containerReady) == 0)
+                {
+                    await Container.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+                    Volatile.Write(ref containerReady, 1);
+                }
+
+                await Container.GetBlobClient(name).UploadAsync(
+                    new BinaryData(content),
+                    new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json; charset=utf-8" } },
+                    ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return $"{options.Value.ResultsContainer}/{name}";
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Compliance.Storage;
+
+/// <summary>
+/// Table keys, built so the three questions regulators ask are each a partition or range query:
+/// all violations of enterprise X (Violations, PartitionKey = USCC), of filing F (the same partition, a
+/// RowKey prefix), and of month M (ViolationsByPeriod, PartitionKey = period). Keys are deterministic —
+/// the same filing, row and rule always give the same key — so reprocessing overwrites instead of adding.
+/// </summary>
+public static class StorageKeys
+{
+    /// <summary>Separates key parts; sorts below the digits and letters the parts are made of.</summary>
+    public const char Separator = '_';
+
+    /// <summary>The character right after <see cref="Separator"/>, the exclusive end of a prefix range.</summary>
+    private const char AfterSeparator = '`';
+
+    /// <summary>Partition for filings whose folder is not a valid USCC, so even those are recorded.</summary>
+    public const string InvalidSubmitter = "invalid-submitter";
+
+    /// <summary>A stable id for a filing (its blob path), free of the characters table keys forbid.</summary>
+    public static string FilingId(string blobPath) => Hash(blobPath, 16);
+
+    /// <summary>A stable id for one version (blob ETag) of a filing.</summary>
+    public static string VersionId(string etag) => Hash(etag, 8);
+
+    public static string FilingVersion(string filingId, string versionId) => Check($"{filingId}{Separator}{versionId}");
+
+    /// <summary>RowKey in Violations (PartitionKey = USCC).</summary>
+    public static string Violation(string filingId, int row, string rule, int sequence) =>
+        Check(string.Create(CultureInfo.InvariantCulture, $"{filingId}{Separator}{row:D7}{Separator}{rule}{Separator}{sequence:D2}"));
+
+    /// <summary>RowKey in ViolationsByPeriod (PartitionKey = period): the enterprise first, so a month's list groups by enterprise.</summary>
+    public static string ViolationByPeriod(string uscc, string violationKey) => Check($"{uscc}{Separator}{violationKey}");
+
+    /// <summary>The RowKey range [from, to) holding every key that starts with <paramref name="prefix"/> and a separator.</summary>
+    public static (string From, string To) PrefixRange(string prefix) => ($"{prefix}{Separator}", $"{prefix}{AfterSeparator}");
+
+    /// <summary>Table keys may not contain / \ # ? or control characters, and are at most 1 KiB.</summary>
+    public static string Check(string key)
+    {
+        if (key.Length is 0 or > 512 || key.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c)))
+        {
+            throw new ArgumentException($"'{key}' cannot be a table key.", nameof(key));
+        }
+
+        return key;
+    }
+
+    private static string Hash(string value, int bytes) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, bytes));
+}

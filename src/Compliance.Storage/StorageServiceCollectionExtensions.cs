@@ -1,0 +1,59 @@
+using Azure.Core;
+using Compliance.Storage;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the storage layer: Azure clients, options, the resilience pipeline and the stores.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    public static IServiceCollection AddComplianceStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ComplianceStorageOptions>()
+            .BindConfiguration(ComplianceStorageOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(_ => HasConnection(configuration), $"The '{StorageConnection.Name}' setting (a connection string, or a section with blobServiceUri and tableServiceUri) is required.")
+            .ValidateOnStart();
+
+        services.AddAzureClients(clients =>
+        {
+            var connection = configuration.GetSection(StorageConnection.Name);
+            clients.AddBlobServiceClient(connection);
+            clients.AddTableServiceClient(connection);
+            clients.ConfigureDefaults((options, provider) =>
+            {
+                var storage = provider.GetRequiredService<IOptions<ComplianceStorageOptions>>().Value;
+                options.Retry.MaxRetries = storage.SdkMaxRetries;
+                options.Retry.Mode = RetryMode.Exponential;
+                options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+                options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+            });
+        });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StorageResilienceMonitor>();
+        services.AddResiliencePipeline(StorageResilience.PipelineKey, (builder, context) =>
+            StorageResilience.Configure(
+                builder,
+                context.ServiceProvider.GetRequiredService<IOptions<ComplianceStorageOptions>>().Value,
+                context.ServiceProvider.GetRequiredService<StorageResilienceMonitor>(),
+                context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StorageResilience))));
+
+        services.TryAddSingleton<FilingBlobs>();
+        services.TryAddSingleton<ResultStore>();
+        services.TryAddSingleton<FilingStore>();
+        return services;
+    }
+
+    private static bool HasConnection(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(StorageConnection.Name);
+        return !string.IsNullOrWhiteSpace(section.Value) || section.GetChildren().Any();
+    }
+}
