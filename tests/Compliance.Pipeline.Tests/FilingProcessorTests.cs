@@ -1,0 +1,286 @@
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Compliance.Storage;
+
+namespace Compliance.Pipeline.Tests;
+
+[TestClass]
+public sealed class FilingProcessorTests
+{
+    private const string Header = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,pension_employer_rate\r\n";
+
+    [TestMethod]
+    [DataRow("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv")]
+    [DataRow("91510100MA6CUB2L8Y", "payroll-2016-07-tianfu.xlsx")]
+    [DataRow("91510104MA61W8K3XE", "fees-2016-q-jinjiang.json")]
+    [DataRow("91510100MA6CUB2L8Y", "fee-items-2016-09-chengdu.csv")]
+    public async Task Upload_WritesFilingViolationsIndexAndResult(string uscc, string sample)
+    {
+        await using var harness = new PipelineHarness();
+        var etag = await harness.UploadSampleAsync(uscc, sample);
+
+        Assert.AreEqual(ProcessOutcome.Checked, await harness.Processor.ProcessAsync(uscc, sample, CancellationToken.None));
+
+        var filing = await harness.FilingVersionAsync(uscc, sample, etag);
+        Assert.IsNotNull(filing);
+        Assert.AreEqual("checked", filing.Status);
+        Assert.AreEqual(uscc, filing.Uscc);
+        Assert.AreEqual(etag, filing.BlobETag);
+        Assert.AreEqual(64, filing.Sha256.Length);
+        Assert.AreEqual(harness.Time.GetUtcNow(), filing.CheckedAt);
+        Assert.AreEqual("2016.1", filing.CatalogVersion);
+
+        var violations = await harness.ViolationsAsync(uscc, sample);
+        CollectionAssert.AreEqual(Samples.Expected(sample), Samples.Findings(violations));
+        Assert.AreEqual(violations.Count, filing.ViolationCount);
+        Assert.IsTrue(violations.All(v => v.Status == "open" && v.FilingName == $"{uscc}/{sample}" && v.Citation.StartsWith("国发〔2016〕48号", StringComparison.Ordinal)));
+
+        foreach (var period in violations.Select(v => v.Period).Distinct())
+        {
+            var byPeriod = (await harness.Store.ViolationsOfPeriodAsync(period, CancellationToken.None)).Where(v => v.Uscc == uscc).ToList();
+            CollectionAssert.AreEquivalent(violations.Where(v => v.Period == period).Select(v => v.RowKey).ToArray(), byPeriod.Select(v => v.RowKey[(uscc.Length + 1)..]).ToArray());
+        }
+
+        var result = await harness.Results.GetBlobClient($"{uscc}/{sample}.json").DownloadContentAsync();
+        var file = JsonDocument.Parse(result.Value.Content.ToString()).RootElement.GetProperty("files")[0];
+        Assert.AreEqual("checked", file.GetProperty("status").GetString());
+        Assert.AreEqual(violations.Count, file.GetProperty("violations").GetArrayLength());
+    }
+
+    [TestMethod]
+    public async Task SameVersionTwice_SecondIsANoOp()
+    {
+        await using var harness = new PipelineHarness();
+        await harness.UploadSampleAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv");
+        await harness.Processor.ProcessAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None);
+        var before = await Snapshot(harness);
+        harness.Time.Advance(TimeSpan.FromMinutes(5));
+
+        var second = await harness.Processor.ProcessAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None);
+
+        Assert.AreEqual(ProcessOutcome.AlreadyProcessed, second);
+        CollectionAssert.AreEqual(before, await Snapshot(harness));
+    }
+
+    [TestMethod]
+    public async Task CrashBeforeTheFilingEntity_RetryWritesTheSameRows()
+    {
+        await using var harness = new PipelineHarness();
+        var etag = await harness.UploadSampleAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv");
+        await harness.Processor.ProcessAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None);
+        var before = await Snapshot(harness, violationsOnly: true);
+
+        // As if the first attempt died after writing violations but before its Filings entity.
+        var filing = await harness.FilingVersionAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv", etag);
+        await harness.Store.Filings.DeleteEntityAsync(filing!.PartitionKey, filing.RowKey);
+        var again = await harness.Processor.ProcessAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None);
+
+        Assert.AreEqual(ProcessOutcome.Checked, again);
+        CollectionAssert.AreEqual(before, await Snapshot(harness, violationsOnly: true), "no duplicates, nothing rewritten");
+        Assert.IsNotNull(await harness.FilingVersionAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv", etag));
+    }
+
+    [TestMethod]
+    public async Task ReUploadWithOtherContent_SupersedesTheOldViolations()
+    {
+        await using var harness = new PipelineHarness();
+        var v1 = await harness.UploadAsync(PipelineHarness.Uscc, "payroll.csv", Header
+            + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,19\r\n"
+            + "91510100A4C12H3B1Y,2016-06,510100,E2,8000,12,21\r\n");
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "payroll.csv", CancellationToken.None);
+        Assert.HasCount(2, await harness.ViolationsAsync(PipelineHarness.Uscc, "payroll.csv"));
+
+        var v2 = await harness.UploadAsync(PipelineHarness.Uscc, "payroll.csv", Header
+            + "91510100A4C12H3B1Y,2016-07,510100,E1,8000,12,19\r\n"
+            + "91510100A4C12H3B1Y,2016-07,510100,E2,8000,12,19\r\n"
+            + "91510100A4C12H3B1Y,2016-07,510100,E3,8000,14,19\r\n");
+        Assert.AreEqual(ProcessOutcome.Checked, await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "payroll.csv", CancellationToken.None));
+
+        var violations = await harness.ViolationsAsync(PipelineHarness.Uscc, "payroll.csv");
+        CollectionAssert.AreEqual(new[] { "HF-RATE-CAP@4:housing_fund_employer_rate" }, Samples.Findings(violations));
+        Assert.AreEqual(v2, violations[0].FilingETag);
+        Assert.IsEmpty(await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None), "June's index entries went with the old version");
+        Assert.HasCount(1, await harness.Store.ViolationsOfPeriodAsync("2016-07", CancellationToken.None));
+        var versions = await harness.Store.FilingsOfEnterpriseAsync(PipelineHarness.Uscc, CancellationToken.None);
+        CollectionAssert.AreEquivalent(new[] { v1, v2 }, versions.Select(f => f.BlobETag).ToArray(), "each version keeps its Filings entity");
+    }
+
+    [TestMethod]
+    public async Task ReviewOfAnUnchangedFinding_SurvivesAReUpload()
+    {
+        await using var harness = new PipelineHarness();
+        var content = Header + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,21\r\n";
+        await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", content);
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
+        var reviewed = (await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv")).Single(v => v.Rule == "HF-RATE-CAP");
+        reviewed.Status = "acknowledged";
+        await harness.Store.Violations.UpdateEntityAsync(reviewed, reviewed.ETag, TableUpdateMode.Merge);
+
+        // Same housing fund finding, but the pension rate changed from 21 to 22.
+        await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", content.Replace(",13,21", ",13,22", StringComparison.Ordinal));
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
+
+        var after = await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv");
+        Assert.AreEqual("acknowledged", after.Single(v => v.Rule == "HF-RATE-CAP").Status);
+        var pension = after.Single(v => v.Rule == "PENSION-EMPLOYER-CAP");
+        Assert.AreEqual("open", pension.Status);
+        Assert.AreEqual(22d, pension.Observed);
+    }
+
+    [TestMethod]
+    public async Task MalformedReUpload_IsRejectedAndKeepsTheEarlierFindings()
+    {
+        await using var harness = new PipelineHarness();
+        await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", Header + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,19\r\n");
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
+
+        var bad = await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", Header + "91510100A4C12H3B1Y,2016-06,510100,E1,eight thousand,13,19\r\n");
+        var outcome = await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
+
+        Assert.AreEqual(ProcessOutcome.Rejected, outcome);
+        var filing = await harness.FilingVersionAsync(PipelineHarness.Uscc, "p.csv", bad);
+        Assert.AreEqual("rejected", filing!.Status);
+        StringAssert.Contains(filing.Error, "Row 2, column wage_base");
+        Assert.AreEqual(2, filing.ErrorRow);
+        Assert.HasCount(1, await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv"), "nothing already stored is lost");
+        var result = (await harness.Results.GetBlobClient("91510100A4C12H3B1Y/p.csv.json").DownloadContentAsync()).Value.Content.ToString();
+        StringAssert.Contains(result, "\"status\": \"rejected\"");
+    }
+
+    [TestMethod]
+    [DataRow("garbage.csv")]
+    [DataRow("garbage.xlsx")]
+    [DataRow("garbage.json")]
+    [DataRow("garbage.pdf")]
+    public async Task BinaryGarbage_IsRejectedNotThrown(string name)
+    {
+        await using var harness = new PipelineHarness();
+        var bytes = new byte[10_000];
+        new Random(7).NextBytes(bytes);
+        await harness.UploadAsync(PipelineHarness.Uscc, name, bytes);
+
+        Assert.AreEqual(ProcessOutcome.Rejected, await harness.Processor.ProcessAsync(PipelineHarness.Uscc, name, CancellationToken.None));
+    }
+
+    [TestMethod]
+    public async Task RowsOfAnotherEnterprise_AreASubmitterMismatch()
+    {
+        await using var harness = new PipelineHarness();
+        var etag = await harness.UploadSampleAsync(PipelineHarness.Uscc, "payroll-2016-06-jingyang-gbk.csv");
+
+        Assert.AreEqual(ProcessOutcome.Rejected, await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None));
+
+        var filing = await harness.FilingVersionAsync(PipelineHarness.Uscc, "payroll-2016-06-jingyang-gbk.csv", etag);
+        StringAssert.Contains(filing!.Error, "submitter mismatch");
+        Assert.IsEmpty(await harness.ViolationsAsync(PipelineHarness.Uscc, "payroll-2016-06-jingyang-gbk.csv"));
+    }
+
+    [TestMethod]
+    public async Task FolderThatIsNotAUscc_IsRecordedAsRejected()
+    {
+        await using var harness = new PipelineHarness();
+        await harness.UploadSampleAsync("acme", "payroll-2016-06-acme.csv");
+
+        Assert.AreEqual(ProcessOutcome.Rejected, await harness.Processor.ProcessAsync("acme", "payroll-2016-06-acme.csv", CancellationToken.None));
+
+        var recorded = await harness.Store.FilingsOfEnterpriseAsync(StorageKeys.InvalidSubmitter, CancellationToken.None);
+        StringAssert.Contains(recorded.Single().Error, "'acme' is not a unified social credit code");
+    }
+
+    [TestMethod]
+    public async Task DeletedBeforeProcessing_IsGone()
+    {
+        await using var harness = new PipelineHarness();
+        await harness.Filings.CreateIfNotExistsAsync();
+
+        Assert.AreEqual(ProcessOutcome.Gone, await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "never-uploaded.csv", CancellationToken.None));
+    }
+
+    [TestMethod]
+    public async Task HundredsOfViolationsInTwoPeriods_AreWrittenInBatches()
+    {
+        await using var harness = new PipelineHarness();
+        var csv = new StringBuilder(Header);
+        for (var i = 0; i < 260; i++)
+        {
+            csv.Append(PipelineHarness.Uscc).Append(i % 2 == 0 ? ",2016-06" : ",2016-07").Append(",510100,E").Append(i).Append(",8000,13,19\r\n");
+        }
+
+        await harness.UploadAsync(PipelineHarness.Uscc, "big.csv", csv.ToString());
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "big.csv", CancellationToken.None);
+
+        Assert.HasCount(260, await harness.ViolationsAsync(PipelineHarness.Uscc, "big.csv"));
+        Assert.HasCount(130, await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None));
+        Assert.HasCount(130, await harness.Store.ViolationsOfPeriodAsync("2016-07", CancellationToken.None));
+    }
+
+    [TestMethod]
+    public async Task InjectedTransientFaults_EverythingPersistedWithinTheBudget()
+    {
+        await using var harness = new PipelineHarness(new Dictionary<string, string?>
+        {
+            ["ComplianceStorage:OperationAttempts"] = "3",
+            ["ComplianceStorage:ChaosFaultsPerOperation"] = "2",
+        });
+        var etag = await harness.UploadSampleAsync("91510100MA6CUB2L8Y", "payroll-2016-07-tianfu.xlsx");
+
+        var outcome = await harness.Processor.ProcessAsync("91510100MA6CUB2L8Y", "payroll-2016-07-tianfu.xlsx", CancellationToken.None);
+
+        Assert.AreEqual(ProcessOutcome.Checked, outcome);
+        Assert.IsNotNull(await harness.FilingVersionAsync("91510100MA6CUB2L8Y", "payroll-2016-07-tianfu.xlsx", etag));
+        CollectionAssert.AreEqual(Samples.Expected("payroll-2016-07-tianfu.xlsx"), Samples.Findings(await harness.ViolationsAsync("91510100MA6CUB2L8Y", "payroll-2016-07-tianfu.xlsx")));
+        Assert.IsGreaterThan(10, harness.Monitor.InjectedFaults, "faults were injected into every operation");
+        Assert.AreEqual(3, harness.Monitor.MaxAttempts, "no operation needed more than the 3 attempts written down");
+        Assert.AreEqual(9, harness.Get<Microsoft.Extensions.Options.IOptions<ComplianceStorageOptions>>().Value.HttpTryBudget);
+    }
+
+    [TestMethod]
+    public async Task FaultsBeyondTheBudget_ReachTheTriggerInsteadOfRetryingForever()
+    {
+        await using var harness = new PipelineHarness(new Dictionary<string, string?>
+        {
+            ["ComplianceStorage:OperationAttempts"] = "2",
+            ["ComplianceStorage:ChaosFaultsPerOperation"] = "2",
+        });
+        await harness.UploadSampleAsync(PipelineHarness.Uscc, "payroll-2016-06-acme.csv");
+
+        var fault = await Assert.ThrowsExactlyAsync<RequestFailedException>(() => harness.Processor.ProcessAsync(PipelineHarness.Uscc, "payroll-2016-06-acme.csv", CancellationToken.None));
+
+        Assert.AreEqual(503, fault.Status);
+        Assert.AreEqual(2, harness.Monitor.MaxAttempts);
+    }
+
+    [TestMethod]
+    public void Keys_AreFreeOfForbiddenCharactersAndDeterministic()
+    {
+        var id = StorageKeys.FilingId("91510100A4C12H3B1Y/工资 #6?.csv");
+
+        Assert.AreEqual(id, StorageKeys.FilingId("91510100A4C12H3B1Y/工资 #6?.csv"));
+        Assert.AreEqual(32, id.Length);
+        var key = StorageKeys.Violation(id, 7, "HF-RATE-CAP", 0);
+        Assert.AreEqual($"{id}_0000007_HF-RATE-CAP_00", key);
+        Assert.ThrowsExactly<ArgumentException>(() => StorageKeys.Check("a/b"));
+        Assert.ThrowsExactly<ArgumentException>(() => StorageKeys.Check("a#b"));
+        Assert.ThrowsExactly<ArgumentException>(() => StorageKeys.Check("a\u0001b"));
+    }
+
+    private static async Task<string[]> Snapshot(PipelineHarness harness, bool violationsOnly = false)
+    {
+        var tables = violationsOnly
+            ? new[] { harness.Store.Violations, harness.Store.ViolationsByPeriod }
+            : new[] { harness.Store.Filings, harness.Store.Violations, harness.Store.ViolationsByPeriod };
+        var rows = new List<string>();
+        foreach (var table in tables)
+        {
+            foreach (var entity in await PipelineHarness.AllAsync(table))
+            {
+                rows.Add($"{table.Name}|{entity.PartitionKey}|{entity.RowKey}|{entity.ETag}");
+            }
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return [.. rows];
+    }
+}
