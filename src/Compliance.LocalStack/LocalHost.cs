@@ -25,7 +25,7 @@ public static class LocalHost
             ["AzureWebJobsStorage"] = connectionString,
             [StorageConnection.Name] = connectionString,
         };
-        foreach (var (key, value) in HostJsonBlobSettings())
+        foreach (var (key, value) in HostJsonExtensionSettings())
         {
             values[key] = value;
         }
@@ -38,7 +38,7 @@ public static class LocalHost
         return new HostBuilder()
             .UseEnvironment(Environments.Development)
             .ConfigureAppConfiguration(config => config.AddInMemoryCollection(values).AddEnvironmentVariables())
-            .ConfigureLogging(logging => logging.AddFilter("Azure.Core", LogLevel.Error).AddFilter("Host.Triggers.Blob", LogLevel.Warning))
+            .ConfigureLogging(logging => logging.AddFilter("Azure.Core", LogLevel.Error))
             .ConfigureWebJobs(webJobs =>
             {
                 webJobs.AddAzureStorageCoreServices();
@@ -48,23 +48,30 @@ public static class LocalHost
             {
                 services.AddCompliancePipeline(context.Configuration);
                 services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions)));
+                services.AddHostedService<ReconcilerService>();
                 configureServices?.Invoke(services);
             });
     }
 
-    /// <summary>host.json's <c>extensions.blobs</c>, under the configuration path the WebJobs SDK binds BlobsOptions from.</summary>
-    private static IEnumerable<KeyValuePair<string, string?>> HostJsonBlobSettings()
+    /// <summary>
+    /// host.json's <c>extensions</c> (today: blobs), under the configuration path the WebJobs SDK binds
+    /// extension options from.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> HostJsonExtensionSettings()
     {
         var path = Path.Combine(RepositoryLayout.FindRoot(), "host.json");
         using var document = JsonDocument.Parse(File.ReadAllText(path));
-        if (!document.RootElement.TryGetProperty("extensions", out var extensions) || !extensions.TryGetProperty("blobs", out var blobs))
+        if (!document.RootElement.TryGetProperty("extensions", out var extensions))
         {
             yield break;
         }
 
-        foreach (var property in blobs.EnumerateObject())
+        foreach (var extension in extensions.EnumerateObject())
         {
-            yield return new($"AzureWebJobs:Extensions:Blobs:{property.Name}", property.Value.ToString());
+            foreach (var property in extension.Value.EnumerateObject())
+            {
+                yield return new($"AzureWebJobs:Extensions:{extension.Name}:{property.Name}", property.Value.ToString());
+            }
         }
     }
 

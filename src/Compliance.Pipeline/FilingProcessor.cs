@@ -29,10 +29,9 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
             return ProcessOutcome.Gone;
         }
 
-        var validSubmitter = Uscc.TryValidate(uscc, out var submitter, out var usccProblem) && submitter == uscc;
-        var partition = validSubmitter ? uscc : StorageKeys.InvalidSubmitter;
+        var validSubmitter = IsSubmitter(uscc, out var usccProblem);
+        var (partition, versionKey) = VersionKeys(uscc, name, download.ETag);
         var filingId = StorageKeys.FilingId(blobPath);
-        var versionKey = StorageKeys.FilingVersion(filingId, StorageKeys.VersionId(download.ETag));
         if (await store.GetFilingVersionAsync(partition, versionKey, cancellationToken).ConfigureAwait(false) is { } done)
         {
             logger.LogInformation("Filing {BlobName} version {ETag} was already checked at {CheckedAt} ({Status}); nothing to do", blobPath, download.ETag, done.CheckedAt, done.Status);
@@ -94,6 +93,20 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
         logger.LogWarning("Rejected filing {BlobName}: {Reason}", blobPath, report.Error);
         return ProcessOutcome.Rejected;
     }
+
+    /// <summary>Whether this version of the filing already has its verdict stored.</summary>
+    public async Task<bool> HasVerdictAsync(string uscc, string name, string etag, CancellationToken cancellationToken)
+    {
+        var (partition, rowKey) = VersionKeys(uscc, name, etag);
+        return await store.GetFilingVersionAsync(partition, rowKey, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>Where a version's Filings entity lives: the submitter's partition, or the one for folders that are not a USCC.</summary>
+    private static (string Partition, string RowKey) VersionKeys(string uscc, string name, string etag) =>
+        (IsSubmitter(uscc, out _) ? uscc : StorageKeys.InvalidSubmitter, StorageKeys.FilingVersion(StorageKeys.FilingId($"{uscc}/{name}"), StorageKeys.VersionId(etag)));
+
+    private static bool IsSubmitter(string folder, out string? problem) =>
+        Uscc.TryValidate(folder, out var normalized, out problem) && normalized == folder;
 
     private static List<ViolationEntity> ToEntities(FilingReport report, string uscc, string blobPath, string filingId, string etag, DateTimeOffset now)
     {

@@ -23,6 +23,7 @@ public static class PipelineServiceCollectionExtensions
             : PolicyCatalog.LoadEmbedded());
         services.AddSingleton(provider => new FilingChecker(provider.GetRequiredService<PolicyCatalog>()));
         services.AddSingleton<FilingProcessor>();
+        services.AddSingleton<FilingReconciler>();
         return services;
     }
 }

@@ -81,7 +81,7 @@ public sealed class FilingBlobs(BlobServiceClient blobs, IOptions<ComplianceStor
                         }
 
                         temp.Position = 0;
-                        return new FilingDownload(temp, properties.ETag.ToString(), Convert.ToHexStringLower(hash.GetHashAndReset()), temp.Length, properties.LastModified);
+                        return new FilingDownload(temp, StorageKeys.NormalizeETag(properties.ETag.ToString()), Convert.ToHexStringLower(hash.GetHashAndReset()), temp.Length, properties.LastModified);
                     }
                     catch (RequestFailedException ex) when (ex.Status is 404 or 412)
                     {

@@ -24,8 +24,14 @@ public static class StorageKeys
     /// <summary>A stable id for a filing (its blob path), free of the characters table keys forbid.</summary>
     public static string FilingId(string blobPath) => Hash(blobPath, 16);
 
-    /// <summary>A stable id for one version (blob ETag) of a filing.</summary>
-    public static string VersionId(string etag) => Hash(etag, 8);
+    /// <summary>
+    /// A stable id for one version (blob ETag) of a filing. Blob listings give the ETag bare and response
+    /// headers give it quoted; both must name the same version.
+    /// </summary>
+    public static string VersionId(string etag) => Hash(NormalizeETag(etag), 8);
+
+    /// <summary>The ETag without quotes or a weak-validator prefix.</summary>
+    public static string NormalizeETag(string etag) => etag.Trim().Replace("W/", string.Empty, StringComparison.Ordinal).Trim('"');
 
     public static string FilingVersion(string filingId, string versionId) => Check($"{filingId}{Separator}{versionId}");
 

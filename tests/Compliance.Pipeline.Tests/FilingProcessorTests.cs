@@ -27,7 +27,7 @@ public sealed class FilingProcessorTests
         Assert.IsNotNull(filing);
         Assert.AreEqual("checked", filing.Status);
         Assert.AreEqual(uscc, filing.Uscc);
-        Assert.AreEqual(etag, filing.BlobETag);
+        Assert.AreEqual(StorageKeys.NormalizeETag(etag), filing.BlobETag);
         Assert.AreEqual(64, filing.Sha256.Length);
         Assert.AreEqual(harness.Time.GetUtcNow(), filing.CheckedAt);
         Assert.AreEqual("2016.1", filing.CatalogVersion);
@@ -100,11 +100,11 @@ public sealed class FilingProcessorTests
 
         var violations = await harness.ViolationsAsync(PipelineHarness.Uscc, "payroll.csv");
         CollectionAssert.AreEqual(new[] { "HF-RATE-CAP@4:housing_fund_employer_rate" }, Samples.Findings(violations));
-        Assert.AreEqual(v2, violations[0].FilingETag);
+        Assert.AreEqual(StorageKeys.NormalizeETag(v2), violations[0].FilingETag);
         Assert.IsEmpty(await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None), "June's index entries went with the old version");
         Assert.HasCount(1, await harness.Store.ViolationsOfPeriodAsync("2016-07", CancellationToken.None));
         var versions = await harness.Store.FilingsOfEnterpriseAsync(PipelineHarness.Uscc, CancellationToken.None);
-        CollectionAssert.AreEquivalent(new[] { v1, v2 }, versions.Select(f => f.BlobETag).ToArray(), "each version keeps its Filings entity");
+        CollectionAssert.AreEquivalent(new[] { v1, v2 }.Select(StorageKeys.NormalizeETag).ToArray(), versions.Select(f => f.BlobETag).ToArray(), "each version keeps its Filings entity");
     }
 
     [TestMethod]
@@ -251,6 +251,39 @@ public sealed class FilingProcessorTests
         Assert.AreEqual(503, fault.Status);
         Assert.AreEqual(2, harness.Monitor.MaxAttempts);
     }
+
+    [TestMethod]
+    public async Task Reconciler_ProcessesFilingsWhoseTriggerWasMissed_Once()
+    {
+        await using var harness = new PipelineHarness();
+        await harness.UploadSampleAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv");
+        var etag = await harness.UploadSampleAsync("91510104MA61W8K3XE", "fees-2016-q-jinjiang.json");
+        await harness.Processor.ProcessAsync("91510104MA61W8K3XE", "fees-2016-q-jinjiang.json", CancellationToken.None);
+        var reconciler = harness.Get<FilingReconciler>();
+        harness.Time.SetUtcNow(DateTimeOffset.UtcNow.AddMinutes(10));
+
+        var first = await reconciler.ReconcileAsync(TimeSpan.Zero, CancellationToken.None);
+        var second = await reconciler.ReconcileAsync(TimeSpan.Zero, CancellationToken.None);
+
+        Assert.AreEqual(1, first, "only the filing without a verdict");
+        Assert.AreEqual(0, second);
+        Assert.IsTrue(await harness.Processor.HasVerdictAsync("91510104MA61W8K3XE", "fees-2016-q-jinjiang.json", etag, CancellationToken.None));
+        CollectionAssert.AreEqual(Samples.Expected("payroll-2016-06-jingyang-gbk.csv"), Samples.Findings(await harness.ViolationsAsync(PipelineHarness.OtherUscc, "payroll-2016-06-jingyang-gbk.csv")));
+    }
+
+    [TestMethod]
+    public async Task Reconciler_LeavesRecentUploadsToTheTrigger()
+    {
+        await using var harness = new PipelineHarness();
+        await harness.UploadSampleAsync(PipelineHarness.Uscc, "payroll-2016-06-acme.csv");
+
+        // The fake clock stands at 2016; the blob's upload time is now, so it is "recent" by any grace period.
+        Assert.AreEqual(0, await harness.Get<FilingReconciler>().ReconcileAsync(TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+
+    [TestMethod]
+    public void ETagsFromListingsAndHeaders_NameTheSameVersion() =>
+        Assert.AreEqual(StorageKeys.VersionId("\"0x8DC1234ABCD\""), StorageKeys.VersionId("0x8DC1234ABCD"));
 
     [TestMethod]
     public void Keys_AreFreeOfForbiddenCharactersAndDeterministic()

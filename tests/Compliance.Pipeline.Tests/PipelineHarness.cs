@@ -149,24 +149,28 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
         }
     }
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(CapturingLoggerProvider owner) : ILogger
+    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => true;
+        // Polly's per-call telemetry would drown what the tests look for.
+        public bool IsEnabled(LogLevel logLevel) => !category.StartsWith("Polly", StringComparison.Ordinal) || logLevel >= LogLevel.Warning;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             lock (owner.messages)
             {
-                owner.messages.Add(formatter(state, exception));
+                if (IsEnabled(logLevel))
+                {
+                    owner.messages.Add($"{formatter(state, exception)} [{category}]{(exception is null ? string.Empty : " " + exception.GetType().Name + ": " + exception.Message)}");
+                }
             }
         }
     }
