@@ -30,13 +30,14 @@ internal static class LocalStackCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = CheckCommand.Console(output);
-            using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Azure.Core", LogLevel.Error));
+            using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
             await using var stack = await LocalStackRun.StartAsync(ports.Read(parse), loggerFactory, cancellationToken);
+            // Plain writes: Spectre would wrap the long connection string, and it must stay copyable.
             console.MarkupLine("[green]Local stack running.[/] Storage connection string:");
-            console.WriteLine(stack.Azurite.ConnectionString);
+            await output.WriteLineAsync(stack.Azurite.ConnectionString);
             console.MarkupLine("Upload a filing, for example with the Azure CLI:");
-            console.WriteLine($"  az storage blob upload --connection-string \"{stack.Azurite.ConnectionString}\" -c filings -n 91510600G612DD2721/payroll.csv -f seeds/samples/payroll-2016-06-jingyang-gbk.csv");
-            console.MarkupLine("Press Ctrl+C to stop.");
+            await output.WriteLineAsync($"  az storage blob upload --connection-string \"{stack.Azurite.ConnectionString}\" -c filings -n 91510600G612DD2721/payroll.csv -f seeds/samples/payroll-2016-06-jingyang-gbk.csv");
+            console.MarkupLine("Violations: table [bold]Violations[/] (by enterprise) and [bold]ViolationsByPeriod[/]; verdicts: container [bold]results[/]. Press Ctrl+C to stop.");
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -70,7 +71,7 @@ internal static class LocalStackCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = CheckCommand.Console(output);
-            using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Azure.Core", LogLevel.Error));
+            using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
             await using var stack = await LocalStackRun.StartAsync(ports.Read(parse), loggerFactory, cancellationToken);
             var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));
             var samples = Directory.GetFiles(Path.Combine(RepositoryLayout.FindRoot(), "seeds", "samples")).Order(StringComparer.Ordinal).ToList();
@@ -113,7 +114,7 @@ internal static class LocalStackCommands
             if (!parse.GetValue(once))
             {
                 console.MarkupLine("Serving on; press Ctrl+C to stop. Connection string:");
-                console.WriteLine(stack.Azurite.ConnectionString);
+                await output.WriteLineAsync(stack.Azurite.ConnectionString);
                 try
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken);

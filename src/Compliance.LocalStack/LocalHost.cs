@@ -38,7 +38,7 @@ public static class LocalHost
         return new HostBuilder()
             .UseEnvironment(Environments.Development)
             .ConfigureAppConfiguration(config => config.AddInMemoryCollection(values).AddEnvironmentVariables())
-            .ConfigureLogging(logging => logging.AddFilter("Azure.Core", LogLevel.Error))
+            .ConfigureLogging(logging => logging.AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning))
             .ConfigureWebJobs(webJobs =>
             {
                 webJobs.AddAzureStorageCoreServices();
