@@ -82,7 +82,7 @@ internal static class CheckCommand
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : ex.Message;
-            return new FilingReport { File = path, Status = FilingStatus.Rejected, Error = $"Cannot open {path}: {reason}.", CatalogVersion = checker.Catalog.Version };
+            return FilingReport.RejectedFile(path, $"Cannot open {path}: {reason}.", checker.Catalog.Version);
         }
 
         try
@@ -110,7 +110,7 @@ internal static class CheckCommand
         }
         catch (IOException ex)
         {
-            return new FilingReport { File = path, Status = FilingStatus.Rejected, Error = $"Reading {path} failed: {ex.Message}", CatalogVersion = checker.Catalog.Version };
+            return FilingReport.RejectedFile(path, $"Reading {path} failed: {ex.Message}", checker.Catalog.Version);
         }
     }
 

@@ -38,15 +38,7 @@ internal static class LocalStackCommands
             console.MarkupLine("Upload a filing, for example with the Azure CLI:");
             await output.WriteLineAsync($"  az storage blob upload --connection-string \"{stack.Azurite.ConnectionString}\" -c filings -n 91510600G612DD2721/payroll.csv -f seeds/samples/payroll-2016-06-jingyang-gbk.csv");
             console.MarkupLine("Violations: table [bold]Violations[/] (by enterprise) and [bold]ViolationsByPeriod[/]; verdicts: container [bold]results[/]. Press Ctrl+C to stop.");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                console.MarkupLine("Stopping.");
-            }
-
+            await ServeUntilStoppedAsync(console, cancellationToken);
             return ExitCodes.Clean;
         });
         return command;
@@ -115,19 +107,25 @@ internal static class LocalStackCommands
             {
                 console.MarkupLine("Serving on; press Ctrl+C to stop. Connection string:");
                 await output.WriteLineAsync(stack.Azurite.ConnectionString);
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    console.MarkupLine("Stopping.");
-                }
+                await ServeUntilStoppedAsync(console, cancellationToken);
             }
 
             return ExitCodes.Clean;
         });
         return command;
+    }
+
+    /// <summary>Keeps the stack up until Ctrl+C (or SIGTERM); disposing the run then stops it.</summary>
+    private static async Task ServeUntilStoppedAsync(IAnsiConsole console, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            console.MarkupLine("Stopping.");
+        }
     }
 
     private static async Task RenderAsync(IAnsiConsole console, List<(string File, string Uscc, string ETag)> uploads, Dictionary<string, FilingEntity> verdicts, FilingStore store, CancellationToken cancellationToken)

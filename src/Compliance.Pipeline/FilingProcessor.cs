@@ -40,13 +40,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
 
         var report = validSubmitter
             ? checker.Check(download.Content, name, new CheckOptions { ExpectedUscc = uscc }, cancellationToken)
-            : new FilingReport
-            {
-                File = name,
-                Status = FilingStatus.Rejected,
-                Error = $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "lower case"}). Upload filings to filings/{{your USCC}}/{{file name}}.",
-                CatalogVersion = checker.Catalog.Version,
-            };
+            : FilingReport.RejectedFile(name, $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "lower case"}). Upload filings to filings/{{your USCC}}/{{file name}}.", checker.Catalog.Version);
 
         var now = time.GetUtcNow();
         if (report.Status == FilingStatus.Checked)

@@ -58,4 +58,13 @@ public sealed record FilingReport
     public IReadOnlyList<string> Usccs { get; init; } = [];
 
     public string? CatalogVersion { get; init; }
+
+    /// <summary>A file turned away before any of it was read (cannot be opened, wrong folder, ...).</summary>
+    public static FilingReport RejectedFile(string file, string error, string? catalogVersion) => new()
+    {
+        File = file,
+        Status = FilingStatus.Rejected,
+        Error = error,
+        CatalogVersion = catalogVersion,
+    };
 }

@@ -101,7 +101,7 @@ internal sealed class XlsxBuilder(string sheetName = "Sheet1")
                     continue;
                 }
 
-                var reference = $"{Letters(c)}{r + 1}";
+                var reference = $"{Compliance.Core.Reading.XlsxFilingSource.ColumnLetters(c)}{r + 1}";
                 var xml = new Cell { CellReference = reference, StyleIndex = cell.Style };
                 if (cell.Type == CellValues.SharedString)
                 {
@@ -139,18 +139,4 @@ internal sealed class XlsxBuilder(string sheetName = "Sheet1")
             new CellFormat { NumberFormatId = 14, ApplyNumberFormat = true },
             new CellFormat { NumberFormatId = 164, ApplyNumberFormat = true })
         { Count = 4 });
-
-    private static string Letters(int index)
-    {
-        var letters = string.Empty;
-        index++;
-        while (index > 0)
-        {
-            var rem = (index - 1) % 26;
-            letters = (char)('A' + rem) + letters;
-            index = (index - 1) / 26;
-        }
-
-        return letters;
-    }
 }
