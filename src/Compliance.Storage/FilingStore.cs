@@ -78,10 +78,10 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     /// <summary>
     /// Makes the stored violations of one filing exactly <paramref name="found"/> (all keyed in partition
     /// <paramref name="uscc"/>), in both tables. New findings are added as open; a finding already stored
-    /// under the same key and unchanged is left alone, so a regulator's review of it survives reprocessing
-    /// and identical re-uploads; a changed one is replaced (and reopened); findings the new version no
-    /// longer has are removed. New rows are written before stale ones are deleted, so a crash leaves a
-    /// superset that the retry cleans up, never a gap.
+    /// under the same key and unchanged is left alone in Violations, so a regulator's review of it survives
+    /// reprocessing and identical re-uploads (its index copy is refreshed from it); a changed one is
+    /// replaced (and reopened); findings the new version no longer has are removed. New rows are written
+    /// before stale ones are deleted, so a crash leaves a superset that the retry cleans up, never a gap.
     /// </summary>
     public async Task<ViolationChanges> ReplaceViolationsAsync(string uscc, string filingId, IReadOnlyList<ViolationEntity> found, CancellationToken cancellationToken)
     {
@@ -97,7 +97,10 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
             {
                 if (stored.SameFindingAs(violation))
                 {
+                    // The index is derived: rewrite it from what is stored (review status included), so a
+                    // crash between the two tables' writes on an earlier attempt cannot leave it short.
                     unchanged++;
+                    index.Add((stored.Period, new TableTransactionAction(TableTransactionActionType.UpsertReplace, stored.CopyAs(stored.Period, StorageKeys.ViolationByPeriod(uscc, stored.RowKey)))));
                     continue;
                 }
 
