@@ -1,0 +1,71 @@
+using Compliance.Core.Filings;
+
+namespace Compliance.Core.Digests;
+
+/// <summary>
+/// Computes the month's digests from plain data. A regulator of a region sees the region and everything
+/// under it: 510000 (四川省) sees 51xxxx, 510100 (成都市) sees 5101xx, 510104 sees only itself — GB/T 2260
+/// codes nest by dropping trailing "00" pairs.
+/// </summary>
+public static class DigestBuilder
+{
+    public const int TopEnterpriseCount = 10;
+
+    /// <summary>The code prefix a regulator's region covers.</summary>
+    public static string RegionPrefix(string region)
+    {
+        var prefix = region;
+        while (prefix.Length > 2 && prefix.EndsWith("00", StringComparison.Ordinal))
+        {
+            prefix = prefix[..^2];
+        }
+
+        return prefix;
+    }
+
+    public static bool Covers(string regulatorRegion, string region) => region.StartsWith(RegionPrefix(regulatorRegion), StringComparison.Ordinal);
+
+    public static RegulatorDigest ForRegulator(DigestInput input, string region)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var mine = input.Violations.Where(v => Covers(region, v.Region)).ToList();
+        var before = input.PreviousMonth.Where(v => Covers(region, v.Region)).ToList();
+        var lastPairs = before.Select(v => (v.Uscc, v.Rule)).ToHashSet();
+        var nowPairs = mine.Select(v => (v.Uscc, v.Rule)).ToHashSet();
+
+        return new RegulatorDigest(
+            input.Month,
+            region,
+            mine.Count,
+            before.Count,
+            [.. mine.GroupBy(v => v.Rule).Select(g => new DigestCount(g.Key, g.Count(), g.First().Citation)).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal)],
+            [.. mine.GroupBy(v => v.Region).Select(g => new DigestCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal)],
+            [.. mine.GroupBy(v => v.Uscc).Select(g => new DigestCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal).Take(TopEnterpriseCount)],
+            mine.Count(v => !lastPairs.Contains((v.Uscc, v.Rule))),
+            mine.Count(v => lastPairs.Contains((v.Uscc, v.Rule))),
+            lastPairs.Count(p => !nowPairs.Contains(p)),
+            input.OpenBacklog.Count(v => Covers(region, v.Region)),
+            input.Trend,
+            [.. mine.OrderBy(v => v.Uscc, StringComparer.Ordinal).ThenBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)],
+            input.EnterpriseNames);
+    }
+
+    /// <summary>One digest per enterprise that has violations in the month.</summary>
+    public static IReadOnlyList<EnterpriseDigest> ForEnterprises(DigestInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return
+        [
+            .. input.Violations.GroupBy(v => v.Uscc).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new EnterpriseDigest(input.Month, g.Key, input.EnterpriseNames.TryGetValue(g.Key, out var name) ? name : g.Key, [.. g.OrderBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)])),
+        ];
+    }
+
+    /// <summary>The six months ending with <paramref name="month"/>, oldest first.</summary>
+    public static IReadOnlyList<Period> TrendMonths(Period month) =>
+        [.. Enumerable.Range(0, 6).Select(i => FromOrdinal(month.Ordinal - 5 + i))];
+
+    public static Period Previous(Period month) => FromOrdinal(month.Ordinal - 1);
+
+    private static Period FromOrdinal(int ordinal) => new(ordinal / 12, (ordinal % 12) + 1);
+}

@@ -1,0 +1,67 @@
+using Compliance.Core.Filings;
+
+namespace Compliance.Core.Digests;
+
+/// <summary>One stored violation as the digest needs it: plain data, read from storage by the caller.</summary>
+public sealed record DigestViolation(
+    string Rule,
+    string Uscc,
+    string Period,
+    string Region,
+    int Row,
+    string Field,
+    decimal Observed,
+    string Limit,
+    string Citation,
+    string Status,
+    string FilingName,
+    string Message)
+{
+    public string? EmployeeId { get; init; }
+
+    public string? Item { get; init; }
+}
+
+/// <summary>Everything a month's digest is computed from; no storage calls happen past this point.</summary>
+/// <param name="Month">The month covered (filing period).</param>
+/// <param name="Violations">Violations of the month's period.</param>
+/// <param name="PreviousMonth">Violations of the month before, for new/recurring/resolved and the change.</param>
+/// <param name="OpenBacklog">Violations of earlier periods still open.</param>
+/// <param name="Trend">Violation counts of the six months ending with <paramref name="Month"/>, oldest first.</param>
+/// <param name="EnterpriseNames">Display names by USCC where known (from the recipients list); filer-supplied text.</param>
+public sealed record DigestInput(
+    Period Month,
+    IReadOnlyList<DigestViolation> Violations,
+    IReadOnlyList<DigestViolation> PreviousMonth,
+    IReadOnlyList<DigestViolation> OpenBacklog,
+    IReadOnlyList<(Period Month, int Count)> Trend,
+    IReadOnlyDictionary<string, string> EnterpriseNames);
+
+/// <summary>A count per key, with the clause for rules.</summary>
+public sealed record DigestCount(string Key, int Count, string? Citation = null);
+
+/// <summary>What a regulator of one region reads for one month.</summary>
+public sealed record RegulatorDigest(
+    Period Month,
+    string Region,
+    int Total,
+    int PreviousTotal,
+    IReadOnlyList<DigestCount> ByRule,
+    IReadOnlyList<DigestCount> ByRegion,
+    IReadOnlyList<DigestCount> TopEnterprises,
+    int New,
+    int Recurring,
+    int Resolved,
+    int OpenBacklog,
+    IReadOnlyList<(Period Month, int Count)> Trend,
+    IReadOnlyList<DigestViolation> Violations,
+    IReadOnlyDictionary<string, string> EnterpriseNames)
+{
+    /// <summary>Change against the previous month, in percent; null when the previous month had none.</summary>
+    public decimal? ChangePercent => PreviousTotal == 0 ? null : Math.Round((Total - PreviousTotal) * 100m / PreviousTotal, 1);
+
+    public string NameOf(string uscc) => EnterpriseNames.TryGetValue(uscc, out var name) ? name : uscc;
+}
+
+/// <summary>What one enterprise reads: its own violations of the month, each with what to fix and the clause.</summary>
+public sealed record EnterpriseDigest(Period Month, string Uscc, string Name, IReadOnlyList<DigestViolation> Violations);

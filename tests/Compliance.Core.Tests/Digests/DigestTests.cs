@@ -1,0 +1,163 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Compliance.Core.Digests;
+using Compliance.Core.Filings;
+
+namespace Compliance.Core.Tests.Digests;
+
+[TestClass]
+public sealed class DigestTests
+{
+    private const string Chengdu = "91510100A4C12H3B1Y";
+    private const string Deyang = "91510600G612DD2721";
+    private const string Guiyang = "91520100MA6CUB2L8Y";
+
+    private static readonly Period June = new(2016, 6);
+
+    [TestMethod]
+    [DataRow("510000", "510104", true)]
+    [DataRow("510000", "520100", false)]
+    [DataRow("510100", "510104", true)]
+    [DataRow("510100", "510600", false)]
+    [DataRow("510104", "510104", true)]
+    [DataRow("510104", "510105", false)]
+    public void RegulatorSeesItsRegionAndWhatIsUnderIt(string regulator, string region, bool covered) =>
+        Assert.AreEqual(covered, DigestBuilder.Covers(regulator, region));
+
+    [TestMethod]
+    public void RegulatorDigest_CountsOnlyItsRegion()
+    {
+        var digest = DigestBuilder.ForRegulator(Input(), "510000");
+
+        Assert.AreEqual(4, digest.Total);
+        CollectionAssert.AreEqual(new[] { "HF-RATE-CAP:2", "PENSION-EMPLOYER-CAP:1", "UI-EMPLOYEE-CAP:1" }, digest.ByRule.Select(c => $"{c.Key}:{c.Count}").ToArray());
+        Assert.AreEqual("国发〔2016〕48号 (二十)", digest.ByRule[0].Citation);
+        CollectionAssert.AreEqual(new[] { "510100:3", "510600:1" }, digest.ByRegion.Select(c => $"{c.Key}:{c.Count}").ToArray());
+        Assert.IsFalse(digest.Violations.Any(v => v.Uscc == Guiyang), "Guizhou is not Sichuan's");
+    }
+
+    [TestMethod]
+    public void NewRecurringResolvedAndBacklog_ComparedWithTheMonthBefore()
+    {
+        var digest = DigestBuilder.ForRegulator(Input(), "510000");
+
+        // May had Chengdu HF-RATE-CAP (recurs twice in June) and Deyang FEE-ABOLISHED (gone in June).
+        Assert.AreEqual(2, digest.Recurring);
+        Assert.AreEqual(2, digest.New);
+        Assert.AreEqual(1, digest.Resolved);
+        Assert.AreEqual(1, digest.OpenBacklog);
+        Assert.AreEqual(2, digest.PreviousTotal);
+        Assert.AreEqual(100m, digest.ChangePercent);
+    }
+
+    [TestMethod]
+    public void EnterpriseDigests_OnePerEnterpriseWithViolations()
+    {
+        var digests = DigestBuilder.ForEnterprises(Input());
+
+        CollectionAssert.AreEqual(new[] { Chengdu, Deyang, Guiyang }, digests.Select(d => d.Uscc).ToArray());
+        Assert.HasCount(3, digests[0].Violations);
+        Assert.AreEqual("<script>alert('x')</script> 有限公司", digests[0].Name);
+    }
+
+    [TestMethod]
+    public void DecemberToJanuary_CrossesTheYear()
+    {
+        var january = new Period(2017, 1);
+
+        Assert.AreEqual(new Period(2016, 12), DigestBuilder.Previous(january));
+        CollectionAssert.AreEqual(
+            new[] { "2016-08", "2016-09", "2016-10", "2016-11", "2016-12", "2017-01" },
+            DigestBuilder.TrendMonths(january).Select(p => p.ToString()).ToArray());
+    }
+
+    [TestMethod]
+    public void Html_EscapesEverythingThatCameFromAFilingOrARecipientList()
+    {
+        var digest = DigestBuilder.ForRegulator(Input(), "510000");
+
+        var html = DigestHtml.Render(digest, id => $"cid:{id}");
+        var enterprise = DigestHtml.Render(DigestBuilder.ForEnterprises(Input())[0]);
+
+        foreach (var page in new[] { html, enterprise })
+        {
+            Assert.DoesNotContain("<script", page);
+            StringAssert.Contains(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; 有限公司");
+        }
+
+        StringAssert.Contains(html, "src=\"cid:by-rule\"");
+        StringAssert.Contains(html, "src=\"cid:trend\"");
+        StringAssert.Contains(html, "国发〔2016〕48号 (二十)");
+        StringAssert.Contains(enterprise, "housing_fund_employer_rate is 13%");
+    }
+
+    [TestMethod]
+    [DataRow("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"")]
+    [DataRow("+86 28", "'+86 28")]
+    [DataRow("-1", "'-1")]
+    [DataRow("@SUM(A1)", "'@SUM(A1)")]
+    [DataRow("\tcmd", "'\tcmd")]
+    [DataRow("\rcmd", "\"'\rcmd\"")]
+    [DataRow("plain", "plain")]
+    [DataRow("a,b", "\"a,b\"")]
+    public void CsvCells_ThatASpreadsheetWouldRun_AreNeutralised(string value, string cell) =>
+        Assert.AreEqual(cell, DigestCsv.Cell(value));
+
+    [TestMethod]
+    public void Csv_HasOneRowPerViolationWithNeutralisedNames()
+    {
+        var names = new Dictionary<string, string> { [Chengdu] = "=cmd|' /C calc'!A0" };
+        var digest = DigestBuilder.ForRegulator(Input() with { EnterpriseNames = names }, "510000");
+
+        var lines = DigestCsv.Render(digest).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.HasCount(5, lines);
+        StringAssert.StartsWith(lines[1], $"{Chengdu},'=cmd|' /C calc'!A0,510100,2016-06,");
+    }
+
+    [TestMethod]
+    public void Json_CarriesTheCountsAndTheViolations()
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(DigestJson.Render(DigestBuilder.ForRegulator(Input(), "510000")));
+
+        Assert.AreEqual(4, json.RootElement.GetProperty("total").GetInt32());
+        Assert.AreEqual(4, json.RootElement.GetProperty("violations").GetArrayLength());
+        Assert.AreEqual(6, json.RootElement.GetProperty("trend").GetArrayLength());
+    }
+
+    [TestMethod]
+    public void Chart_IsAValidPngWithTheBarsDrawn()
+    {
+        var png = BarChartPng.Render([3, 0, 7], width: 90, height: 40);
+
+        CollectionAssert.AreEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.AreEqual(90, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
+        Assert.AreEqual(40, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        var idatLength = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(33));
+        Assert.AreEqual("IDAT", System.Text.Encoding.ASCII.GetString(png, 37, 4));
+        using var zlib = new ZLibStream(new MemoryStream(png, 41, idatLength), CompressionMode.Decompress);
+        using var pixels = new MemoryStream();
+        zlib.CopyTo(pixels);
+        var raw = pixels.ToArray();
+        Assert.HasCount(40 * ((90 * 3) + 1), raw);
+        var bottomRow = raw.AsSpan(39 * 271, 271);
+        Assert.AreEqual(0xFF, bottomRow[1 + (45 * 3)], "the zero bar leaves the middle slot white");
+        Assert.AreNotEqual(0xFF, bottomRow[1 + (75 * 3)], "the tallest bar reaches the bottom row");
+    }
+
+    private static DigestInput Input()
+    {
+        DigestViolation V(string uscc, string region, string rule, int row, string period = "2016-06", string status = "open") =>
+            new(rule, uscc, period, region, row, "housing_fund_employer_rate", 13m, "<= 12",
+                rule == "HF-RATE-CAP" ? "国发〔2016〕48号 (二十)" : "国发〔2016〕48号 (十九)", status, $"{uscc}/payroll.csv",
+                "housing_fund_employer_rate is 13%, above the 12% ceiling.");
+
+        return new DigestInput(
+            June,
+            [V(Chengdu, "510100", "HF-RATE-CAP", 2), V(Chengdu, "510100", "HF-RATE-CAP", 3), V(Chengdu, "510100", "PENSION-EMPLOYER-CAP", 4), V(Deyang, "510600", "UI-EMPLOYEE-CAP", 2), V(Guiyang, "520100", "HF-RATE-CAP", 2)],
+            [V(Chengdu, "510100", "HF-RATE-CAP", 2, "2016-05"), V(Deyang, "510600", "FEE-ABOLISHED", 3, "2016-05")],
+            [V(Deyang, "510600", "FEE-ABOLISHED", 3, "2016-05"), V(Guiyang, "520100", "FEE-ABOLISHED", 3, "2016-04")],
+            [.. DigestBuilder.TrendMonths(June).Select((m, i) => (m, i))],
+            new Dictionary<string, string> { [Chengdu] = "<script>alert('x')</script> 有限公司" });
+    }
+}
