@@ -15,6 +15,9 @@ namespace Compliance.LocalStack;
 /// </summary>
 public static class LocalHost
 {
+    /// <summary>08:00 China Standard Time on the 1st, in UTC; the same default the app's settings carry.</summary>
+    public const string DefaultDigestSchedule = "0 0 0 1 * *";
+
     /// <param name="connectionString">The storage account (Azurite) for filings and for the host's own bookkeeping.</param>
     /// <param name="settings">Extra configuration, e.g. ComplianceStorage:* overrides.</param>
     /// <param name="configureServices">Test hooks (a fake time provider, a logger provider).</param>
@@ -24,6 +27,7 @@ public static class LocalHost
         {
             ["AzureWebJobsStorage"] = connectionString,
             [StorageConnection.Name] = connectionString,
+            ["DigestSchedule"] = DefaultDigestSchedule,
         };
         foreach (var (key, value) in HostJsonExtensionSettings())
         {
@@ -43,11 +47,12 @@ public static class LocalHost
             {
                 webJobs.AddAzureStorageCoreServices();
                 webJobs.AddAzureStorageBlobs();
+                webJobs.AddTimers();
             })
             .ConfigureServices((context, services) =>
             {
                 services.AddCompliancePipeline(context.Configuration);
-                services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions)));
+                services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions), typeof(LocalDigestFunctions)));
                 services.AddHostedService<ReconcilerService>();
                 configureServices?.Invoke(services);
             });

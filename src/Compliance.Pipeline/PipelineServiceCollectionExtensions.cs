@@ -1,6 +1,8 @@
 using Compliance.Core.Checking;
 using Compliance.Core.Policies;
 using Compliance.Pipeline;
+using Compliance.Pipeline.Digests;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +26,13 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton(provider => new FilingChecker(provider.GetRequiredService<PolicyCatalog>()));
         services.AddSingleton<FilingProcessor>();
         services.AddSingleton<FilingReconciler>();
+
+        services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateOnStart();
+        services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()
+            .Validate(o => Enum.TryParse<MailKit.Security.SecureSocketOptions>(o.Security, ignoreCase: true, out _), "Smtp:Security must be None, StartTls, SslOnConnect or Auto.")
+            .ValidateOnStart();
+        services.TryAddSingleton<IDigestSender, SmtpDigestSender>();
+        services.AddSingleton<DigestService>();
         return services;
     }
 }

@@ -31,6 +31,16 @@ public sealed class ComplianceStorageOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
     public string ViolationsByPeriodTable { get; set; } = "ViolationsByPeriod";
 
+    /// <summary>The digest ledger: month × recipient.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string DigestsTable { get; set; } = "Digests";
+
+    /// <summary>Where digests are archived: <c>{container}/{yyyy-MM}/{recipient}/…</c>.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Not a valid blob container name.")]
+    public string DigestsContainer { get; set; } = "digests";
+
     /// <summary>
     /// Retries the Azure SDK makes for one HTTP request (so 1 + this many tries). Kept small because our
     /// own pipeline retries whole operations on top: see <see cref="OperationAttempts"/>.

@@ -48,6 +48,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<FilingBlobs>();
         services.TryAddSingleton<ResultStore>();
         services.TryAddSingleton<FilingStore>();
+        services.TryAddSingleton<DigestStore>();
         return services;
     }
 

@@ -21,8 +21,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     private readonly ServiceProvider provider;
 
-    public PipelineHarness(IDictionary<string, string?>? settings = null)
+    public PipelineHarness(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null, DateTimeOffset? now = null)
     {
+        Time = new FakeTimeProvider(now ?? new DateTimeOffset(2016, 7, 15, 9, 30, 0, TimeSpan.FromHours(8)));
         var suffix = Guid.NewGuid().ToString("N")[..10];
         var values = new Dictionary<string, string?>
         {
@@ -32,6 +33,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["ComplianceStorage:FilingsTable"] = $"Filings{suffix}",
             ["ComplianceStorage:ViolationsTable"] = $"Violations{suffix}",
             ["ComplianceStorage:ViolationsByPeriodTable"] = $"ByPeriod{suffix}",
+            ["ComplianceStorage:DigestsTable"] = $"Digests{suffix}",
+            ["ComplianceStorage:DigestsContainer"] = $"digests-{suffix}",
             // Zero backoff: Polly takes its delays from the injected (fake) clock, which only moves when a test moves it.
             ["ComplianceStorage:RetryDelay"] = "00:00:00",
         };
@@ -46,13 +49,14 @@ internal sealed class PipelineHarness : IAsyncDisposable
         services.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         services.AddSingleton<TimeProvider>(Time);
         services.AddCompliancePipeline(configuration);
+        configure?.Invoke(services);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         Blobs = new BlobServiceClient(AzuriteFixture.ConnectionString);
         Filings = Blobs.GetBlobContainerClient(values["ComplianceStorage:FilingsContainer"]);
         Results = Blobs.GetBlobContainerClient(values["ComplianceStorage:ResultsContainer"]);
     }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2016, 7, 15, 9, 30, 0, TimeSpan.FromHours(8)));
+    public FakeTimeProvider Time { get; }
 
     public CapturingLoggerProvider Logs { get; } = new();
 

@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Compliance.Core.Digests;
+using Compliance.Core.Filings;
+using Compliance.Storage;
+using Compliance.Storage.Entities;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Pipeline.Digests;
+
+/// <summary>A rendered digest: the mail's subject and text part, and the files to archive.</summary>
+public sealed record RenderedDigest(string Subject, string Text, List<(string Name, BinaryData Content, string Type)> Files);
+
+/// <summary>What one digest run did.</summary>
+public sealed record DigestRunResult(Period Month, int Recipients, int Archived, int Sent, int AlreadySent, int Skipped);
+
+/// <summary>
+/// Builds, archives and sends a month's digest — exactly once per recipient, however often it runs.
+/// <para>
+/// Each recipient has a ledger entry (Digests table, month × recipient). The digest is rendered and
+/// archived to <c>digests/{yyyy-MM}/{recipient}/</c> first and the entry marked; the mail is then sent from
+/// the archive, the attempt claimed beforehand with an ETag-checked update, and the entry marked sent.
+/// A second run finds every entry sent and does nothing; a run that died after archiving resumes with the
+/// send; two runs at once cannot both claim the same send. The one window left is a crash between the
+/// SMTP server accepting the mail and the ledger update: the resend carries the same Message-Id, so mail
+/// systems and readers can recognise it.
+/// </para>
+/// </summary>
+public sealed class DigestService(DigestStore store, IDigestSender sender, IOptions<DigestOptions> options, TimeProvider time, ILogger<DigestService> logger)
+{
+    private const string MailHtml = "mail.html";
+
+    /// <summary>The month a run at <paramref name="utcNow"/> reports on: the calendar month before, in China Standard Time.</summary>
+    public static Period MonthBefore(DateTimeOffset utcNow)
+    {
+        var china = utcNow.ToOffset(DigestOptions.ChinaStandardTime);
+        return DigestBuilder.Previous(new Period(china.Year, china.Month));
+    }
+
+    /// <summary>
+    /// The scheduled run: the month before now (China Standard Time), built, archived and sent. A past-due
+    /// run (the host was down at 08:00 on the 1st) still reports on that month, not on the one it wakes in.
+    /// </summary>
+    public async Task<DigestRunResult> RunScheduledAsync(bool pastDue, CancellationToken cancellationToken)
+    {
+        var month = MonthBefore(time.GetUtcNow());
+        if (pastDue)
+        {
+            logger.LogWarning("The digest timer for {Month} fired late; sending now", month);
+        }
+
+        var result = await RunAsync(month, send: true, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Digest {Month}: {Sent} sent, {AlreadySent} already sent, {Archived} archived, {Skipped} skipped, of {Recipients} recipients", result.Month, result.Sent, result.AlreadySent, result.Archived, result.Skipped, result.Recipients);
+        return result;
+    }
+
+    /// <summary>Reads what the month's digest needs: the month's, the previous month's and the trend months' partitions, and the open backlog.</summary>
+    public async Task<DigestInput> LoadAsync(Period month, CancellationToken cancellationToken)
+    {
+        var current = await store.ViolationsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
+        var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), cancellationToken).ConfigureAwait(false);
+        var backlog = await store.OpenBeforeAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
+        var trend = new List<(Period, int)>();
+        foreach (var m in DigestBuilder.TrendMonths(month))
+        {
+            trend.Add((m, m == month ? current.Count : await store.CountOfMonthAsync(m.ToString(), cancellationToken).ConfigureAwait(false)));
+        }
+
+        var names = options.Value.Recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
+        return new DigestInput(month, [.. current.Select(ToDigest)], [.. previous.Select(ToDigest)], [.. backlog.Select(ToDigest)], trend, names);
+    }
+
+    public async Task<DigestRunResult> RunAsync(Period month, bool send, CancellationToken cancellationToken)
+    {
+        var input = await LoadAsync(month, cancellationToken).ConfigureAwait(false);
+        var enterprises = DigestBuilder.ForEnterprises(input).ToDictionary(d => d.Uscc);
+        int archived = 0, sent = 0, alreadySent = 0, skipped = 0;
+        var failures = new List<Exception>();
+        foreach (var recipient in options.Value.Recipients)
+        {
+            RenderedDigest? files = recipient.Region is { } region
+                ? RenderRegulator(DigestBuilder.ForRegulator(input, region))
+                : recipient.Uscc is { } uscc && enterprises.TryGetValue(uscc, out var own) ? RenderEnterprise(own) : null;
+            if (files is null)
+            {
+                skipped++;
+                continue;
+            }
+
+            var id = RecipientId(recipient);
+            var entry = await store.LedgerEntryAsync(month.ToString(), id, recipient.Email, recipient.Audience, cancellationToken).ConfigureAwait(false);
+            if (entry.Sent)
+            {
+                alreadySent++;
+                continue;
+            }
+
+            if (entry.Archive is null)
+            {
+                var prefix = $"{month}/{id}";
+                foreach (var (name, content, type) in files.Files)
+                {
+                    await store.ArchiveAsync(prefix, name, content, type, cancellationToken).ConfigureAwait(false);
+                }
+
+                entry.Archive = prefix;
+                if (!await store.TryUpdateAsync(entry, cancellationToken).ConfigureAwait(false))
+                {
+                    skipped++; // another run is on it
+                    continue;
+                }
+
+                archived++;
+                logger.LogInformation("Digest {Month} for {Audience} archived to {Archive}", month, recipient.Audience, prefix);
+            }
+
+            if (!send)
+            {
+                continue;
+            }
+
+            entry.Attempts++;
+            if (!await store.TryUpdateAsync(entry, cancellationToken).ConfigureAwait(false))
+            {
+                skipped++;
+                continue;
+            }
+
+            try
+            {
+                var mail = await MailFromArchiveAsync(entry, files.Subject, files.Text, recipient.Email, cancellationToken).ConfigureAwait(false);
+                await sender.SendAsync(mail, cancellationToken).ConfigureAwait(false);
+                entry.Sent = true;
+                entry.MessageId = mail.MessageId;
+                entry.SentAt = time.GetUtcNow();
+                entry.LastError = null;
+                await store.TryUpdateAsync(entry, cancellationToken).ConfigureAwait(false);
+                sent++;
+                logger.LogInformation("Digest {Month} for {Audience} sent (attempt {Attempt})", month, recipient.Audience, entry.Attempts);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                entry.LastError = ex.Message;
+                await store.TryUpdateAsync(entry, cancellationToken).ConfigureAwait(false);
+                logger.LogError(ex, "Digest {Month} for {Audience} could not be sent (attempt {Attempt}); the next run resumes it", month, recipient.Audience, entry.Attempts);
+                failures.Add(ex);
+            }
+        }
+
+        var result = new DigestRunResult(month, options.Value.Recipients.Count, archived, sent, alreadySent, skipped);
+        if (failures.Count > 0)
+        {
+            throw new AggregateException($"{failures.Count} digest(s) for {month} could not be sent; run again to resume.", failures);
+        }
+
+        return result;
+    }
+
+    /// <summary>The regulator files: standalone HTML (charts as data URIs), the mail's HTML (charts by content id), the charts, JSON, CSV.</summary>
+    public static RenderedDigest RenderRegulator(RegulatorDigest digest)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        var byRule = BarChartPng.Render([.. digest.ByRule.Select(c => c.Count)]);
+        var trend = BarChartPng.Render([.. digest.Trend.Select(t => t.Count)]);
+        string DataUri(string id) => "data:image/png;base64," + Convert.ToBase64String(id == DigestHtml.RuleChartId ? byRule : trend);
+        return new(
+            $"合规月报 Compliance digest {digest.Month} — {digest.Region}",
+            $"Compliance digest {digest.Month}, region {digest.Region}: {digest.Total} violations (new {digest.New}, recurring {digest.Recurring}, resolved {digest.Resolved}). The HTML part has the details.",
+            [
+                ("digest.html", BinaryData.FromString(DigestHtml.Render(digest, DataUri)), "text/html; charset=utf-8"),
+                (MailHtml, BinaryData.FromString(DigestHtml.Render(digest, id => $"cid:{id}")), "text/html; charset=utf-8"),
+                ($"{DigestHtml.RuleChartId}.png", BinaryData.FromBytes(byRule), "image/png"),
+                ($"{DigestHtml.TrendChartId}.png", BinaryData.FromBytes(trend), "image/png"),
+                ("digest.json", BinaryData.FromString(DigestJson.Render(digest)), "application/json; charset=utf-8"),
+                ("digest.csv", BinaryData.FromString(DigestCsv.Render(digest)), "text/csv; charset=utf-8"),
+            ]);
+    }
+
+    private static RenderedDigest RenderEnterprise(EnterpriseDigest digest)
+    {
+        var html = DigestHtml.Render(digest);
+        return new(
+            $"合规月报 Compliance digest {digest.Month} — {digest.Uscc}",
+            $"{digest.Violations.Count} violation(s) in your filings for {digest.Month}. The HTML part lists what to fix.",
+            [("digest.html", BinaryData.FromString(html), "text/html; charset=utf-8"), (MailHtml, BinaryData.FromString(html), "text/html; charset=utf-8")]);
+    }
+
+    private async Task<DigestMail> MailFromArchiveAsync(DigestLedgerEntity entry, string subject, string text, string email, CancellationToken cancellationToken)
+    {
+        var html = (await store.ReadArchiveAsync(entry.Archive!, MailHtml, cancellationToken).ConfigureAwait(false)).ToString();
+        var images = new Dictionary<string, byte[]>();
+        foreach (var id in new[] { DigestHtml.RuleChartId, DigestHtml.TrendChartId })
+        {
+            if (html.Contains($"cid:{id}", StringComparison.Ordinal))
+            {
+                images[id] = (await store.ReadArchiveAsync(entry.Archive!, $"{id}.png", cancellationToken).ConfigureAwait(false)).ToArray();
+            }
+        }
+
+        return new DigestMail(email, subject, html, text, $"digest-{entry.PartitionKey}-{entry.RowKey}@compliancefunctions", images);
+    }
+
+    private static string RecipientId(DigestRecipient recipient) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{recipient.Audience}|{recipient.Email.ToLowerInvariant()}")).AsSpan(0, 12));
+
+    private static DigestViolation ToDigest(ViolationEntity v) => new(
+        v.Rule, v.Uscc, v.Period, v.Region, v.Row, v.Field, decimal.Parse(v.Observed.ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
+        v.Limit, v.Citation, v.Status, v.FilingName, v.Message)
+    {
+        EmployeeId = v.EmployeeId,
+        Item = v.Item,
+    };
+}

@@ -1,0 +1,127 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Compliance.Storage.Entities;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
+
+namespace Compliance.Storage;
+
+/// <summary>
+/// What the monthly digest reads and writes: a month's violations (one partition of ViolationsByPeriod,
+/// never a table scan), the Digests ledger, and the archive container <c>digests/{yyyy-MM}/…</c>.
+/// </summary>
+public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blobs, FilingStore filings, IOptions<ComplianceStorageOptions> options, ResiliencePipelineProvider<string> pipelines)
+{
+    private readonly ResiliencePipeline pipeline = pipelines.GetPipeline(StorageResilience.PipelineKey);
+
+    public TableClient Ledger => tables.GetTableClient(options.Value.DigestsTable);
+
+    public BlobContainerClient Archive => blobs.GetBlobContainerClient(options.Value.DigestsContainer);
+
+    /// <summary>All violations of one filing period: one partition.</summary>
+    public Task<List<ViolationEntity>> ViolationsOfMonthAsync(string month, CancellationToken cancellationToken) =>
+        filings.ViolationsOfPeriodAsync(month, cancellationToken);
+
+    /// <summary>
+    /// Violations of periods before <paramref name="month"/> still open. A PartitionKey range (the earlier
+    /// months) with a Status filter, projecting only what the digest shows.
+    /// </summary>
+    public async Task<List<ViolationEntity>> OpenBeforeAsync(string month, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {month} and Status eq {ViolationEntity.OpenStatus}");
+        return await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                var list = new List<ViolationEntity>();
+                await foreach (var v in filings.ViolationsByPeriod.QueryAsync<ViolationEntity>(filter, cancellationToken: ct).ConfigureAwait(false))
+                {
+                    list.Add(v);
+                }
+
+                return list;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many violations one period has, reading keys only.</summary>
+    public async Task<int> CountOfMonthAsync(string month, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {month}");
+        return await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                var count = 0;
+                try
+                {
+                    await foreach (var _ in filings.ViolationsByPeriod.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct).ConfigureAwait(false))
+                    {
+                        count++;
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    return 0;
+                }
+
+                return count;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The ledger entry for a recipient and month, created empty the first time.</summary>
+    public async Task<DigestLedgerEntity> LedgerEntryAsync(string month, string recipientId, string email, string audience, CancellationToken cancellationToken)
+    {
+        await pipeline.ExecuteAsync(async ct => await Ledger.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var existing = await pipeline.ExecuteAsync(async ct => await Ledger.GetEntityIfExistsAsync<DigestLedgerEntity>(month, recipientId, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (existing.HasValue)
+        {
+            return existing.Value!;
+        }
+
+        var entry = new DigestLedgerEntity { PartitionKey = month, RowKey = recipientId, Email = email, Audience = audience };
+        try
+        {
+            var response = await pipeline.ExecuteAsync(async ct => await Ledger.AddEntityAsync(entry, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            entry.ETag = response.Headers.ETag ?? default;
+            return entry;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Another run created it between our read and our add: use theirs.
+            return (await Ledger.GetEntityAsync<DigestLedgerEntity>(month, recipientId, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        }
+    }
+
+    /// <summary>Saves a ledger entry only if nobody changed it since it was read; false when someone did.</summary>
+    public async Task<bool> TryUpdateAsync(DigestLedgerEntity entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await pipeline.ExecuteAsync(async ct => await Ledger.UpdateEntityAsync(entry, entry.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            entry.ETag = response.Headers.ETag ?? entry.ETag;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Archives one file of a digest under <c>digests/{prefix}/{name}</c>.</summary>
+    public async Task ArchiveAsync(string prefix, string name, BinaryData content, string contentType, CancellationToken cancellationToken)
+    {
+        await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                await Archive.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+                await Archive.GetBlobClient($"{prefix}/{name}").UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<BinaryData> ReadArchiveAsync(string prefix, string name, CancellationToken cancellationToken) =>
+        await pipeline.ExecuteAsync(async ct => (await Archive.GetBlobClient($"{prefix}/{name}").DownloadContentAsync(ct).ConfigureAwait(false)).Value.Content, cancellationToken).ConfigureAwait(false);
+}

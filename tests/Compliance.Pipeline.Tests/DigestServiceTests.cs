@@ -1,0 +1,195 @@
+using Compliance.Pipeline.Digests;
+using Compliance.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Compliance.Pipeline.Tests;
+
+/// <summary>The monthly digest end to end: real Azurite, a real SMTP server, a fake clock.</summary>
+[TestClass]
+public sealed class DigestServiceTests
+{
+    private const string Sichuan = "510000";
+    private const string Guizhou = "520000";
+    private const string Header = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,pension_employer_rate\r\n";
+
+    private static SmtpServer? smtp;
+
+    [ClassInitialize]
+    public static async Task StartSmtpAsync(TestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        smtp = await SmtpServer.StartAsync(context.CancellationToken);
+    }
+
+    [ClassCleanup]
+    public static async Task StopSmtpAsync()
+    {
+        if (smtp is not null)
+        {
+            await smtp.DisposeAsync();
+        }
+    }
+
+    [TestMethod]
+    public async Task TimerOnTheFirstOfJuly_SendsJunesDigestOnce()
+    {
+        var mail = Mailboxes();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2016, 7, 1, 0, 0, 0, TimeSpan.Zero));
+        await SeedJuneAsync(harness);
+        var digests = harness.Get<DigestService>();
+
+        var first = await digests.RunScheduledAsync(pastDue: false, CancellationToken.None);
+        var second = await digests.RunScheduledAsync(pastDue: true, CancellationToken.None);
+
+        Assert.AreEqual(new Compliance.Core.Filings.Period(2016, 6), first.Month, "00:00 UTC on 1 July is 08:00 in China: June is reported");
+        Assert.AreEqual(3, first.Sent);
+        Assert.AreEqual(0, second.Sent, "a second run sends nothing new");
+        Assert.AreEqual(3, second.AlreadySent);
+        var sichuan = (await MailTo(mail.Sichuan)).Single();
+        StringAssert.Contains(sichuan.Subject, "2016-06 — 510000");
+        Assert.HasCount(1, await MailTo(mail.Guizhou));
+        Assert.HasCount(1, await MailTo(mail.Enterprise));
+        Assert.HasCount(2, sichuan.BodyParts.OfType<MimePart>().Where(p => p.ContentType.MimeType == "image/png" && p.ContentId is "by-rule" or "trend").ToList(), "both charts travel inline");
+    }
+
+    [TestMethod]
+    public async Task RegulatorSeesItsRegionOnly_WithCountsThatMatchTheViolationsTable()
+    {
+        var mail = Mailboxes();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2016, 7, 1, 0, 0, 0, TimeSpan.Zero));
+        await SeedJuneAsync(harness);
+
+        await harness.Get<DigestService>().RunScheduledAsync(pastDue: false, CancellationToken.None);
+
+        var stored = await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None);
+        var sichuan = (await MailTo(mail.Sichuan)).Single().HtmlBody;
+        var guizhou = (await MailTo(mail.Guizhou)).Single().HtmlBody;
+        StringAssert.Contains(sichuan, $"Region 行政区划 510000: {stored.Count(v => v.Region.StartsWith("51", StringComparison.Ordinal))} violations detected in 2016-06");
+        StringAssert.Contains(guizhou, $"Region 行政区划 520000: {stored.Count(v => v.Region.StartsWith("52", StringComparison.Ordinal))} violations detected in 2016-06");
+        Assert.DoesNotContain("91510600G612DD2721", guizhou, "Deyang's violations are Sichuan's business");
+    }
+
+    [TestMethod]
+    public async Task EnterpriseNameWithScript_ArrivesEscaped_AndCsvIsNeutralised()
+    {
+        var mail = Mailboxes();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2016, 7, 1, 0, 0, 0, TimeSpan.Zero), enterpriseName: "<script>alert('德阳')</script>=cmd");
+        await SeedJuneAsync(harness);
+
+        var result = await harness.Get<DigestService>().RunScheduledAsync(pastDue: false, CancellationToken.None);
+
+        foreach (var message in (await MailTo(mail.Sichuan)).Concat(await MailTo(mail.Enterprise)))
+        {
+            Assert.DoesNotContain("<script", message.HtmlBody ?? string.Empty);
+            StringAssert.Contains(message.HtmlBody, "&lt;script&gt;alert(&#39;德阳&#39;)&lt;/script&gt;=cmd");
+        }
+
+        var archive = harness.Get<DigestStore>();
+        var ledger = await harness.Get<DigestStore>().Ledger.QueryAsync<Compliance.Storage.Entities.DigestLedgerEntity>(e => e.Email == mail.Sichuan).ToListAsync();
+        var csv = (await archive.ReadArchiveAsync(ledger.Single().Archive!, "digest.csv", CancellationToken.None)).ToString();
+        StringAssert.Contains(csv, "91510600G612DD2721,<script>alert('德阳')</script>=cmd,510600");
+        Assert.AreEqual(3, result.Sent);
+    }
+
+    [TestMethod]
+    public async Task RunThatFailsAfterArchiving_ResumesAndSendsOnce()
+    {
+        var mail = Mailboxes();
+        var flaky = new FailingOnce();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2016, 7, 1, 0, 0, 0, TimeSpan.Zero), configure: services =>
+            services.AddSingleton<IDigestSender>(provider => flaky.Wrap(new SmtpDigestSender(provider.GetRequiredService<IOptions<SmtpOptions>>()))));
+        await SeedJuneAsync(harness);
+        var digests = harness.Get<DigestService>();
+
+        await Assert.ThrowsExactlyAsync<AggregateException>(() => digests.RunScheduledAsync(pastDue: false, CancellationToken.None));
+        var ledger = await harness.Get<DigestStore>().Ledger.QueryAsync<Compliance.Storage.Entities.DigestLedgerEntity>(e => e.Email == flaky.FailedFor).ToListAsync();
+        Assert.IsNotNull(ledger.Single().Archive, "archived before the send failed");
+        Assert.IsFalse(ledger.Single().Sent);
+        Assert.IsEmpty(await MailTo(flaky.FailedFor!));
+
+        var resumed = await digests.RunScheduledAsync(pastDue: true, CancellationToken.None);
+        var again = await digests.RunScheduledAsync(pastDue: true, CancellationToken.None);
+
+        Assert.AreEqual(1, resumed.Sent, "only the one that failed");
+        Assert.AreEqual(0, again.Sent);
+        Assert.HasCount(1, await MailTo(flaky.FailedFor!), "sent exactly once");
+    }
+
+    [TestMethod]
+    public async Task TimerOnTheFirstOfJanuary_ReportsDecember()
+    {
+        var mail = Mailboxes();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2017, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await harness.UploadAsync("91510100A4C12H3B1Y", "dec.csv", Header + "91510100A4C12H3B1Y,2016-12,510100,E1,8000,14,19\r\n");
+        await harness.Processor.ProcessAsync("91510100A4C12H3B1Y", "dec.csv", CancellationToken.None);
+
+        var result = await harness.Get<DigestService>().RunScheduledAsync(pastDue: false, CancellationToken.None);
+
+        Assert.AreEqual("2016-12", result.Month.ToString());
+        var message = (await MailTo(mail.Sichuan)).Single();
+        StringAssert.Contains(message.Subject, "2016-12");
+        StringAssert.Contains(message.HtmlBody, "Region 行政区划 510000: 1 violations detected in 2016-12");
+        StringAssert.Contains(message.HtmlBody, "2016-07");
+    }
+
+    private static (string Sichuan, string Guizhou, string Enterprise) Mailboxes()
+    {
+        var id = Guid.NewGuid().ToString("N")[..8];
+        return ($"sichuan-{id}@regulator.example.cn", $"guizhou-{id}@regulator.example.cn", $"deyang-{id}@enterprise.example.cn");
+    }
+
+    private static PipelineHarness Harness((string Sichuan, string Guizhou, string Enterprise) mail, DateTimeOffset now, string enterpriseName = "德阳示例有限公司", Action<IServiceCollection>? configure = null) => new(
+        new Dictionary<string, string?>
+        {
+            ["Smtp:Host"] = "127.0.0.1",
+            ["Smtp:Port"] = smtp!.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Smtp:Security"] = "None",
+            ["Digest:Recipients:0:Email"] = mail.Sichuan,
+            ["Digest:Recipients:0:Region"] = Sichuan,
+            ["Digest:Recipients:1:Email"] = mail.Guizhou,
+            ["Digest:Recipients:1:Region"] = Guizhou,
+            ["Digest:Recipients:2:Email"] = mail.Enterprise,
+            ["Digest:Recipients:2:Uscc"] = "91510600G612DD2721",
+            ["Digest:Recipients:2:Name"] = enterpriseName,
+        },
+        configure,
+        now);
+
+    /// <summary>June 2016: Deyang's sample (3 violations in 510600), a Chengdu filing with one row in Chengdu and one in Guiyang.</summary>
+    private static async Task SeedJuneAsync(PipelineHarness harness)
+    {
+        await harness.UploadSampleAsync("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv");
+        await harness.Processor.ProcessAsync("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None);
+        await harness.UploadAsync("91510100A4C12H3B1Y", "june.csv", Header
+            + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,19\r\n"
+            + "91510100A4C12H3B1Y,2016-06,520100,E2,8000,12,22\r\n");
+        await harness.Processor.ProcessAsync("91510100A4C12H3B1Y", "june.csv", CancellationToken.None);
+    }
+
+    private static async Task<List<MimeMessage>> MailTo(string address) =>
+        [.. (await smtp!.MessagesAsync()).Where(m => m.To.Mailboxes.Any(b => b.Address == address))];
+
+    /// <summary>Lets the first send fail, as a mail server outage would, after the digest was archived.</summary>
+    private sealed class FailingOnce
+    {
+        public string? FailedFor { get; private set; }
+
+        public IDigestSender Wrap(IDigestSender inner) => new Sender(this, inner);
+
+        private sealed class Sender(FailingOnce owner, IDigestSender inner) : IDigestSender
+        {
+            public Task SendAsync(DigestMail mail, CancellationToken cancellationToken)
+            {
+                if (owner.FailedFor is null)
+                {
+                    owner.FailedFor = mail.To;
+                    throw new IOException("Simulated: the mail server closed the connection.");
+                }
+
+                return inner.SendAsync(mail, cancellationToken);
+            }
+        }
+    }
+}
