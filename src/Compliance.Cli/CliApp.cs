@@ -29,6 +29,7 @@ public static class CliApp
             PoliciesCommand.Create(catalogOption, output, error),
             LocalStackCommands.Serve(output, error),
             LocalStackCommands.Demo(catalogOption, output, error),
+            LocalStackCommands.Digest(output, error),
         };
 
         var parse = root.Parse(args);

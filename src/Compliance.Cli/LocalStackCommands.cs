@@ -2,6 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using Azure.Storage.Blobs;
 using Compliance.Core.Checking;
+using Compliance.Core.Digests;
+using Compliance.Core.Filings;
+using Compliance.Pipeline.Digests;
+using Microsoft.Extensions.Configuration;
 using Compliance.LocalStack;
 using Compliance.Storage;
 using Compliance.Storage.Entities;
@@ -115,6 +119,78 @@ internal static class LocalStackCommands
         return command;
     }
 
+    public static Command Digest(TextWriter output, TextWriter error)
+    {
+        var ports = new PortOptions();
+        var month = new Option<string>("--month") { Description = "The month to digest, yyyy-MM (a filing period).", Required = true };
+        var region = new Option<string>("--region") { Description = "The regulator view written by --out: a GB/T 2260 code (510000 = Sichuan); 000000 = every region.", DefaultValueFactory = _ => "000000" };
+        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Write digest.html, digest.json and digest.csv (and the chart images) here." };
+        var send = new Option<bool>("--send") { Description = "Also archive and send the month's digests to the configured recipients, exactly once (Smtp__* and Digest__Recipients__* settings)." };
+        var command = new Command(
+            "digest",
+            """
+            Build a month's compliance digest from the storage the local stack uses (.azurite/, as left by 'demo' or 'serve').
+            Example: compliance digest --month 2016-06 --out digest/
+            """)
+        {
+            month,
+            region,
+            outDir,
+            send,
+        };
+        ports.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!Period.TryParse(parse.GetValue(month), out var period))
+            {
+                await error.WriteLineAsync($"'{parse.GetValue(month)}' is not a month; write yyyy-MM, for example 2016-06.");
+                return ExitCodes.Usage;
+            }
+
+            var console = CheckCommand.Console(output);
+            using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
+            await using var azurite = await Azurite.StartAsync(ports.Read(parse), loggerFactory.CreateLogger<Azurite>(), cancellationToken);
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection.Name] = azurite.ConnectionString })
+                .AddEnvironmentVariables()
+                .Build();
+            var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddSingleton(loggerFactory).AddLogging();
+            services.AddCompliancePipeline(configuration);
+            await using var provider = services.BuildServiceProvider();
+            var digests = provider.GetRequiredService<DigestService>();
+
+            var digest = DigestBuilder.ForRegulator(await digests.LoadAsync(period.Value, cancellationToken), parse.GetValue(region)!);
+            console.MarkupLine(CultureInfo.InvariantCulture, "Digest {0}, region {1}: {2} violation(s); new {3}, recurring {4}, resolved {5}; open from earlier months {6}.",
+                digest.Month, Markup.Escape(digest.Region), digest.Total, digest.New, digest.Recurring, digest.Resolved, digest.OpenBacklog);
+            var byRule = new Table().Border(TableBorder.Rounded).AddColumns("Rule", "Violations", "Clause");
+            foreach (var count in digest.ByRule)
+            {
+                byRule.AddRow(Markup.Escape(count.Key), count.Count.ToString(CultureInfo.InvariantCulture), Markup.Escape(count.Citation ?? string.Empty));
+            }
+
+            console.Write(byRule);
+            if (parse.GetValue(outDir) is { } dir)
+            {
+                dir.Create();
+                foreach (var (name, content, _) in DigestService.RenderRegulator(digest).Files.Where(f => f.Name != "mail.html"))
+                {
+                    await File.WriteAllBytesAsync(Path.Combine(dir.FullName, name), content.ToArray(), cancellationToken);
+                }
+
+                console.MarkupLine("Wrote digest.html, digest.json, digest.csv and the charts to {0}", Markup.Escape(dir.FullName));
+            }
+
+            if (parse.GetValue(send))
+            {
+                var result = await digests.RunAsync(period.Value, send: true, cancellationToken);
+                console.MarkupLine(CultureInfo.InvariantCulture, "Sent {0}, already sent before {1}, skipped {2}, of {3} recipient(s).", result.Sent, result.AlreadySent, result.Skipped, result.Recipients);
+            }
+
+            return ExitCodes.Clean;
+        });
+        return command;
+    }
+
     /// <summary>Keeps the stack up until Ctrl+C (or SIGTERM); disposing the run then stops it.</summary>
     private static async Task ServeUntilStoppedAsync(IAnsiConsole console, CancellationToken cancellationToken)
     {
@@ -156,18 +232,23 @@ internal static class LocalStackCommands
         console.MarkupLine(CultureInfo.InvariantCulture, "{0} of {1} filings checked; {2} violations in Table storage; verdicts in results/{{USCC}}/{{file}}.json.", verdicts.Count, uploads.Count, total);
     }
 
-    /// <summary>The Azurite ports, shared by serve and demo.</summary>
+    /// <summary>
+    /// Where the local stack keeps its storage, shared by serve, demo and digest: Azurite's ports, and its
+    /// data under .azurite/ in the checkout (so a digest can read what a demo stored), or in memory.
+    /// </summary>
     private sealed class PortOptions
     {
         private readonly Option<int> blob = new("--blob-port") { Description = "Azurite blob port.", DefaultValueFactory = _ => 10000 };
         private readonly Option<int> queue = new("--queue-port") { Description = "Azurite queue port.", DefaultValueFactory = _ => 10001 };
         private readonly Option<int> table = new("--table-port") { Description = "Azurite table port.", DefaultValueFactory = _ => 10002 };
+        private readonly Option<bool> inMemory = new("--in-memory") { Description = "Keep Azurite's data in memory instead of .azurite/ in the checkout." };
 
         public void AddTo(Command command)
         {
             command.Options.Add(blob);
             command.Options.Add(queue);
             command.Options.Add(table);
+            command.Options.Add(inMemory);
         }
 
         public AzuriteOptions Read(ParseResult parse) => new()
@@ -175,6 +256,8 @@ internal static class LocalStackCommands
             BlobPort = parse.GetValue(blob),
             QueuePort = parse.GetValue(queue),
             TablePort = parse.GetValue(table),
+            InMemory = parse.GetValue(inMemory),
+            Location = parse.GetValue(inMemory) ? null : Path.Combine(RepositoryLayout.FindRoot(), ".azurite"),
         };
     }
 }

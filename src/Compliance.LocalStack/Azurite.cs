@@ -93,7 +93,7 @@ public sealed class Azurite : IAsyncDisposable
         var root = RepositoryLayout.FindRoot();
         var script = await EnsureInstalledAsync(root, logger, cancellationToken).ConfigureAwait(false);
         int blob = Pick(options.BlobPort), queue = Pick(options.QueuePort), table = Pick(options.TablePort);
-        var workspace = options.Location ?? Directory.CreateTempSubdirectory("azurite-").FullName;
+        var workspace = options.Location is { } location ? Directory.CreateDirectory(location).FullName : Directory.CreateTempSubdirectory("azurite-").FullName;
         var start = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -204,8 +204,25 @@ public sealed class Azurite : IAsyncDisposable
         {
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().ConfigureAwait(false);
+                // Ask first: on disk, Azurite flushes its databases on SIGTERM; a kill would lose the last writes.
+                if (!OperatingSystem.IsWindows() && NativeMethods.Kill(process.Id, NativeMethods.SigTerm) == 0)
+                {
+                    using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                    try
+                    {
+                        await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Did not stop in time; kill below.
+                    }
+                }
+
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync().ConfigureAwait(false);
+                }
             }
 
             process.Dispose();
@@ -294,4 +311,13 @@ public sealed class Azurite : IAsyncDisposable
             return false;
         }
     }
+}
+
+/// <summary>POSIX signals, to stop Azurite gracefully.</summary>
+internal static partial class NativeMethods
+{
+    public const int SigTerm = 15;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
 }

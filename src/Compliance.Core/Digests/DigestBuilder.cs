@@ -11,11 +11,11 @@ public static class DigestBuilder
 {
     public const int TopEnterpriseCount = 10;
 
-    /// <summary>The code prefix a regulator's region covers.</summary>
+    /// <summary>The code prefix a regulator's region covers; 000000 (national) covers every region.</summary>
     public static string RegionPrefix(string region)
     {
         var prefix = region;
-        while (prefix.Length > 2 && prefix.EndsWith("00", StringComparison.Ordinal))
+        while (prefix.Length > 0 && prefix.EndsWith("00", StringComparison.Ordinal))
         {
             prefix = prefix[..^2];
         }

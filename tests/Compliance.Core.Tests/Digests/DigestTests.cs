@@ -21,6 +21,7 @@ public sealed class DigestTests
     [DataRow("510100", "510600", false)]
     [DataRow("510104", "510104", true)]
     [DataRow("510104", "510105", false)]
+    [DataRow("000000", "520100", true)]
     public void RegulatorSeesItsRegionAndWhatIsUnderIt(string regulator, string region, bool covered) =>
         Assert.AreEqual(covered, DigestBuilder.Covers(regulator, region));
 
