@@ -85,6 +85,9 @@ public static class DigestHtml
     public const string RuleChartId = "by-rule";
     public const string TrendChartId = "trend";
 
+    /// <summary>Violation rows shown in the HTML; the totals always cover all of them.</summary>
+    public const int MaxListedViolations = 500;
+
     private const string Cell = "style=\"border:1px solid #ccc;padding:4px 8px;text-align:left\"";
 
     /// <param name="imageSource">Maps a chart id (<see cref="RuleChartId"/>, <see cref="TrendChartId"/>) to an img src.</param>
@@ -107,7 +110,14 @@ public static class DigestHtml
         Table(html, "Top enterprises 违规最多的企业", ["USCC", "Enterprise", "Violations"], digest.TopEnterprises.Select(c => new[] { c.Key, digest.NameOf(c.Key), N(c.Count) }));
         Table(html, "Six-month trend 近六个月", ["Month", "Violations"], digest.Trend.Select(t => new[] { t.Month.ToString(), N(t.Count) }));
         html.Append("<img id=\"").Append(TrendChartId).Append("\" alt=\"Violations over six months\" width=\"480\" height=\"160\" src=\"").Append(E(imageSource(TrendChartId))).Append("\">");
-        Table(html, "Violations 违规明细", ["Enterprise", "Rule", "Field", "Observed", "Limit", "Clause", "Filing, row"], digest.Violations.Select(v => new[]
+        // A mail with every row of a busy month would be megabytes; the HTML lists the first ones, the
+        // archived JSON and CSV carry them all.
+        if (digest.Violations.Count > MaxListedViolations)
+        {
+            html.Append("<p>").Append(E($"The first {MaxListedViolations} of {digest.Violations.Count} violations are listed; digest.csv and digest.json in the archive have all of them.")).Append("</p>");
+        }
+
+        Table(html, "Violations 违规明细", ["Enterprise", "Rule", "Field", "Observed", "Limit", "Clause", "Filing, row"], digest.Violations.Take(MaxListedViolations).Select(v => new[]
         {
             $"{digest.NameOf(v.Uscc)} ({v.Uscc})", v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture), v.Limit, v.Citation, $"{v.FilingName}, row {v.Row}",
         }));

@@ -93,6 +93,20 @@ public sealed class DigestTests
     }
 
     [TestMethod]
+    public void Html_ListsTheFirstRowsOfABusyMonth_TotalsCoverAll()
+    {
+        var many = Enumerable.Range(0, 600).Select(i => Input().Violations[0] with { Row = i + 2 }).ToList();
+        var digest = DigestBuilder.ForRegulator(Input() with { Violations = many }, "510000");
+
+        var html = DigestHtml.Render(digest, id => id);
+
+        StringAssert.Contains(html, "600 violations detected");
+        StringAssert.Contains(html, "The first 500 of 600 violations are listed");
+        Assert.AreEqual(500, html.Split("payroll.csv, row ").Length - 1);
+        Assert.AreEqual(601, DigestCsv.Render(digest).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length, "the CSV has them all");
+    }
+
+    [TestMethod]
     [DataRow("=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"")]
     [DataRow("+86 28", "'+86 28")]
     [DataRow("-1", "'-1")]
