@@ -119,7 +119,7 @@ public static class DigestHtml
 
         Table(html, "Violations 违规明细", ["Enterprise", "Rule", "Field", "Observed", "Limit", "Clause", "Filing, row"], digest.Violations.Take(MaxListedViolations).Select(v => new[]
         {
-            $"{digest.NameOf(v.Uscc)} ({v.Uscc})", v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture), v.Limit, v.Citation, $"{v.FilingName}, row {v.Row}",
+            digest.NameOf(v.Uscc) == v.Uscc ? v.Uscc : $"{digest.NameOf(v.Uscc)} ({v.Uscc})", v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture), v.Limit, v.Citation, $"{v.FilingName}, row {v.Row}",
         }));
         return html.Append("</body></html>").ToString();
     }
