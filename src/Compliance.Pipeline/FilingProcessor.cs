@@ -50,6 +50,19 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
         }
 
         var resultBlob = await results.WriteAsync(blobPath, report, cancellationToken).ConfigureAwait(false);
+        var uploadMonth = download.UploadedAt.ToOffset(TimeSpan.FromHours(8));
+        var listedUnder = report.Periods.Count > 0 ? report.Periods : [new Period(uploadMonth.Year, uploadMonth.Month).ToString()];
+        await store.IndexFilingAsync(
+            listedUnder.Select(period => new FilingPeriodEntity
+            {
+                PartitionKey = period,
+                RowKey = StorageKeys.Check($"{partition}{StorageKeys.Separator}{versionKey}"),
+                Uscc = uscc,
+                BlobName = blobPath,
+                Status = report.Status == FilingStatus.Checked ? "checked" : "rejected",
+                Regions = string.Join(',', report.Regions),
+            }),
+            cancellationToken).ConfigureAwait(false);
         await store.SaveFilingVersionAsync(
             new FilingEntity
             {

@@ -31,6 +31,11 @@ public sealed class ComplianceStorageOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
     public string ViolationsByPeriodTable { get; set; } = "ViolationsByPeriod";
 
+    /// <summary>Index of filing versions by filing period, for the digest's received/checked/rejected counts.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string FilingsByPeriodTable { get; set; } = "FilingsByPeriod";
+
     /// <summary>The digest ledger: month × recipient.</summary>
     [Required]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]

@@ -25,6 +25,10 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
     public Task<List<ViolationEntity>> ViolationsOfMonthAsync(string month, CancellationToken cancellationToken) =>
         filings.ViolationsOfPeriodAsync(month, cancellationToken);
 
+    /// <summary>Filing versions listed under the month: one partition.</summary>
+    public Task<List<FilingPeriodEntity>> FilingsOfMonthAsync(string month, CancellationToken cancellationToken) =>
+        filings.FilingsOfPeriodAsync(month, cancellationToken);
+
     /// <summary>
     /// Violations of periods before <paramref name="month"/> still open. A PartitionKey range (the earlier
     /// months) with a Status filter, projecting only what the digest shows.

@@ -31,6 +31,8 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
 
     public TableClient ViolationsByPeriod => tables.GetTableClient(options.Value.ViolationsByPeriodTable);
 
+    public TableClient FilingsByPeriod => tables.GetTableClient(options.Value.FilingsByPeriodTable);
+
     public async Task EnsureTablesAsync(CancellationToken cancellationToken)
     {
         if (tablesReady)
@@ -43,7 +45,7 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
         {
             if (!tablesReady)
             {
-                foreach (var table in new[] { Filings, Violations, ViolationsByPeriod })
+                foreach (var table in new[] { Filings, Violations, ViolationsByPeriod, FilingsByPeriod })
                 {
                     await pipeline.ExecuteAsync(async ct => await table.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 }
@@ -74,6 +76,17 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
             async ct => await Filings.UpsertEntityAsync(filing, TableUpdateMode.Replace, ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Lists a filing version under each period it covers (one batch per period; upserts, so repeats are harmless).</summary>
+    public async Task IndexFilingAsync(IEnumerable<FilingPeriodEntity> entries, CancellationToken cancellationToken)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await SubmitAsync(FilingsByPeriod, entries.Select(e => (e.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, e))), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every filing version listed under one period: one partition.</summary>
+    public Task<List<FilingPeriodEntity>> FilingsOfPeriodAsync(string period, CancellationToken cancellationToken) =>
+        QueryAsync<FilingPeriodEntity>(FilingsByPeriod, TableClient.CreateQueryFilter($"PartitionKey eq {period}"), cancellationToken);
 
     /// <summary>
     /// Makes the stored violations of one filing exactly <paramref name="found"/> (all keyed in partition

@@ -61,6 +61,9 @@ public sealed class DigestServiceTests
         await using var harness = Harness(mail, now: new DateTimeOffset(2016, 7, 1, 0, 0, 0, TimeSpan.Zero));
         await SeedJuneAsync(harness);
 
+        await harness.UploadAsync("91510100A4C12H3B1Y", "broken.csv", Header + "91510100A4C12H3B1Y,2016-06,510100,E1,eight thousand,13,19\r\n");
+        await harness.Processor.ProcessAsync("91510100A4C12H3B1Y", "broken.csv", CancellationToken.None);
+
         await harness.Get<DigestService>().RunScheduledAsync(pastDue: false, CancellationToken.None);
 
         var stored = await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None);
@@ -69,6 +72,8 @@ public sealed class DigestServiceTests
         StringAssert.Contains(sichuan, $"Region 行政区划 510000: {stored.Count(v => v.Region.StartsWith("51", StringComparison.Ordinal))} violations detected in 2016-06");
         StringAssert.Contains(guizhou, $"Region 行政区划 520000: {stored.Count(v => v.Region.StartsWith("52", StringComparison.Ordinal))} violations detected in 2016-06");
         Assert.DoesNotContain("91510600G612DD2721", guizhou, "Deyang's violations are Sichuan's business");
+        StringAssert.Contains(sichuan, "Filings received 3: checked 2, rejected 1.");
+        StringAssert.Contains(guizhou, "Filings received 1: checked 1, rejected 0.");
     }
 
     [TestMethod]

@@ -59,6 +59,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private readonly List<RowError> errors = [];
         private readonly SortedSet<Period> periods = [];
         private readonly SortedSet<string> usccs = new(StringComparer.Ordinal);
+        private readonly SortedSet<string> regions = new(StringComparer.Ordinal);
         private PolicyRule[] rules = [];
         private RuleCounts[] counts = [];
         private string? kind;
@@ -77,6 +78,8 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             }
 
             var parser = new RecordParser(source.Schema);
+            var periodColumn = source.Schema["period"].Ordinal;
+            var regionColumn = source.Schema["region"].Ordinal;
             var versions = new Dictionary<Period, RuleVersion?[]>();
             var employees = source.Schema.Kind == FilingKind.Payroll ? new Dictionary<(string, Period, string), int>() : null;
             var rowErrors = new List<RowError>();
@@ -118,11 +121,24 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
 
                 if (record is null)
                 {
+                    // Even an unreadable row usually names its period and region; the pipeline files the
+                    // rejected filing under them, so a regulator's monthly count includes it.
+                    if (Period.TryParse(raw.Cells[periodColumn], out var rowPeriod))
+                    {
+                        periods.Add(rowPeriod.Value);
+                    }
+
+                    if (raw.Cells[regionColumn] is { } rowRegion && TextNormalizer.Normalize(rowRegion) is { Length: 6 } code && code.All(char.IsAsciiDigit))
+                    {
+                        regions.Add(code);
+                    }
+
                     continue;
                 }
 
                 periods.Add(record.Period);
                 usccs.Add(record.Uscc);
+                regions.Add(record.Region);
                 if (errorCount == 0)
                 {
                     Evaluate(record, versions);
@@ -206,6 +222,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             ErrorCount = errorCount,
             Periods = [.. periods.Select(p => p.ToString())],
             Usccs = [.. usccs],
+            Regions = [.. regions],
             CatalogVersion = owner.Catalog.Version,
         };
 

@@ -51,8 +51,11 @@ public sealed record FilingReport
 
     public IReadOnlyList<RuleCoverage> Rules { get; init; } = [];
 
-    /// <summary>Distinct periods in the file, sorted.</summary>
+    /// <summary>Distinct periods in the file, sorted (including rows that could not be read).</summary>
     public IReadOnlyList<string> Periods { get; init; } = [];
+
+    /// <summary>Distinct administrative division codes in the file, sorted (including rows that could not be read).</summary>
+    public IReadOnlyList<string> Regions { get; init; } = [];
 
     /// <summary>Distinct USCCs in the file, sorted.</summary>
     public IReadOnlyList<string> Usccs { get; init; } = [];

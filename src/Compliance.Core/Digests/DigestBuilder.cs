@@ -32,6 +32,7 @@ public static class DigestBuilder
         var before = input.PreviousMonth.Where(v => Covers(region, v.Region)).ToList();
         var lastPairs = before.Select(v => (v.Uscc, v.Rule)).ToHashSet();
         var nowPairs = mine.Select(v => (v.Uscc, v.Rule)).ToHashSet();
+        var filings = input.Filings.Where(f => f.EffectiveRegions.Any(r => Covers(region, r))).ToList();
 
         return new RegulatorDigest(
             input.Month,
@@ -47,7 +48,12 @@ public static class DigestBuilder
             input.OpenBacklog.Count(v => Covers(region, v.Region)),
             input.Trend,
             [.. mine.OrderBy(v => v.Uscc, StringComparer.Ordinal).ThenBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)],
-            input.EnterpriseNames);
+            input.EnterpriseNames)
+        {
+            FilingsReceived = filings.Count,
+            FilingsChecked = filings.Count(f => f.Checked),
+            FilingsRejected = filings.Count(f => !f.Checked),
+        };
     }
 
     /// <summary>One digest per enterprise that has violations in the month.</summary>

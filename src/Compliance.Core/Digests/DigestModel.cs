@@ -22,6 +22,16 @@ public sealed record DigestViolation(
     public string? Item { get; init; }
 }
 
+/// <summary>A filing version received for the month: who sent it, whether it could be checked, the regions its rows name.</summary>
+public sealed record DigestFiling(string Uscc, bool Checked, IReadOnlyList<string> Regions)
+{
+    /// <summary>
+    /// The regions the filing concerns: those its rows name, or else the submitter's registration
+    /// authority (USCC characters 3–8, GB 32100-2015), for a file none of whose rows could be read.
+    /// </summary>
+    public IReadOnlyList<string> EffectiveRegions => Regions.Count > 0 ? Regions : Uscc.Length == 18 ? [Uscc[2..8]] : [];
+}
+
 /// <summary>Everything a month's digest is computed from; no storage calls happen past this point.</summary>
 /// <param name="Month">The month covered (filing period).</param>
 /// <param name="Violations">Violations of the month's period.</param>
@@ -35,7 +45,11 @@ public sealed record DigestInput(
     IReadOnlyList<DigestViolation> PreviousMonth,
     IReadOnlyList<DigestViolation> OpenBacklog,
     IReadOnlyList<(Period Month, int Count)> Trend,
-    IReadOnlyDictionary<string, string> EnterpriseNames);
+    IReadOnlyDictionary<string, string> EnterpriseNames)
+{
+    /// <summary>Filing versions received for the month (uploads, including re-uploads).</summary>
+    public IReadOnlyList<DigestFiling> Filings { get; init; } = [];
+}
 
 /// <summary>A count per key, with the clause for rules.</summary>
 public sealed record DigestCount(string Key, int Count, string? Citation = null);
@@ -57,6 +71,12 @@ public sealed record RegulatorDigest(
     IReadOnlyList<DigestViolation> Violations,
     IReadOnlyDictionary<string, string> EnterpriseNames)
 {
+    public int FilingsReceived { get; init; }
+
+    public int FilingsChecked { get; init; }
+
+    public int FilingsRejected { get; init; }
+
     /// <summary>Change against the previous month, in percent; null when the previous month had none.</summary>
     public decimal? ChangePercent => PreviousTotal == 0 ? null : Math.Round((Total - PreviousTotal) * 100m / PreviousTotal, 1);
 

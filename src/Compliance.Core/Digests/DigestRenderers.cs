@@ -61,6 +61,7 @@ public static class DigestJson
             recurring = digest.Recurring,
             resolved = digest.Resolved,
             open_backlog = digest.OpenBacklog,
+            filings = new { received = digest.FilingsReceived, @checked = digest.FilingsChecked, rejected = digest.FilingsRejected },
             by_rule = digest.ByRule.Select(c => new { rule = c.Key, count = c.Count, citation = c.Citation }),
             by_region = digest.ByRegion.Select(c => new { region = c.Key, count = c.Count }),
             top_enterprises = digest.TopEnterprises.Select(c => new { uscc = c.Key, name = digest.NameOf(c.Key), count = c.Count }),
@@ -102,6 +103,7 @@ public static class DigestHtml
             .Append("<h1 style=\"font-size:20px\">").Append(E($"合规月报 Compliance digest {digest.Month}")).Append("</h1>")
             .Append("<p>").Append(E($"Region 行政区划 {digest.Region}: {digest.Total} violations detected in {digest.Month}")).Append(' ')
             .Append(E(digest.ChangePercent is { } change ? $"({(change >= 0 ? "+" : string.Empty)}{change.ToString(CultureInfo.InvariantCulture)}% against {digest.PreviousTotal} the month before)." : $"(the month before: {digest.PreviousTotal}).")).Append("</p>")
+            .Append("<p>").Append(E($"Filings received {digest.FilingsReceived}: checked {digest.FilingsChecked}, rejected {digest.FilingsRejected}.")).Append("</p>")
             .Append("<p>").Append(E($"New {digest.New} · recurring {digest.Recurring} (same enterprise and rule as the month before) · resolved {digest.Resolved} · open from earlier months {digest.OpenBacklog}")).Append("</p>");
 
         Table(html, "By rule 按规则", ["Rule", "Violations", "Clause"], digest.ByRule.Select(c => new[] { c.Key, N(c.Count), c.Citation ?? string.Empty }));

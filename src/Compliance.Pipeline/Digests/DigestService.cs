@@ -62,6 +62,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         var current = await store.ViolationsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), cancellationToken).ConfigureAwait(false);
         var backlog = await store.OpenBeforeAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
+        var filings = await store.FilingsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var trend = new List<(Period, int)>();
         foreach (var m in DigestBuilder.TrendMonths(month))
         {
@@ -69,7 +70,10 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         }
 
         var names = options.Value.Recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
-        return new DigestInput(month, [.. current.Select(ToDigest)], [.. previous.Select(ToDigest)], [.. backlog.Select(ToDigest)], trend, names);
+        return new DigestInput(month, [.. current.Select(ToDigest)], [.. previous.Select(ToDigest)], [.. backlog.Select(ToDigest)], trend, names)
+        {
+            Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, f.Status == "checked", f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
+        };
     }
 
     public async Task<DigestRunResult> RunAsync(Period month, bool send, CancellationToken cancellationToken)

@@ -52,6 +52,27 @@ public sealed class DigestTests
     }
 
     [TestMethod]
+    public void FilingsReceived_CountByTheRegionsTheirRowsName_OrTheSubmittersAuthority()
+    {
+        var input = Input() with
+        {
+            Filings =
+            [
+                new DigestFiling(Chengdu, Checked: true, ["510100"]),
+                new DigestFiling(Chengdu, Checked: false, []),
+                new DigestFiling(Guiyang, Checked: true, ["520100"]),
+                new DigestFiling(Deyang, Checked: true, ["510600", "520100"]),
+            ],
+        };
+
+        var sichuan = DigestBuilder.ForRegulator(input, "510000");
+        var guizhou = DigestBuilder.ForRegulator(input, "520000");
+
+        Assert.AreEqual((3, 2, 1), (sichuan.FilingsReceived, sichuan.FilingsChecked, sichuan.FilingsRejected), "the unreadable one counts under its submitter's authority, 510100");
+        Assert.AreEqual((2, 2, 0), (guizhou.FilingsReceived, guizhou.FilingsChecked, guizhou.FilingsRejected));
+    }
+
+    [TestMethod]
     public void EnterpriseDigests_OnePerEnterpriseWithViolations()
     {
         var digests = DigestBuilder.ForEnterprises(Input());
