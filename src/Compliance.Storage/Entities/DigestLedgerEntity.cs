@@ -1,6 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
-
 namespace Compliance.Storage.Entities;
 
 /// <summary>
@@ -8,16 +5,8 @@ namespace Compliance.Storage.Entities;
 /// done so far, so a second run sends nothing new and a broken run resumes where it stopped. Updated with
 /// ETags, so two runs at once cannot both claim the send.
 /// </summary>
-public sealed class DigestLedgerEntity : ITableEntity
+public sealed class DigestLedgerEntity : StorageEntity
 {
-    public string PartitionKey { get; set; } = string.Empty;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     public string Email { get; set; } = string.Empty;
 
     /// <summary><c>regulator:{region}</c> or <c>enterprise:{uscc}</c>.</summary>

@@ -1,22 +1,11 @@
-using Azure;
-using Azure.Data.Tables;
-
 namespace Compliance.Storage.Entities;
 
 /// <summary>
 /// One version of one filing (PartitionKey = USCC, RowKey = filing id + version id) and its verdict.
 /// Written last, after the violations and the result document, so its presence means the version is done.
 /// </summary>
-public sealed class FilingEntity : ITableEntity
+public sealed class FilingEntity : StorageEntity
 {
-    public string PartitionKey { get; set; } = string.Empty;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     /// <summary>The USCC of the folder the filing was uploaded to (the submitter).</summary>
     public string Uscc { get; set; } = string.Empty;
 

@@ -1,6 +1,3 @@
-using Azure;
-using Azure.Data.Tables;
-
 namespace Compliance.Storage.Entities;
 
 /// <summary>
@@ -8,16 +5,8 @@ namespace Compliance.Storage.Entities;
 /// so a month's filings are counted from one partition. A file whose rows yield no period at all is listed
 /// under the month (China Standard Time) it was uploaded in.
 /// </summary>
-public sealed class FilingPeriodEntity : ITableEntity
+public sealed class FilingPeriodEntity : StorageEntity
 {
-    public string PartitionKey { get; set; } = string.Empty;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
-
     public string Uscc { get; set; } = string.Empty;
 
     public string BlobName { get; set; } = string.Empty;

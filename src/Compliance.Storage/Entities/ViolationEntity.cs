@@ -1,23 +1,12 @@
-using Azure;
-using Azure.Data.Tables;
-
 namespace Compliance.Storage.Entities;
 
 /// <summary>
 /// One violation, as regulators read it (Storage Explorer, the review API). Stored twice with the same
 /// properties: in Violations (by enterprise and filing) and in ViolationsByPeriod (by month).
 /// </summary>
-public sealed class ViolationEntity : ITableEntity
+public sealed class ViolationEntity : StorageEntity
 {
     public const string OpenStatus = "open";
-
-    public string PartitionKey { get; set; } = string.Empty;
-
-    public string RowKey { get; set; } = string.Empty;
-
-    public DateTimeOffset? Timestamp { get; set; }
-
-    public ETag ETag { get; set; }
 
     public string Rule { get; set; } = string.Empty;
 
