@@ -36,6 +36,11 @@ public sealed class ComplianceStorageOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
     public string FilingsByPeriodTable { get; set; } = "FilingsByPeriod";
 
+    /// <summary>Digest recipients kept in storage (PartitionKey <c>regulator</c> or <c>enterprise</c>), added to those in configuration.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string RecipientsTable { get; set; } = "Recipients";
+
     /// <summary>The digest ledger: month × recipient.</summary>
     [Required]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]

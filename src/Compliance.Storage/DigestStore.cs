@@ -19,6 +19,30 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
 
     public TableClient Ledger => tables.GetTableClient(options.Value.DigestsTable);
 
+    public TableClient Recipients => tables.GetTableClient(options.Value.RecipientsTable);
+
+    /// <summary>The recipients kept in storage; none when the table does not exist yet.</summary>
+    public async Task<List<RecipientEntity>> RecipientsAsync(CancellationToken cancellationToken) =>
+        await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                var list = new List<RecipientEntity>();
+                try
+                {
+                    await foreach (var recipient in Recipients.QueryAsync<RecipientEntity>(cancellationToken: ct).ConfigureAwait(false))
+                    {
+                        list.Add(recipient);
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    return [];
+                }
+
+                return list;
+            },
+            cancellationToken).ConfigureAwait(false);
+
     public BlobContainerClient Archive => blobs.GetBlobContainerClient(options.Value.DigestsContainer);
 
     /// <summary>All violations of one filing period: one partition.</summary>

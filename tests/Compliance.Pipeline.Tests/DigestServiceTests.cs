@@ -123,6 +123,25 @@ public sealed class DigestServiceTests
     }
 
     [TestMethod]
+    public async Task RecipientsFromTheTable_AreAddedToTheConfiguredOnes()
+    {
+        var mail = Mailboxes();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2016, 7, 1, 0, 0, 0, TimeSpan.Zero));
+        await SeedJuneAsync(harness);
+        var chengdu = $"chengdu-{Guid.NewGuid():N}@regulator.example.cn";
+        var store = harness.Get<DigestStore>();
+        await store.Recipients.CreateIfNotExistsAsync();
+        await store.Recipients.AddEntityAsync(new Compliance.Storage.Entities.RecipientEntity { PartitionKey = "regulator", RowKey = "chengdu", Email = chengdu, Region = "510100" });
+        await store.Recipients.AddEntityAsync(new Compliance.Storage.Entities.RecipientEntity { PartitionKey = "regulator", RowKey = "duplicate", Email = mail.Sichuan.ToUpperInvariant(), Region = Sichuan });
+
+        var result = await harness.Get<DigestService>().RunScheduledAsync(pastDue: false, CancellationToken.None);
+
+        Assert.AreEqual(4, result.Recipients, "three configured, one new from the table, the duplicate once");
+        StringAssert.Contains((await MailTo(chengdu)).Single().HtmlBody, "Region 行政区划 510100: 1 violations detected in 2016-06");
+        Assert.HasCount(1, await MailTo(mail.Sichuan));
+    }
+
+    [TestMethod]
     public async Task TimerOnTheFirstOfJanuary_ReportsDecember()
     {
         var mail = Mailboxes();

@@ -57,7 +57,10 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
     }
 
     /// <summary>Reads what the month's digest needs: the month's, the previous month's and the trend months' partitions, and the open backlog.</summary>
-    public async Task<DigestInput> LoadAsync(Period month, CancellationToken cancellationToken)
+    public async Task<DigestInput> LoadAsync(Period month, CancellationToken cancellationToken) =>
+        await LoadAsync(month, await RecipientsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private async Task<DigestInput> LoadAsync(Period month, IReadOnlyList<DigestRecipient> recipients, CancellationToken cancellationToken)
     {
         var current = await store.ViolationsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), cancellationToken).ConfigureAwait(false);
@@ -69,20 +72,36 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
             trend.Add((m, m == month ? current.Count : await store.CountOfMonthAsync(m.ToString(), cancellationToken).ConfigureAwait(false)));
         }
 
-        var names = options.Value.Recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
+        var names = recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
         return new DigestInput(month, [.. current.Select(ToDigest)], [.. previous.Select(ToDigest)], [.. backlog.Select(ToDigest)], trend, names)
         {
             Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, f.Status == "checked", f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
         };
     }
 
+    /// <summary>Recipients from configuration and from the Recipients table, each address and audience once.</summary>
+    public async Task<IReadOnlyList<DigestRecipient>> RecipientsAsync(CancellationToken cancellationToken)
+    {
+        var stored = (await store.RecipientsAsync(cancellationToken).ConfigureAwait(false))
+            .Where(r => r.PartitionKey is RecipientEntity.Regulator or RecipientEntity.Enterprise)
+            .Select(r => new DigestRecipient
+            {
+                Email = r.Email,
+                Name = r.Name,
+                Region = r.PartitionKey == RecipientEntity.Regulator ? r.Region : null,
+                Uscc = r.PartitionKey == RecipientEntity.Enterprise ? r.Uscc : null,
+            });
+        return [.. options.Value.Recipients.Concat(stored).Where(r => r.Region is not null || r.Uscc is not null).DistinctBy(r => (r.Audience, r.Email.ToLowerInvariant()))];
+    }
+
     public async Task<DigestRunResult> RunAsync(Period month, bool send, CancellationToken cancellationToken)
     {
-        var input = await LoadAsync(month, cancellationToken).ConfigureAwait(false);
+        var recipients = await RecipientsAsync(cancellationToken).ConfigureAwait(false);
+        var input = await LoadAsync(month, recipients, cancellationToken).ConfigureAwait(false);
         var enterprises = DigestBuilder.ForEnterprises(input).ToDictionary(d => d.Uscc);
         int archived = 0, sent = 0, alreadySent = 0, skipped = 0;
         var failures = new List<Exception>();
-        foreach (var recipient in options.Value.Recipients)
+        foreach (var recipient in recipients)
         {
             RenderedDigest? files = recipient.Region is { } region
                 ? RenderRegulator(DigestBuilder.ForRegulator(input, region))
@@ -153,7 +172,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
             }
         }
 
-        var result = new DigestRunResult(month, options.Value.Recipients.Count, archived, sent, alreadySent, skipped);
+        var result = new DigestRunResult(month, recipients.Count, archived, sent, alreadySent, skipped);
         if (failures.Count > 0)
         {
             throw new AggregateException($"{failures.Count} digest(s) for {month} could not be sent; run again to resume.", failures);
