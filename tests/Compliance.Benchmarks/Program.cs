@@ -11,9 +11,16 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
-// How long a month of N violations takes to digest on Azurite, against a baseline in the same process:
-// reading the same partition's entities and nothing else. Usage: dotnet run -c Release --project tests/Compliance.Benchmarks [N]
-var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+// Macro benchmarks, one mode per argument. --digest [N]: how long a month of N violations (default 100,000)
+// takes to digest on Azurite, against a baseline in the same process: reading the same partition's
+// entities and nothing else.
+if (args.Length == 0 || args[0] != "--digest")
+{
+    Console.Error.WriteLine("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- --digest [violations]");
+    return 64;
+}
+
+var count = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
 await using var azurite = await Azurite.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0, ReuseRunning = false }, NullLogger.Instance, CancellationToken.None);
 var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection.Name] = azurite.ConnectionString }).Build();
 var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
@@ -70,3 +77,4 @@ run.Stop();
 Console.WriteLine($"baseline: read {read:N0} entities of the month in {baseline.Elapsed.TotalSeconds:F2} s");
 Console.WriteLine($"digest:   {digest.Total:N0} violations loaded in {loaded.TotalSeconds:F2} s, built and rendered ({files.Files.Sum(f => f.Content.ToMemory().Length) / 1024:N0} KiB) in {run.Elapsed.TotalSeconds:F2} s");
 Console.WriteLine($"ratio digest/baseline: {run.Elapsed / baseline.Elapsed:F2}");
+return 0;
