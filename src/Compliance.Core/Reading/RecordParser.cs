@@ -27,6 +27,14 @@ internal sealed class RecordParser
     private readonly ColumnDefinition? subject;
     private readonly ColumnDefinition? wageBase;
 
+    // The last valid spelling seen of the values that repeat on every row, and what it parsed to.
+    private string? lastUsccText;
+    private string lastUscc = string.Empty;
+    private string? lastPeriodText;
+    private Period lastPeriod;
+    private string? lastRegionText;
+    private string lastRegion = string.Empty;
+
     public RecordParser(FilingSchema schema)
     {
         this.schema = schema;
@@ -90,8 +98,14 @@ internal sealed class RecordParser
         switch (column.Type)
         {
             case ColumnType.Uscc:
-                if (Uscc.TryValidate(text, out var code, out var reason))
+                // A filing repeats the same code on every row: validate each distinct spelling once.
+                if (text == lastUsccText)
                 {
+                    record.Uscc = lastUscc;
+                }
+                else if (Uscc.TryValidate(text, out var code, out var reason))
+                {
+                    (lastUsccText, lastUscc) = (text, code);
                     record.Uscc = code;
                 }
                 else
@@ -101,8 +115,13 @@ internal sealed class RecordParser
 
                 break;
             case ColumnType.Period:
-                if (Period.TryParse(text, out var p))
+                if (text == lastPeriodText)
                 {
+                    record.Period = lastPeriod;
+                }
+                else if (Period.TryParse(text, out var p))
+                {
+                    (lastPeriodText, lastPeriod) = (text, p.Value);
                     record.Period = p.Value;
                 }
                 else
@@ -112,9 +131,14 @@ internal sealed class RecordParser
 
                 break;
             case ColumnType.Region:
-                var regionText = TextNormalizer.Normalize(text);
-                if (regionText.Length == 6 && regionText.All(char.IsAsciiDigit) && Provinces.Contains(regionText[..2]))
+                var regionText = text == lastRegionText ? lastRegion : TextNormalizer.Normalize(text);
+                if (text == lastRegionText)
                 {
+                    record.Region = lastRegion;
+                }
+                else if (regionText.Length == 6 && regionText.All(char.IsAsciiDigit) && Provinces.Contains(regionText[..2]))
+                {
+                    (lastRegionText, lastRegion) = (text, regionText);
                     record.Region = regionText;
                 }
                 else
