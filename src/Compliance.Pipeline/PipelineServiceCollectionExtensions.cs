@@ -33,6 +33,7 @@ public static class PipelineServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton<IDigestSender, SmtpDigestSender>();
         services.AddSingleton<DigestService>();
+        services.AddSingleton<Compliance.Pipeline.Review.ReviewService>();
         return services;
     }
 }

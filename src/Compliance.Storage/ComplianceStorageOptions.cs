@@ -41,6 +41,11 @@ public sealed class ComplianceStorageOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
     public string RecipientsTable { get; set; } = "Recipients";
 
+    /// <summary>The append-only audit trail of review decisions.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string ReviewAuditTable { get; set; } = "ReviewAudit";
+
     /// <summary>The digest ledger: month × recipient.</summary>
     [Required]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]

@@ -49,6 +49,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ResultStore>();
         services.TryAddSingleton<FilingStore>();
         services.TryAddSingleton<DigestStore>();
+        services.TryAddSingleton<ReviewStore>();
         return services;
     }
 

@@ -36,6 +36,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["ComplianceStorage:DigestsTable"] = $"Digests{suffix}",
             ["ComplianceStorage:FilingsByPeriodTable"] = $"FilingsByPeriod{suffix}",
             ["ComplianceStorage:RecipientsTable"] = $"Recipients{suffix}",
+            ["ComplianceStorage:ReviewAuditTable"] = $"ReviewAudit{suffix}",
             ["ComplianceStorage:DigestsContainer"] = $"digests-{suffix}",
             // Zero backoff: Polly takes its delays from the injected (fake) clock, which only moves when a test moves it.
             ["ComplianceStorage:RetryDelay"] = "00:00:00",

@@ -50,6 +50,14 @@ public sealed class ViolationEntity : StorageEntity
 
     public DateTimeOffset DetectedAt { get; set; }
 
+    /// <summary>For an exempted violation: the day the exemption ends (it lists as open after).</summary>
+    public DateTimeOffset? ExemptUntil { get; set; }
+
+    /// <summary>Who set the current status, and when; the full history is in the ReviewAudit table.</summary>
+    public string? ReviewedBy { get; set; }
+
+    public DateTimeOffset? ReviewedAt { get; set; }
+
     /// <summary>The same violation under other keys (for the by-period index).</summary>
     public ViolationEntity CopyAs(string partitionKey, string rowKey)
     {

@@ -1,0 +1,71 @@
+using Azure;
+using Azure.Data.Tables;
+using Compliance.Storage.Entities;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
+
+namespace Compliance.Storage;
+
+/// <summary>Raised when a review is written against a violation that changed since it was read.</summary>
+public sealed class StaleReviewException(string message) : Exception(message);
+
+/// <summary>Review state of violations: ETag-checked status updates in both tables, and the append-only audit trail.</summary>
+public sealed class ReviewStore(TableServiceClient tables, FilingStore filings, IOptions<ComplianceStorageOptions> options, ResiliencePipelineProvider<string> pipelines)
+{
+    private readonly ResiliencePipeline pipeline = pipelines.GetPipeline(StorageResilience.PipelineKey);
+
+    public TableClient Audit => tables.GetTableClient(options.Value.ReviewAuditTable);
+
+    public async Task<ViolationEntity?> GetAsync(string uscc, string rowKey, CancellationToken cancellationToken)
+    {
+        await filings.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var response = await pipeline.ExecuteAsync(async ct => await filings.Violations.GetEntityIfExistsAsync<ViolationEntity>(uscc, rowKey, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
+    /// <summary>
+    /// Writes a review: the Violations entity only if its ETag still matches (else <see cref="StaleReviewException"/>),
+    /// then its by-period copy, then the audit entry. Not retried on 412: a stale write is the caller's to resolve.
+    /// </summary>
+    public async Task<ViolationEntity> ReviewAsync(ViolationEntity reviewed, ETag ifMatch, ReviewAuditEntity audit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await pipeline.ExecuteAsync(async ct => await filings.Violations.UpdateEntityAsync(reviewed, ifMatch, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            reviewed.ETag = response.Headers.ETag ?? reviewed.ETag;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new StaleReviewException("The violation changed since it was read; reload it and review again.");
+        }
+
+        var copy = reviewed.CopyAs(reviewed.Period, StorageKeys.ViolationByPeriod(reviewed.PartitionKey, reviewed.RowKey));
+        await pipeline.ExecuteAsync(async ct => await filings.ViolationsByPeriod.UpsertEntityAsync(copy, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await pipeline.ExecuteAsync(async ct => await Audit.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await pipeline.ExecuteAsync(async ct => await Audit.AddEntityAsync(audit, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return reviewed;
+    }
+
+    /// <summary>A violation's review history, oldest first: one partition.</summary>
+    public async Task<List<ReviewAuditEntity>> HistoryAsync(string violationId, CancellationToken cancellationToken) =>
+        await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                var list = new List<ReviewAuditEntity>();
+                try
+                {
+                    await foreach (var entry in Audit.QueryAsync<ReviewAuditEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {violationId}"), cancellationToken: ct).ConfigureAwait(false))
+                    {
+                        list.Add(entry);
+                    }
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    return [];
+                }
+
+                return list;
+            },
+            cancellationToken).ConfigureAwait(false);
+}
