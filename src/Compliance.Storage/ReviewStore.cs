@@ -47,6 +47,28 @@ public sealed class ReviewStore(TableServiceClient tables, FilingStore filings, 
         return reviewed;
     }
 
+    /// <summary>
+    /// One page of violations from one partition — a period of ViolationsByPeriod or an enterprise of
+    /// Violations — with an extra filter built by the caller through <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
+    /// </summary>
+    public async Task<ResultPage<ViolationEntity>> PageAsync(bool byPeriod, string partition, string? filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        await filings.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var table = byPeriod ? filings.ViolationsByPeriod : filings.Violations;
+        var query = TableClient.CreateQueryFilter($"PartitionKey eq {partition}") + (filter is null ? string.Empty : $" and ({filter})");
+        return await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                await foreach (var page in table.QueryAsync<ViolationEntity>(query, pageSize, cancellationToken: ct).AsPages(continuationToken, pageSize).ConfigureAwait(false))
+                {
+                    return new ResultPage<ViolationEntity>(page.Values, page.ContinuationToken);
+                }
+
+                return new ResultPage<ViolationEntity>([], null);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>A violation's review history, oldest first: one partition.</summary>
     public async Task<List<ReviewAuditEntity>> HistoryAsync(string violationId, CancellationToken cancellationToken) =>
         await pipeline.ExecuteAsync(
@@ -69,3 +91,6 @@ public sealed class ReviewStore(TableServiceClient tables, FilingStore filings, 
             },
             cancellationToken).ConfigureAwait(false);
 }
+
+/// <summary>One page of a query, with the token for the next (null at the end). No offset paging over Table storage.</summary>
+public sealed record ResultPage<T>(IReadOnlyList<T> Items, string? ContinuationToken);

@@ -1,4 +1,5 @@
 using Azure;
+using Azure.Data.Tables;
 using Compliance.Storage;
 using Compliance.Storage.Entities;
 
@@ -18,6 +19,9 @@ public static class ReviewStatus
 
 /// <summary>A review to record: the new status, why, and for an exemption the day it ends.</summary>
 public sealed record ReviewRequest(string Status, string Note, DateOnly? ExemptUntil = null);
+
+/// <summary>Filters for listing violations; every value is checked before it reaches a query.</summary>
+public sealed record ViolationFilter(string? Period = null, string? Uscc = null, string? Rule = null, string? Status = null, string? Region = null);
 
 /// <summary>A violation as a caller sees it: the stored entity, its status as of now, and its history.</summary>
 public sealed record ViolationView(string Id, ViolationEntity Violation, string EffectiveStatus, IReadOnlyList<ReviewAuditEntity> History);
@@ -117,6 +121,109 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
         var saved = await store.ReviewAsync(violation, ifMatch, audit, cancellationToken).ConfigureAwait(false);
         return new ViolationView(id, saved, EffectiveStatus(saved), [.. current.History, audit]);
     }
+
+    public const int MaxPageSize = 200;
+
+    /// <summary>
+    /// One page of the violations the caller may see. A list reads one partition: a filing period
+    /// (ViolationsByPeriod) or an enterprise (Violations); a regulator must name one or the other, an
+    /// enterprise always reads its own. The caller's scope is part of the query itself, so a filter can
+    /// narrow what the caller sees but never widen it.
+    /// </summary>
+    public async Task<ResultPage<ViolationView>> ListAsync(Caller caller, ViolationFilter filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(filter);
+        var period = filter.Period is null ? null : Core.Filings.Period.TryParse(filter.Period, out var p) && p.Value.ToString() == filter.Period ? filter.Period : throw new ReviewValidationException($"period '{filter.Period}' is not yyyy-MM.");
+        if (filter.Uscc is not null && !Core.Filings.Uscc.TryValidate(filter.Uscc, out _, out _))
+        {
+            throw new ReviewValidationException($"uscc '{filter.Uscc}' is not a valid unified social credit code.");
+        }
+
+        if (filter.Rule is not null && (filter.Rule.Length > 64 || !filter.Rule.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '-')))
+        {
+            throw new ReviewValidationException($"rule '{filter.Rule}' is not a rule id (A-Z, 0-9 and '-').");
+        }
+
+        if (filter.Status is not null && !ReviewStatus.All.Contains(filter.Status))
+        {
+            throw new ReviewValidationException($"status '{filter.Status}' is not one of {string.Join(", ", ReviewStatus.All)}.");
+        }
+
+        if (filter.Region is not null && (filter.Region.Length != 6 || !filter.Region.All(char.IsAsciiDigit)))
+        {
+            throw new ReviewValidationException($"region '{filter.Region}' is not a 6-digit code.");
+        }
+
+        pageSize = Math.Clamp(pageSize, 1, MaxPageSize);
+        var uscc = caller.Role == CallerRole.Enterprise ? caller.Uscc! : filter.Uscc;
+        if (caller.Role == CallerRole.Enterprise && filter.Uscc is not null && filter.Uscc != caller.Uscc)
+        {
+            return new ResultPage<ViolationView>([], null);
+        }
+
+        if (period is null && uscc is null)
+        {
+            throw new ReviewValidationException("Give a period (yyyy-MM) or a uscc: lists read one month or one enterprise, never the whole table.");
+        }
+
+        // With both, read the enterprise's partition and narrow it to the period.
+        var conditions = new List<string>();
+        if (uscc is not null && period is not null)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"Period eq {period}"));
+        }
+
+        if (filter.Rule is not null)
+        {
+            conditions.Add(TableClient.CreateQueryFilter($"Rule eq {filter.Rule}"));
+        }
+
+        foreach (var region in new[] { caller.Role == CallerRole.Regulator ? caller.Region : null, filter.Region }.OfType<string>())
+        {
+            var prefix = Core.Digests.DigestBuilder.RegionPrefix(region);
+            if (prefix.Length > 0)
+            {
+                var upper = prefix + "~";
+                conditions.Add(TableClient.CreateQueryFilter($"Region ge {prefix} and Region lt {upper}"));
+            }
+        }
+
+        var now = time.GetUtcNow();
+        if (filter.Status is { } status)
+        {
+            conditions.Add(status switch
+            {
+                ReviewStatus.Open => TableClient.CreateQueryFilter($"Status eq {ReviewStatus.Open} or (Status eq {ReviewStatus.Exempted} and ExemptUntil le {now})"),
+                ReviewStatus.Exempted => TableClient.CreateQueryFilter($"Status eq {ReviewStatus.Exempted} and ExemptUntil gt {now}"),
+                _ => TableClient.CreateQueryFilter($"Status eq {status}"),
+            });
+        }
+
+        var page = period is not null && uscc is null
+            ? await store.PageAsync(byPeriod: true, period, Combine(conditions), continuationToken, pageSize, cancellationToken).ConfigureAwait(false)
+            : await store.PageAsync(byPeriod: false, uscc!, Combine(conditions), continuationToken, pageSize, cancellationToken).ConfigureAwait(false);
+        return new ResultPage<ViolationView>(
+            [.. page.Items.Where(caller.CanSee).Select(v => new ViolationView(IdFromAnyTable(v), WithoutIndexETag(v), EffectiveStatus(v), []))],
+            page.ContinuationToken);
+    }
+
+    /// <summary>An ETag from the by-period copy would never match the Violations entity a review writes; a review takes the ETag from <see cref="GetAsync"/>.</summary>
+    private static ViolationEntity WithoutIndexETag(ViolationEntity v)
+    {
+        if (v.PartitionKey != v.Uscc)
+        {
+            v.ETag = default;
+        }
+
+        return v;
+    }
+
+    private static string? Combine(List<string> conditions) => conditions.Count == 0 ? null : string.Join(" and ", conditions.Select(c => $"({c})"));
+
+    /// <summary>The API id from either table: the by-period copy's RowKey is the USCC, a separator, then the Violations RowKey.</summary>
+    private static string IdFromAnyTable(ViolationEntity v) =>
+        v.PartitionKey == v.Uscc ? IdOf(v) : $"{v.Uscc}.{v.RowKey[(v.Uscc.Length + 1)..]}";
 
     private static bool TryParseId(string id, out string uscc, out string rowKey)
     {

@@ -1,0 +1,136 @@
+using System.Text;
+using Compliance.Pipeline.Review;
+
+namespace Compliance.Pipeline.Tests;
+
+/// <summary>Listing violations: one partition per query, the caller's scope inside the query, hostile filters refused.</summary>
+[TestClass]
+public sealed class ViolationListTests
+{
+    private const string Deyang = "91510600G612DD2721";
+    private const string Chengdu = "91510100A4C12H3B1Y";
+    private const string Header = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,pension_employer_rate\r\n";
+
+    [TestMethod]
+    public async Task RegulatorsSeeTheirRegionOfAPeriod()
+    {
+        await using var harness = new PipelineHarness();
+        var reviews = await SeedAsync(harness);
+
+        var sichuan = await reviews.ListAsync(Caller.Regulator("sc", "510000"), new ViolationFilter(Period: "2016-06"), null, 50, CancellationToken.None);
+        var guizhou = await reviews.ListAsync(Caller.Regulator("gz", "520000"), new ViolationFilter(Period: "2016-06"), null, 50, CancellationToken.None);
+        var deyangOnly = await reviews.ListAsync(Caller.Regulator("sc", "510000"), new ViolationFilter(Period: "2016-06", Region: "510600"), null, 50, CancellationToken.None);
+
+        Assert.HasCount(4, sichuan.Items);
+        Assert.IsTrue(sichuan.Items.All(v => v.Violation.Region.StartsWith("51", StringComparison.Ordinal)));
+        Assert.AreEqual("520100", guizhou.Items.Single().Violation.Region);
+        Assert.HasCount(3, deyangOnly.Items);
+        var first = sichuan.Items[0];
+        Assert.IsNotNull(await reviews.GetAsync(Caller.Regulator("sc", "510000"), first.Id, CancellationToken.None), "list ids open the violation");
+    }
+
+    [TestMethod]
+    public async Task EnterprisesSeeOnlyTheirOwn_WhateverTheyAskFor()
+    {
+        await using var harness = new PipelineHarness();
+        var reviews = await SeedAsync(harness);
+        var deyang = Caller.Enterprise("deyang", Deyang);
+
+        var own = await reviews.ListAsync(deyang, new ViolationFilter(), null, 50, CancellationToken.None);
+        var asksForOther = await reviews.ListAsync(deyang, new ViolationFilter(Uscc: Chengdu), null, 50, CancellationToken.None);
+        var byPeriod = await reviews.ListAsync(deyang, new ViolationFilter(Period: "2016-06"), null, 50, CancellationToken.None);
+
+        Assert.HasCount(3, own.Items);
+        Assert.IsTrue(own.Items.All(v => v.Violation.Uscc == Deyang));
+        Assert.IsEmpty(asksForOther.Items);
+        Assert.HasCount(3, byPeriod.Items, "a period filter narrows to the enterprise's own rows of that period");
+    }
+
+    [TestMethod]
+    [DataRow(null, "HF-RATE-CAP' or Rule ne '", null, null, "rule")]
+    [DataRow(null, null, "open' or Status ne '", null, "status")]
+    [DataRow("91510100A4C12H3B1Y' or PartitionKey ne '", null, null, null, "uscc")]
+    [DataRow(null, null, null, "51' or Region ne '", "region")]
+    public async Task FiltersWithQuotesOrOperators_AreRefused(string? uscc, string? rule, string? status, string? region, string field)
+    {
+        await using var harness = new PipelineHarness();
+        var reviews = await SeedAsync(harness);
+
+        var ex = await Assert.ThrowsExactlyAsync<ReviewValidationException>(() => reviews.ListAsync(Caller.Regulator("gz", "520000"), new ViolationFilter("2016-06", uscc, rule, status, region), null, 50, CancellationToken.None));
+        StringAssert.StartsWith(ex.Message, field);
+    }
+
+    [TestMethod]
+    public async Task PeriodWithAQuote_IsRefused_AndAWholeTableScanIsNeverAsked()
+    {
+        await using var harness = new PipelineHarness();
+        var reviews = await SeedAsync(harness);
+
+        await Assert.ThrowsExactlyAsync<ReviewValidationException>(() => reviews.ListAsync(Caller.Regulator("sc", "510000"), new ViolationFilter(Period: "2016-06' or PartitionKey ne '"), null, 50, CancellationToken.None));
+        var ex = await Assert.ThrowsExactlyAsync<ReviewValidationException>(() => reviews.ListAsync(Caller.Regulator("sc", "510000"), new ViolationFilter(Rule: "HF-RATE-CAP"), null, 50, CancellationToken.None));
+        StringAssert.Contains(ex.Message, "never the whole table");
+    }
+
+    [TestMethod]
+    public async Task OpenIncludesLapsedExemptions_ExemptedOnlyLiveOnes()
+    {
+        await using var harness = new PipelineHarness(now: new DateTimeOffset(2016, 7, 20, 0, 0, 0, TimeSpan.Zero));
+        var reviews = await SeedAsync(harness);
+        var regulator = Caller.Regulator("sc", "510000");
+        var target = (await reviews.ListAsync(regulator, new ViolationFilter(Period: "2016-06", Region: "510600", Rule: "HF-RATE-CAP"), null, 50, CancellationToken.None)).Items.Single();
+        Assert.AreEqual(default, target.Violation.ETag, "a list from the month index carries no ETag to review with");
+        var current = (await reviews.GetAsync(regulator, target.Id, CancellationToken.None))!;
+        await reviews.ReviewAsync(regulator, target.Id, new ReviewRequest("exempted", "deferral", new DateOnly(2016, 7, 31)), current.Violation.ETag, CancellationToken.None);
+
+        Assert.HasCount(1, (await reviews.ListAsync(regulator, new ViolationFilter(Period: "2016-06", Status: "exempted"), null, 50, CancellationToken.None)).Items);
+        Assert.HasCount(3, (await reviews.ListAsync(regulator, new ViolationFilter(Period: "2016-06", Status: "open"), null, 50, CancellationToken.None)).Items);
+
+        harness.Time.SetUtcNow(new DateTimeOffset(2016, 8, 1, 0, 0, 0, TimeSpan.Zero));
+        Assert.IsEmpty((await reviews.ListAsync(regulator, new ViolationFilter(Period: "2016-06", Status: "exempted"), null, 50, CancellationToken.None)).Items);
+        var open = (await reviews.ListAsync(regulator, new ViolationFilter(Period: "2016-06", Status: "open"), null, 50, CancellationToken.None)).Items;
+        Assert.HasCount(4, open);
+        Assert.AreEqual("open", open.Single(v => v.Id == target.Id).EffectiveStatus);
+    }
+
+    [TestMethod]
+    public async Task ContinuationTokens_PageThroughAMonthOnce()
+    {
+        await using var harness = new PipelineHarness();
+        var csv = new StringBuilder(Header);
+        for (var i = 0; i < 230; i++)
+        {
+            csv.Append(Chengdu).Append(",2016-06,510100,E").Append(i).Append(",8000,13,19\r\n");
+        }
+
+        await harness.UploadAsync(Chengdu, "big.csv", csv.ToString());
+        await harness.Processor.ProcessAsync(Chengdu, "big.csv", CancellationToken.None);
+        var reviews = harness.Get<ReviewService>();
+
+        var ids = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await reviews.ListAsync(Caller.Regulator("sc", "510000"), new ViolationFilter(Period: "2016-06"), token, 100, CancellationToken.None);
+            ids.AddRange(page.Items.Select(v => v.Id));
+            token = page.ContinuationToken;
+            pages++;
+        }
+        while (token is not null);
+
+        Assert.AreEqual(230, ids.Count);
+        Assert.AreEqual(230, ids.Distinct().Count());
+        Assert.IsGreaterThanOrEqualTo(3, pages);
+    }
+
+    private static async Task<ReviewService> SeedAsync(PipelineHarness harness)
+    {
+        await harness.UploadSampleAsync(Deyang, "payroll-2016-06-jingyang-gbk.csv");
+        await harness.Processor.ProcessAsync(Deyang, "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None);
+        await harness.UploadAsync(Chengdu, "june.csv", Header
+            + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,19\r\n"
+            + "91510100A4C12H3B1Y,2016-06,520100,E2,8000,12,22\r\n");
+        await harness.Processor.ProcessAsync(Chengdu, "june.csv", CancellationToken.None);
+        return harness.Get<ReviewService>();
+    }
+}
