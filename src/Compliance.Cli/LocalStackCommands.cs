@@ -41,7 +41,8 @@ internal static class LocalStackCommands
             await output.WriteLineAsync(stack.Azurite.ConnectionString);
             console.MarkupLine("Upload a filing, for example with the Azure CLI:");
             await output.WriteLineAsync($"  az storage blob upload --connection-string \"{stack.Azurite.ConnectionString}\" -c filings -n 91510600G612DD2721/payroll.csv -f seeds/samples/payroll-2016-06-jingyang-gbk.csv");
-            console.MarkupLine("Violations: table [bold]Violations[/] (by enterprise) and [bold]ViolationsByPeriod[/]; verdicts: container [bold]results[/]. Press Ctrl+C to stop.");
+            console.MarkupLine("Violations: table [bold]Violations[/] (by enterprise) and [bold]ViolationsByPeriod[/]; verdicts: container [bold]results[/].");
+            console.MarkupLine("Review API: {0}api/violations (bearer tokens from Api__Tokens__<token> settings). Press Ctrl+C to stop.", Markup.Escape(LocalHost.ApiAddress(stack.Host).ToString()));
             await ServeUntilStoppedAsync(console, cancellationToken);
             return ExitCodes.Clean;
         });

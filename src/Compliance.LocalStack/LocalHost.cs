@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Compliance.Api;
 using Compliance.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,10 +21,23 @@ public static class LocalHost
     /// <summary>08:00 China Standard Time on the 1st, in UTC; the same default the app's settings carry.</summary>
     public const string DefaultDigestSchedule = "0 0 0 1 * *";
 
+    /// <summary>Where Core Tools serves a Functions app; the local host serves the review API there too.</summary>
+    public const string DefaultApiUrl = "http://127.0.0.1:7071";
+
+    /// <summary>The address the review API of a started host listens on.</summary>
+    public static Uri ApiAddress(IHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var addresses = host.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses;
+        return new Uri(addresses?.FirstOrDefault() ?? DefaultApiUrl);
+    }
+
     /// <param name="connectionString">The storage account (Azurite) for filings and for the host's own bookkeeping.</param>
     /// <param name="settings">Extra configuration, e.g. ComplianceStorage:* overrides.</param>
     /// <param name="configureServices">Test hooks (a fake time provider, a logger provider).</param>
-    public static IHostBuilder CreateBuilder(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    /// <param name="apiUrl">Where the review API listens; port 0 picks a free one (see <see cref="ApiAddress"/>).</param>
+    public static IHostBuilder CreateBuilder(string connectionString, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null, string apiUrl = DefaultApiUrl)
     {
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -49,6 +65,11 @@ public static class LocalHost
                 webJobs.AddAzureStorageBlobs();
                 webJobs.AddTimers();
             })
+            .ConfigureWebHost(web => web
+                .UseKestrel()
+                .UseUrls(apiUrl)
+                .ConfigureServices(services => services.AddRouting().AddReviewApi())
+                .Configure(app => app.UseRouting().UseEndpoints(endpoints => endpoints.MapReviewApi())))
             .ConfigureServices((context, services) =>
             {
                 services.AddCompliancePipeline(context.Configuration);

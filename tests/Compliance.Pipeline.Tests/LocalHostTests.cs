@@ -25,7 +25,7 @@ public sealed class LocalHostTests
     public static async Task StartHostAsync(TestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        host = LocalHost.CreateBuilder(AzuriteFixture.ConnectionString, configureServices: s => s.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug))).Build();
+        host = LocalHost.CreateBuilder(AzuriteFixture.ConnectionString, configureServices: s => s.AddLogging(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug)), apiUrl: "http://127.0.0.1:0").Build();
         filings = new BlobServiceClient(AzuriteFixture.ConnectionString).GetBlobContainerClient("filings");
         await filings.CreateIfNotExistsAsync(cancellationToken: context.CancellationToken);
         await host.StartAsync(context.CancellationToken);

@@ -1,0 +1,134 @@
+using Azure;
+using Compliance.Core.Policies;
+using Compliance.Pipeline.Review;
+using Compliance.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Compliance.Api;
+
+/// <summary>The review body: the new status, why, and for an exemption its last day.</summary>
+public sealed record ReviewBody(string? Status, string? Note, DateOnly? ExemptUntil);
+
+/// <summary>
+/// The review API. Errors are RFC 7807 problem details: 400 for invalid filters or reviews (never 500),
+/// 401 without a known caller, 403 for the wrong role, 404 for anything outside the caller's scope, 412
+/// for a stale If-Match.
+/// </summary>
+public static class ReviewEndpoints
+{
+    public static IServiceCollection AddReviewApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        services.AddSingleton<CallerAuthentication>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api");
+        api.MapGet("/violations", ListAsync);
+        api.MapGet("/violations/{id}", GetAsync);
+        api.MapPost("/violations/{id}/review", ReviewAsync);
+        api.MapGet("/rules", (HttpContext context, PolicyCatalog catalog) => AuthenticatedAsync(context, _ => Task.FromResult(Results.Ok(catalog.Rules.Select(r => new
+        {
+            id = r.Id,
+            title = r.Title,
+            versions = r.Versions.Select(v => new { from = v.Window.From?.ToString(), to = v.Window.To?.ToString(), limit = v.Summary, citation = v.Citation.ToString(), quote = v.Citation.Quote }),
+        })))));
+        return endpoints;
+    }
+
+    private static Task<IResult> ListAsync(HttpContext context, ReviewService reviews, string? period, string? uscc, string? rule, string? status, string? region, string? continuationToken, int? pageSize) =>
+        AuthenticatedAsync(context, async caller =>
+        {
+            var page = await reviews.ListAsync(caller, new ViolationFilter(period, uscc, rule, status, region), continuationToken, pageSize ?? 50, context.RequestAborted);
+            return Results.Ok(new { items = page.Items.Select(Item), continuationToken = page.ContinuationToken });
+        });
+
+    private static Task<IResult> GetAsync(HttpContext context, ReviewService reviews, string id) =>
+        AuthenticatedAsync(context, async caller =>
+        {
+            if (await reviews.GetAsync(caller, id, context.RequestAborted) is not { } view)
+            {
+                return NotFound(id);
+            }
+
+            context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
+            return Results.Ok(Detail(view));
+        });
+
+    private static Task<IResult> ReviewAsync(HttpContext context, ReviewService reviews, string id, ReviewBody body) =>
+        AuthenticatedAsync(context, async caller =>
+        {
+            if (context.Request.Headers.IfMatch.FirstOrDefault() is not { Length: > 0 } ifMatch)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required", detail: "Send the ETag from GET /api/violations/{id} in If-Match.");
+            }
+
+            var view = await reviews.ReviewAsync(caller, id, new ReviewRequest(body.Status ?? string.Empty, body.Note ?? string.Empty, body.ExemptUntil), new ETag(ifMatch), context.RequestAborted);
+            if (view is null)
+            {
+                return NotFound(id);
+            }
+
+            context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
+            return Results.Ok(Detail(view));
+        });
+
+    private static async Task<IResult> AuthenticatedAsync(HttpContext context, Func<Caller, Task<IResult>> handler)
+    {
+        if (context.RequestServices.GetRequiredService<CallerAuthentication>().Identify(context.Request) is not { } caller)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in", detail: "Send a bearer token.");
+        }
+
+        try
+        {
+            return await handler(caller);
+        }
+        catch (ReviewValidationException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: ex.Message);
+        }
+        catch (ReviewForbiddenException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: ex.Message);
+        }
+        catch (StaleReviewException ex)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Stale ETag", detail: ex.Message);
+        }
+    }
+
+    private static IResult NotFound(string id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No violation '{id}' for you.");
+
+    private static object Item(ViolationView v) => new
+    {
+        id = v.Id,
+        rule = v.Violation.Rule,
+        uscc = v.Violation.Uscc,
+        period = v.Violation.Period,
+        region = v.Violation.Region,
+        row = v.Violation.Row,
+        field = v.Violation.Field,
+        observed = v.Violation.Observed,
+        limit = v.Violation.Limit,
+        citation = v.Violation.Citation,
+        status = v.EffectiveStatus,
+        filing = v.Violation.FilingName,
+    };
+
+    private static object Detail(ViolationView v) => new
+    {
+        violation = Item(v),
+        message = v.Violation.Message,
+        employee_id = v.Violation.EmployeeId,
+        item = v.Violation.Item,
+        exempt_until = v.Violation.ExemptUntil,
+        history = v.History.Select(h => new { who = h.Who, at = h.At, from = h.FromStatus, to = h.ToStatus, note = h.Note, exempt_until = h.ExemptUntil }),
+    };
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Compliance.LocalStack;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Compliance.Pipeline.Tests;
+
+/// <summary>The review API of the local host, over HTTP, on Azurite: who sees what, hostile filters, ETags.</summary>
+[TestClass]
+public sealed class ReviewApiTests
+{
+    private const string Deyang = "91510600G612DD2721";
+    private const string Chengdu = "91510100A4C12H3B1Y";
+    private const string Header = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,pension_employer_rate\r\n";
+
+    private static IHost? host;
+    private static HttpClient? http;
+
+    [ClassInitialize]
+    public static async Task StartAsync(TestContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        host = LocalHost.CreateBuilder(
+            AzuriteFixture.ConnectionString,
+            new Dictionary<string, string?>
+            {
+                ["ComplianceStorage:FilingsContainer"] = $"api-filings-{suffix}",
+                ["ComplianceStorage:ResultsContainer"] = $"api-results-{suffix}",
+                ["ComplianceStorage:FilingsTable"] = $"ApiFilings{suffix}",
+                ["ComplianceStorage:ViolationsTable"] = $"ApiViolations{suffix}",
+                ["ComplianceStorage:ViolationsByPeriodTable"] = $"ApiByPeriod{suffix}",
+                ["ComplianceStorage:FilingsByPeriodTable"] = $"ApiFilingsByPeriod{suffix}",
+                ["ComplianceStorage:ReviewAuditTable"] = $"ApiAudit{suffix}",
+                ["Api:Tokens:reg-sc"] = "regulator|510000|wang@sc.gov.cn",
+                ["Api:Tokens:reg-gz"] = "regulator|520000|zhao@gz.gov.cn",
+                ["Api:Tokens:ent-dy"] = $"enterprise|{Deyang}|deyang finance",
+                ["Api:Tokens:ent-cd"] = $"enterprise|{Chengdu}|chengdu finance",
+            },
+            apiUrl: "http://127.0.0.1:0").Build();
+        await host.StartAsync(context.CancellationToken);
+        http = new HttpClient { BaseAddress = LocalHost.ApiAddress(host) };
+
+        var container = new BlobServiceClient(AzuriteFixture.ConnectionString).GetBlobContainerClient($"api-filings-{suffix}");
+        await container.CreateIfNotExistsAsync(cancellationToken: context.CancellationToken);
+        var processor = host.Services.GetRequiredService<FilingProcessor>();
+        foreach (var (uscc, csv) in new[]
+        {
+            (Deyang, Header + $"{Deyang},2017-03,510600,D1,8000,13,19\r\n{Deyang},2017-03,510600,D2,8000,12,21\r\n"),
+            (Chengdu, Header + $"{Chengdu},2017-03,510100,C1,8000,14,19\r\n{Chengdu},2017-03,520100,C2,8000,12,22\r\n"),
+        })
+        {
+            await container.GetBlobClient($"{uscc}/march.csv").UploadAsync(BinaryData.FromString(csv), overwrite: true, context.CancellationToken);
+            await processor.ProcessAsync(uscc, "march.csv", context.CancellationToken);
+        }
+    }
+
+    [ClassCleanup]
+    public static async Task StopAsync()
+    {
+        http?.Dispose();
+        if (host is not null)
+        {
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+
+    [TestMethod]
+    [DataRow(null)]
+    [DataRow("not-a-token")]
+    public async Task WithoutAKnownToken_Is401(string? token)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/api/violations?period=2017-03", token);
+
+        Assert.AreEqual(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [TestMethod]
+    public async Task RegulatorsSeeTheirProvinceOnly()
+    {
+        var sichuan = await ItemsAsync("reg-sc", "/api/violations?period=2017-03");
+        var guizhou = await ItemsAsync("reg-gz", "/api/violations?period=2017-03");
+
+        CollectionAssert.AreEquivalent(new[] { "510600", "510600", "510100" }, sichuan.Select(i => i.GetProperty("region").GetString()).ToArray());
+        CollectionAssert.AreEqual(new[] { "520100" }, guizhou.Select(i => i.GetProperty("region").GetString()).ToArray());
+    }
+
+    [TestMethod]
+    public async Task EnterprisesSeeTheirOwnAndNothingElseExists()
+    {
+        var own = await ItemsAsync("ent-dy", "/api/violations");
+        var askedForOther = await ItemsAsync("ent-dy", $"/api/violations?uscc={Chengdu}");
+        var chengduId = (await ItemsAsync("ent-cd", "/api/violations"))[0].GetProperty("id").GetString();
+
+        Assert.HasCount(2, own);
+        Assert.IsTrue(own.All(i => i.GetProperty("uscc").GetString() == Deyang));
+        Assert.IsEmpty(askedForOther);
+        using var probe = await SendAsync(HttpMethod.Get, $"/api/violations/{chengduId}", "ent-dy");
+        Assert.AreEqual(HttpStatusCode.NotFound, probe.StatusCode, "another enterprise's violation is not found, not forbidden");
+        using var review = await SendAsync(HttpMethod.Post, $"/api/violations/{own[0].GetProperty("id").GetString()}/review", "ent-dy", new { status = "dismissed", note = "ours is fine" }, ifMatch: "*");
+        Assert.AreEqual(HttpStatusCode.Forbidden, review.StatusCode);
+    }
+
+    [TestMethod]
+    [DataRow("/api/violations?period=2017-03&rule=HF-RATE-CAP%27%20or%20Rule%20ne%20%27")]
+    [DataRow("/api/violations?period=2017-03&status=open%27%20or%20%271%27%20eq%20%271")]
+    [DataRow("/api/violations?period=2017-03%27%20or%20PartitionKey%20ne%20%27")]
+    [DataRow("/api/violations?uscc=x%27%20or%20PartitionKey%20ne%20%27")]
+    [DataRow("/api/violations?rule=HF-RATE-CAP")]
+    [DataRow("/api/violations?period=2017-03&pageSize=abc")]
+    public async Task HostileOrIncompleteFilters_Are400NeverOtherTenantsData(string url)
+    {
+        using var response = await SendAsync(HttpMethod.Get, url, "reg-gz");
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.DoesNotContain("510600", await response.Content.ReadAsStringAsync());
+    }
+
+    [TestMethod]
+    public async Task ReviewWithETag_ThenAStaleOne_Is412()
+    {
+        var id = (await ItemsAsync("reg-sc", "/api/violations?period=2017-03&region=510600&rule=HF-RATE-CAP"))[0].GetProperty("id").GetString();
+        using var get = await SendAsync(HttpMethod.Get, $"/api/violations/{id}", "reg-sc");
+        var etag = get.Headers.ETag!.ToString();
+
+        using var confirm = await SendAsync(HttpMethod.Post, $"/api/violations/{id}/review", "reg-sc", new { status = "confirmed", note = "Confirmed with the Deyang bureau." }, etag);
+        using var stale = await SendAsync(HttpMethod.Post, $"/api/violations/{id}/review", "reg-sc", new { status = "dismissed", note = "second thoughts" }, etag);
+        using var missing = await SendAsync(HttpMethod.Post, $"/api/violations/{id}/review", "reg-sc", new { status = "dismissed", note = "no etag" }, ifMatch: null);
+        using var noNote = await SendAsync(HttpMethod.Post, $"/api/violations/{id}/review", "reg-sc", new { status = "dismissed" }, confirm.Headers.ETag!.ToString());
+
+        Assert.AreEqual(HttpStatusCode.OK, confirm.StatusCode);
+        var history = JsonDocument.Parse(await confirm.Content.ReadAsStringAsync()).RootElement.GetProperty("history");
+        Assert.AreEqual("wang@sc.gov.cn", history[0].GetProperty("who").GetString());
+        Assert.AreEqual("confirmed", history[0].GetProperty("to").GetString());
+        Assert.AreEqual(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.AreEqual((HttpStatusCode)428, missing.StatusCode);
+        Assert.AreEqual(HttpStatusCode.BadRequest, noNote.StatusCode);
+    }
+
+    [TestMethod]
+    public async Task Rules_ListTheCatalogWithCitations()
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/api/rules", "ent-dy");
+
+        var rules = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.AreEqual(7, rules.GetArrayLength());
+        StringAssert.Contains(rules.GetRawText(), "国发〔2016〕48号 (二十)");
+    }
+
+    private static async Task<List<JsonElement>> ItemsAsync(string token, string url)
+    {
+        using var response = await SendAsync(HttpMethod.Get, url, token);
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. document.RootElement.GetProperty("items").EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, object? body = null, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await http!.SendAsync(request);
+    }
+}
