@@ -46,7 +46,9 @@ public static class CliApp
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken);
+            // Ctrl+C and SIGTERM cancel the command; the local stack then needs a few seconds to stop its host
+            // and let Azurite flush to disk, so the default two-second hard exit would orphan Azurite.
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }, cancellationToken);
         }
         catch (PolicyCatalogException ex)
         {
