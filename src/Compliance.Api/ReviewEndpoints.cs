@@ -32,23 +32,20 @@ public static class ReviewEndpoints
         api.MapGet("/violations", ListAsync);
         api.MapGet("/violations/{id}", GetAsync);
         api.MapPost("/violations/{id}/review", ReviewAsync);
-        api.MapGet("/rules", (HttpContext context, PolicyCatalog catalog) => AuthenticatedAsync(context, _ => Task.FromResult(Results.Ok(catalog.Rules.Select(r => new
-        {
-            id = r.Id,
-            title = r.Title,
-            versions = r.Versions.Select(v => new { from = v.Window.From?.ToString(), to = v.Window.To?.ToString(), limit = v.Summary, citation = v.Citation.ToString(), quote = v.Citation.Quote }),
-        })))));
+        api.MapGet("/rules", RulesAsync);
         return endpoints;
     }
 
-    private static Task<IResult> ListAsync(HttpContext context, ReviewService reviews, string? period, string? uscc, string? rule, string? status, string? region, string? continuationToken, int? pageSize) =>
+    /// <summary>GET /api/violations. Public so the Functions app's HTTP triggers call the very same code.</summary>
+    public static Task<IResult> ListAsync(HttpContext context, ReviewService reviews, string? period, string? uscc, string? rule, string? status, string? region, string? continuationToken, int? pageSize) =>
         AuthenticatedAsync(context, async caller =>
         {
             var page = await reviews.ListAsync(caller, new ViolationFilter(period, uscc, rule, status, region), continuationToken, pageSize ?? 50, context.RequestAborted);
             return Results.Ok(new { items = page.Items.Select(Item), continuationToken = page.ContinuationToken });
         });
 
-    private static Task<IResult> GetAsync(HttpContext context, ReviewService reviews, string id) =>
+    /// <summary>GET /api/violations/{id}.</summary>
+    public static Task<IResult> GetAsync(HttpContext context, ReviewService reviews, string id) =>
         AuthenticatedAsync(context, async caller =>
         {
             if (await reviews.GetAsync(caller, id, context.RequestAborted) is not { } view)
@@ -60,7 +57,8 @@ public static class ReviewEndpoints
             return Results.Ok(Detail(view));
         });
 
-    private static Task<IResult> ReviewAsync(HttpContext context, ReviewService reviews, string id, ReviewBody body) =>
+    /// <summary>POST /api/violations/{id}/review.</summary>
+    public static Task<IResult> ReviewAsync(HttpContext context, ReviewService reviews, string id, ReviewBody body) =>
         AuthenticatedAsync(context, async caller =>
         {
             if (context.Request.Headers.IfMatch.FirstOrDefault() is not { Length: > 0 } ifMatch)
@@ -77,6 +75,15 @@ public static class ReviewEndpoints
             context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
             return Results.Ok(Detail(view));
         });
+
+    /// <summary>GET /api/rules: the catalog with windows, limits and citations.</summary>
+    public static Task<IResult> RulesAsync(HttpContext context, PolicyCatalog catalog) =>
+        AuthenticatedAsync(context, _ => Task.FromResult(Results.Ok(catalog.Rules.Select(r => new
+        {
+            id = r.Id,
+            title = r.Title,
+            versions = r.Versions.Select(v => new { from = v.Window.From?.ToString(), to = v.Window.To?.ToString(), limit = v.Summary, citation = v.Citation.ToString(), quote = v.Citation.Quote }),
+        }))));
 
     private static async Task<IResult> AuthenticatedAsync(HttpContext context, Func<Caller, Task<IResult>> handler)
     {

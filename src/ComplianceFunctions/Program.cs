@@ -1,7 +1,10 @@
+using Compliance.Api;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
 builder.Services.AddCompliancePipeline(builder.Configuration);
+builder.Services.AddReviewApi();
 builder.Build().Run();

@@ -144,6 +144,25 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
+    public void FunctionsAppAndLocalHost_ServeTheSameRoutes()
+    {
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(Samples.Root, "src", "ComplianceFunctions", "bin", configuration, "net10.0", "functions.metadata")));
+        var functions = metadata.RootElement.EnumerateArray()
+            .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
+            .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
+            .SelectMany(b => b.GetProperty("methods").EnumerateArray().Select(m => $"{m.GetString()!.ToUpperInvariant()} /api/{b.GetProperty("route").GetString()}"))
+            .Order(StringComparer.Ordinal).ToArray();
+        var local = host!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .Order(StringComparer.Ordinal).ToArray();
+
+        CollectionAssert.AreEqual(local, functions);
+        Assert.HasCount(4, functions);
+    }
+
+    [TestMethod]
     public async Task Rules_ListTheCatalogWithCitations()
     {
         using var response = await SendAsync(HttpMethod.Get, "/api/rules", "ent-dy");

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Compliance.Api;
+using Compliance.Core.Policies;
+using Compliance.Pipeline.Review;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace ComplianceFunctions;
+
+/// <summary>
+/// The review API as HTTP functions (ASP.NET Core integration), calling the same handlers the local host
+/// maps. Anonymous at the Functions level: identity comes from App Service authentication in front of the
+/// app (<c>X-MS-CLIENT-PRINCIPAL</c>, trusted when <c>Api__TrustAppServiceAuthentication</c> is true).
+/// </summary>
+public sealed class ReviewApi(ReviewService reviews, PolicyCatalog catalog)
+{
+    [Function("ListViolations")]
+    public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "violations")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var query = request.Query;
+        int? pageSize = null;
+        if (query["pageSize"].FirstOrDefault() is { } size)
+        {
+            if (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return Task.FromResult(Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "pageSize must be a whole number."));
+            }
+
+            pageSize = parsed;
+        }
+
+        return ReviewEndpoints.ListAsync(request.HttpContext, reviews, query["period"], query["uscc"], query["rule"], query["status"], query["region"], query["continuationToken"], pageSize);
+    }
+
+    [Function("GetViolation")]
+    public Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "violations/{id}")] HttpRequest request, string id)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ReviewEndpoints.GetAsync(request.HttpContext, reviews, id);
+    }
+
+    [Function("ReviewViolation")]
+    public async Task<IResult> ReviewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "violations/{id}/review")] HttpRequest request, string id)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ReviewBody? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<ReviewBody>(request.HttpContext.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            body = null;
+        }
+
+        return body is null
+            ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "Send a JSON body: {\"status\": ..., \"note\": ...}.")
+            : await ReviewEndpoints.ReviewAsync(request.HttpContext, reviews, id, body);
+    }
+
+    [Function("ListRules")]
+    public Task<IResult> RulesAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "rules")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ReviewEndpoints.RulesAsync(request.HttpContext, catalog);
+    }
+}
