@@ -28,6 +28,7 @@ public static class ReviewEndpoints
 
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapGet("/", ReviewPage);
         var api = endpoints.MapGroup("/api");
         api.MapGet("/violations", ListAsync);
         api.MapGet("/violations/{id}", GetAsync);
@@ -54,7 +55,7 @@ public static class ReviewEndpoints
             }
 
             context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
-            return Results.Ok(Detail(view));
+            return Results.Ok(Detail(view, context.RequestServices.GetRequiredService<PolicyCatalog>()));
         });
 
     /// <summary>POST /api/violations/{id}/review.</summary>
@@ -73,8 +74,16 @@ public static class ReviewEndpoints
             }
 
             context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
-            return Results.Ok(Detail(view));
+            return Results.Ok(Detail(view, context.RequestServices.GetRequiredService<PolicyCatalog>()));
         });
+
+    /// <summary>GET /: the review page (plain HTML and script, no build step).</summary>
+    public static IResult ReviewPage()
+    {
+        using var stream = typeof(ReviewEndpoints).Assembly.GetManifestResourceStream("Compliance.Api.index.html")!;
+        using var reader = new StreamReader(stream);
+        return Results.Content(reader.ReadToEnd(), "text/html; charset=utf-8");
+    }
 
     /// <summary>GET /api/rules: the catalog with windows, limits and citations.</summary>
     public static Task<IResult> RulesAsync(HttpContext context, PolicyCatalog catalog) =>
@@ -129,10 +138,13 @@ public static class ReviewEndpoints
         filing = v.Violation.FilingName,
     };
 
-    private static object Detail(ViolationView v) => new
+    private static object Detail(ViolationView v, PolicyCatalog catalog) => new
     {
         violation = Item(v),
         message = v.Violation.Message,
+        quote = Core.Filings.Period.TryParse(v.Violation.Period, out var period)
+            ? catalog.Rules.FirstOrDefault(r => r.Id == v.Violation.Rule)?.VersionFor(period.Value)?.Citation.Quote
+            : null,
         employee_id = v.Violation.EmployeeId,
         item = v.Violation.Item,
         exempt_until = v.Violation.ExemptUntil,

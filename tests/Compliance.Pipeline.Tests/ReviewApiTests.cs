@@ -144,6 +144,48 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
+    public async Task ReviewPage_RegulatorConfirmsAndSeesTheAudit_EnterpriseSeesOnlyItsOwn()
+    {
+        Assert.IsTrue(File.Exists(Chromium), $"the browser test needs Debian's chromium at {Chromium} (apt-get install chromium); .ci/run installs it");
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+
+        var regulator = await browser.NewPageAsync();
+        await SignInAsync(regulator, "reg-sc");
+        await regulator.FillAsync("#period", "2017-03");
+        await regulator.SelectOptionAsync("#rule", "PENSION-EMPLOYER-CAP");
+        await regulator.ClickAsync("#search");
+        var rows = regulator.Locator("#list tbody tr");
+        await rows.First.WaitForAsync();
+        Assert.AreEqual(1, await rows.CountAsync(), "Sichuan sees Deyang's pension breach, not Guiyang's");
+        await rows.First.ClickAsync();
+        await regulator.Locator("#detail form").WaitForAsync();
+        StringAssert.Contains(await regulator.Locator("#detail").InnerTextAsync(), "企业职工基本养老保险单位缴费比例超过２０％的省份");
+        await regulator.SelectOptionAsync("#detail select[name=status]", "confirmed");
+        await regulator.FillAsync("#detail textarea[name=note]", "Confirmed with the Deyang bureau.");
+        await regulator.ClickAsync("#detail button[type=submit]");
+        var audit = regulator.Locator("#history li");
+        await audit.First.WaitForAsync();
+        var entry = await audit.First.InnerTextAsync();
+        StringAssert.Contains(entry, "wang@sc.gov.cn: open → confirmed — Confirmed with the Deyang bureau.");
+        StringAssert.Contains(await regulator.Locator("#detail-status").InnerTextAsync(), "confirmed");
+
+        var enterprise = await (await browser.NewContextAsync()).NewPageAsync();
+        await SignInAsync(enterprise, "ent-dy");
+        await enterprise.ClickAsync("#search");
+        var own = enterprise.Locator("#list tbody tr");
+        await own.First.WaitForAsync();
+        var usccs = await enterprise.Locator("#list tbody tr td:nth-child(2)").AllInnerTextsAsync();
+        Assert.HasCount(2, usccs);
+        Assert.IsTrue(usccs.All(u => u == Deyang), string.Join(", ", usccs));
+    }
+
+    [TestMethod]
     public void FunctionsAppAndLocalHost_ServeTheSameRoutes()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
@@ -155,6 +197,7 @@ public sealed class ReviewApiTests
             .Order(StringComparer.Ordinal).ToArray();
         var local = host!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
             .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/", StringComparison.Ordinal) == true)
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {e.RoutePattern.RawText}"))
             .Order(StringComparer.Ordinal).ToArray();
 
@@ -170,6 +213,16 @@ public sealed class ReviewApiTests
         var rules = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.AreEqual(7, rules.GetArrayLength());
         StringAssert.Contains(rules.GetRawText(), "国发〔2016〕48号 (二十)");
+    }
+
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static async Task SignInAsync(Microsoft.Playwright.IPage page, string token)
+    {
+        await page.GotoAsync(http!.BaseAddress!.ToString());
+        await page.FillAsync("#token", token);
+        await page.ClickAsync("#signin-button");
+        await page.Locator("#filters").WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Visible });
     }
 
     private static async Task<List<JsonElement>> ItemsAsync(string token, string url)
