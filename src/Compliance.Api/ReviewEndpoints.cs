@@ -9,6 +9,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Compliance.Api;
 
+/// <summary>An upload request: the name the file will have under the caller's own folder.</summary>
+public sealed record UploadBody(string? FileName);
+
 /// <summary>The review body: the new status, why, and for an exemption its last day.</summary>
 public sealed record ReviewBody(string? Status, string? Note, DateOnly? ExemptUntil);
 
@@ -34,6 +37,9 @@ public static class ReviewEndpoints
         api.MapGet("/violations/{id}", GetAsync);
         api.MapPost("/violations/{id}/review", ReviewAsync);
         api.MapGet("/rules", RulesAsync);
+        api.MapGet("/filings", FilingsAsync);
+        api.MapGet("/filings/{id}", FilingAsync);
+        api.MapPost("/uploads", UploadAsync);
         return endpoints;
     }
 
@@ -76,6 +82,43 @@ public static class ReviewEndpoints
             context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
             return Results.Ok(Detail(view, context.RequestServices.GetRequiredService<PolicyCatalog>()));
         });
+
+    /// <summary>GET /api/filings?uscc=: an enterprise's filing versions (the caller's own, for an enterprise).</summary>
+    public static Task<IResult> FilingsAsync(HttpContext context, FilingQueries filings, string? uscc) =>
+        AuthenticatedAsync(context, async caller => Results.Ok(new
+        {
+            items = (await filings.ListAsync(caller, uscc, context.RequestAborted)).Select(f => FilingItem(f)),
+        }));
+
+    /// <summary>GET /api/filings/{id}: status, counts and the result document.</summary>
+    public static Task<IResult> FilingAsync(HttpContext context, FilingQueries filings, string id) =>
+        AuthenticatedAsync(context, async caller => await filings.GetAsync(caller, id, context.RequestAborted) is { } view
+            ? Results.Ok(new { filing = FilingItem(view), result = view.Result is null ? (System.Text.Json.JsonElement?)null : System.Text.Json.JsonDocument.Parse(view.Result).RootElement })
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No filing '{id}' for you."));
+
+    /// <summary>POST /api/uploads: a write-only URL, valid 15 minutes, for one file under the caller's own folder.</summary>
+    public static Task<IResult> UploadAsync(HttpContext context, FilingQueries filings, UploadBody body) =>
+        AuthenticatedAsync(context, async caller =>
+        {
+            var uri = await filings.GrantUploadAsync(caller, body.FileName, context.RequestAborted);
+            return Results.Ok(new { url = uri.ToString(), expires_in_seconds = (int)FilingQueries.UploadGrantLifetime.TotalSeconds, method = "PUT", headers = new Dictionary<string, string> { ["x-ms-blob-type"] = "BlockBlob" } });
+        });
+
+    private static object FilingItem(FilingView view) => new
+    {
+        id = view.Id,
+        uscc = view.Filing.Uscc,
+        file = view.Filing.FileName,
+        kind = view.Filing.Kind,
+        status = view.Filing.Status,
+        rows = view.Filing.Rows,
+        violations = view.Filing.ViolationCount,
+        warnings = view.Filing.WarningCount,
+        error = view.Filing.Error,
+        periods = view.Filing.Periods,
+        uploaded_at = view.Filing.UploadedAt,
+        checked_at = view.Filing.CheckedAt,
+    };
 
     /// <summary>GET /: the review page (plain HTML and script, no build step).</summary>
     public static IResult ReviewPage()

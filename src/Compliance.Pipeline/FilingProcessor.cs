@@ -85,6 +85,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
                 Error = report.Error,
                 ErrorRow = report.ErrorRow,
                 Periods = string.Join(',', report.Periods),
+                Regions = string.Join(',', report.Regions),
                 CheckedAt = now,
                 CatalogVersion = report.CatalogVersion ?? checker.Catalog.Version,
                 ResultBlob = resultBlob,

@@ -34,6 +34,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<IDigestSender, SmtpDigestSender>();
         services.AddSingleton<DigestService>();
         services.AddSingleton<Compliance.Pipeline.Review.ReviewService>();
+        services.AddSingleton<Compliance.Pipeline.Review.FilingQueries>();
         return services;
     }
 }

@@ -54,12 +54,13 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
         filings.FilingsOfPeriodAsync(month, cancellationToken);
 
     /// <summary>
-    /// Violations of periods before <paramref name="month"/> still open. A PartitionKey range (the earlier
+    /// Violations of periods before <paramref name="month"/> still open (or whose exemption has ended). A PartitionKey range (the earlier
     /// months) with a Status filter, projecting only what the digest shows.
     /// </summary>
-    public async Task<List<ViolationEntity>> OpenBeforeAsync(string month, CancellationToken cancellationToken)
+    public async Task<List<ViolationEntity>> OpenBeforeAsync(string month, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {month} and Status eq {ViolationEntity.OpenStatus}");
+        // An exemption that has ended counts as open again.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {month} and (Status eq {ViolationEntity.OpenStatus} or (Status eq {"exempted"} and ExemptUntil le {now}))");
         return await pipeline.ExecuteAsync(
             async ct =>
             {

@@ -12,7 +12,7 @@ namespace ComplianceFunctions;
 /// maps. Anonymous at the Functions level: identity comes from App Service authentication in front of the
 /// app (<c>X-MS-CLIENT-PRINCIPAL</c>, trusted when <c>Api__TrustAppServiceAuthentication</c> is true).
 /// </summary>
-public sealed class ReviewApi(ReviewService reviews, PolicyCatalog catalog)
+public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, PolicyCatalog catalog)
 {
     [Function("ListViolations")]
     public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "violations")] HttpRequest request)
@@ -64,5 +64,38 @@ public sealed class ReviewApi(ReviewService reviews, PolicyCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(request);
         return ReviewEndpoints.RulesAsync(request.HttpContext, catalog);
+    }
+
+    [Function("ListFilings")]
+    public Task<IResult> FilingsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "filings")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ReviewEndpoints.FilingsAsync(request.HttpContext, filings, request.Query["uscc"]);
+    }
+
+    [Function("GetFiling")]
+    public Task<IResult> FilingAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "filings/{id}")] HttpRequest request, string id)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return ReviewEndpoints.FilingAsync(request.HttpContext, filings, id);
+    }
+
+    [Function("GrantUpload")]
+    public async Task<IResult> UploadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "uploads")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        UploadBody? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<UploadBody>(request.HttpContext.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            body = null;
+        }
+
+        return body is null
+            ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "Send a JSON body: {\"fileName\": \"payroll-2016-06.csv\"}.")
+            : await ReviewEndpoints.UploadAsync(request.HttpContext, filings, body);
     }
 }

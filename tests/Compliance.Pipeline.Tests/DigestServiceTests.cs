@@ -142,6 +142,27 @@ public sealed class DigestServiceTests
     }
 
     [TestMethod]
+    public async Task ExemptionThatHasEnded_CountsAsOpenBacklogAgain()
+    {
+        var mail = Mailboxes();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2016, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        await harness.UploadAsync("91510100A4C12H3B1Y", "may.csv", Header + "91510100A4C12H3B1Y,2016-05,510100,E1,8000,14,19\r\n");
+        await harness.Processor.ProcessAsync("91510100A4C12H3B1Y", "may.csv", CancellationToken.None);
+        var reviews = harness.Get<Compliance.Pipeline.Review.ReviewService>();
+        var regulator = Compliance.Pipeline.Review.Caller.Regulator("wang@sc.gov.cn", Sichuan);
+        var id = (await reviews.ListAsync(regulator, new Compliance.Pipeline.Review.ViolationFilter(Period: "2016-05"), null, 10, CancellationToken.None)).Items.Single().Id;
+        await reviews.ReviewAsync(regulator, id, new Compliance.Pipeline.Review.ReviewRequest("exempted", "until mid-June", new DateOnly(2016, 6, 15)), Azure.ETag.All, CancellationToken.None);
+        var digests = harness.Get<DigestService>();
+
+        var whileExempt = Compliance.Core.Digests.DigestBuilder.ForRegulator(await digests.LoadAsync(new Compliance.Core.Filings.Period(2016, 6), CancellationToken.None), Sichuan);
+        harness.Time.SetUtcNow(new DateTimeOffset(2016, 7, 1, 0, 0, 0, TimeSpan.Zero));
+        var afterwards = Compliance.Core.Digests.DigestBuilder.ForRegulator(await digests.LoadAsync(new Compliance.Core.Filings.Period(2016, 6), CancellationToken.None), Sichuan);
+
+        Assert.AreEqual(0, whileExempt.OpenBacklog);
+        Assert.AreEqual(1, afterwards.OpenBacklog);
+    }
+
+    [TestMethod]
     public async Task TimerOnTheFirstOfJanuary_ReportsDecember()
     {
         var mail = Mailboxes();

@@ -186,6 +186,106 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
+    public async Task Filings_EachCallerSeesItsOwnOrItsRegions()
+    {
+        var own = await FilingItemsAsync("ent-dy", "/api/filings");
+        var other = await FilingItemsAsync("ent-dy", $"/api/filings?uscc={Chengdu}");
+        var sichuanOnChengdu = await FilingItemsAsync("reg-sc", $"/api/filings?uscc={Chengdu}");
+        var guizhouOnDeyang = await FilingItemsAsync("reg-gz", $"/api/filings?uscc={Deyang}");
+        var chengduId = (await FilingItemsAsync("ent-cd", "/api/filings"))[0].GetProperty("id").GetString();
+
+        Assert.AreEqual("march.csv", own.Single().GetProperty("file").GetString());
+        Assert.IsEmpty(other);
+        Assert.HasCount(1, sichuanOnChengdu);
+        Assert.IsEmpty(guizhouOnDeyang, "Deyang's filing names only Sichuan regions");
+        using var probe = await SendAsync(HttpMethod.Get, $"/api/filings/{chengduId}", "ent-dy");
+        Assert.AreEqual(HttpStatusCode.NotFound, probe.StatusCode);
+        using var mine = await SendAsync(HttpMethod.Get, $"/api/filings/{own[0].GetProperty("id").GetString()}", "ent-dy");
+        var result = JsonDocument.Parse(await mine.Content.ReadAsStringAsync()).RootElement.GetProperty("result");
+        Assert.AreEqual(2, result.GetProperty("files")[0].GetProperty("violations").GetArrayLength());
+    }
+
+    [TestMethod]
+    public async Task Uploads_GrantAShortWriteOnlyUrlForTheCallersOwnFolderOnly()
+    {
+        using var grant = await SendAsync(HttpMethod.Post, "/api/uploads", "ent-dy", new { fileName = "april.csv" });
+        Assert.AreEqual(HttpStatusCode.OK, grant.StatusCode, await grant.Content.ReadAsStringAsync());
+        var url = new Uri(JsonDocument.Parse(await grant.Content.ReadAsStringAsync()).RootElement.GetProperty("url").GetString()!);
+        StringAssert.Contains(url.AbsolutePath, $"/{Deyang}/april.csv");
+        var expiry = DateTimeOffset.Parse(System.Web.HttpUtility.ParseQueryString(url.Query)["se"]!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.IsLessThanOrEqualTo(DateTimeOffset.UtcNow.AddMinutes(15).AddSeconds(5), expiry);
+
+        using var plain = new HttpClient();
+        using var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new StringContent(Header + $"{Deyang},2017-04,510600,D1,8000,12,19\r\n") };
+        put.Headers.Add("x-ms-blob-type", "BlockBlob");
+        using var uploaded = await plain.SendAsync(put);
+        Assert.AreEqual(HttpStatusCode.Created, uploaded.StatusCode);
+
+        var elsewhere = new UriBuilder(url) { Path = url.AbsolutePath.Replace(Deyang, Chengdu, StringComparison.Ordinal) }.Uri;
+        using var hijack = new HttpRequestMessage(HttpMethod.Put, elsewhere) { Content = new StringContent("x") };
+        hijack.Headers.Add("x-ms-blob-type", "BlockBlob");
+        using var refused = await plain.SendAsync(hijack);
+        Assert.AreEqual(HttpStatusCode.Forbidden, refused.StatusCode, "the grant is for one blob under the caller's own folder");
+        using var read = await plain.GetAsync(url);
+        Assert.AreEqual(HttpStatusCode.Forbidden, read.StatusCode, "write-only");
+
+        using var regulator = await SendAsync(HttpMethod.Post, "/api/uploads", "reg-sc", new { fileName = "x.csv" });
+        Assert.AreEqual(HttpStatusCode.Forbidden, regulator.StatusCode);
+        foreach (var bad in new[] { "../x.csv", "a/b.csv", "x.pdf", "" })
+        {
+            using var refusedName = await SendAsync(HttpMethod.Post, "/api/uploads", "ent-dy", new { fileName = bad });
+            Assert.AreEqual(HttpStatusCode.BadRequest, refusedName.StatusCode, bad);
+        }
+    }
+
+    [TestMethod]
+    public async Task ExemptionPastItsEnd_ListsAsOpenThroughTheApi()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2017, 4, 1, 0, 0, 0, TimeSpan.Zero));
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        using var timed = LocalHost.CreateBuilder(
+            AzuriteFixture.ConnectionString,
+            new Dictionary<string, string?>
+            {
+                ["ComplianceStorage:FilingsContainer"] = $"exempt-filings-{suffix}",
+                ["ComplianceStorage:ResultsContainer"] = $"exempt-results-{suffix}",
+                ["ComplianceStorage:FilingsTable"] = $"ExFilings{suffix}",
+                ["ComplianceStorage:ViolationsTable"] = $"ExViolations{suffix}",
+                ["ComplianceStorage:ViolationsByPeriodTable"] = $"ExByPeriod{suffix}",
+                ["ComplianceStorage:FilingsByPeriodTable"] = $"ExFilingsByPeriod{suffix}",
+                ["ComplianceStorage:ReviewAuditTable"] = $"ExAudit{suffix}",
+                ["ComplianceStorage:RetryDelay"] = "00:00:00",
+                ["Api:Tokens:reg-sc"] = "regulator|510000|wang@sc.gov.cn",
+            },
+            configureServices: services => services.AddSingleton<TimeProvider>(clock),
+            apiUrl: "http://127.0.0.1:0").Build();
+        await timed.StartAsync();
+        var container = new BlobServiceClient(AzuriteFixture.ConnectionString).GetBlobContainerClient($"exempt-filings-{suffix}");
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient($"{Deyang}/march.csv").UploadAsync(BinaryData.FromString(Header + $"{Deyang},2017-03,510600,D1,8000,13,19\r\n"));
+        await timed.Services.GetRequiredService<FilingProcessor>().ProcessAsync(Deyang, "march.csv", CancellationToken.None);
+        using var client = new HttpClient { BaseAddress = LocalHost.ApiAddress(timed) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "reg-sc");
+        async Task<string[]> StatusesAsync(string status) =>
+            [.. JsonDocument.Parse(await client.GetStringAsync($"/api/violations?period=2017-03&status={status}")).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("status").GetString()!)];
+
+        var id = JsonDocument.Parse(await client.GetStringAsync("/api/violations?period=2017-03")).RootElement.GetProperty("items")[0].GetProperty("id").GetString();
+        using var get = await client.GetAsync($"/api/violations/{id}");
+        using var exempt = new HttpRequestMessage(HttpMethod.Post, $"/api/violations/{id}/review") { Content = JsonContent.Create(new { status = "exempted", note = "Hardship deferral.", exemptUntil = "2017-04-10" }) };
+        exempt.Headers.TryAddWithoutValidation("If-Match", get.Headers.ETag!.ToString());
+        using var exempted = await client.SendAsync(exempt);
+        Assert.AreEqual(HttpStatusCode.OK, exempted.StatusCode, await exempted.Content.ReadAsStringAsync());
+
+        CollectionAssert.AreEqual(new[] { "exempted" }, await StatusesAsync("exempted"));
+        Assert.IsEmpty(await StatusesAsync("open"));
+        clock.SetUtcNow(new DateTimeOffset(2017, 4, 10, 16, 0, 0, TimeSpan.Zero)); // 11 April, 00:00 in China
+        Assert.IsEmpty(await StatusesAsync("exempted"));
+        CollectionAssert.AreEqual(new[] { "open" }, await StatusesAsync("open"));
+
+        await timed.StopAsync();
+    }
+
+    [TestMethod]
     public void FunctionsAppAndLocalHost_ServeTheSameRoutes()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
@@ -202,7 +302,7 @@ public sealed class ReviewApiTests
             .Order(StringComparer.Ordinal).ToArray();
 
         CollectionAssert.AreEqual(local, functions);
-        Assert.HasCount(4, functions);
+        Assert.HasCount(7, functions);
     }
 
     [TestMethod]
@@ -224,6 +324,8 @@ public sealed class ReviewApiTests
         await page.ClickAsync("#signin-button");
         await page.Locator("#filters").WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Visible });
     }
+
+    private static async Task<List<JsonElement>> FilingItemsAsync(string token, string url) => await ItemsAsync(token, url);
 
     private static async Task<List<JsonElement>> ItemsAsync(string token, string url)
     {

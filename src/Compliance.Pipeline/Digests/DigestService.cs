@@ -64,7 +64,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
     {
         var current = await store.ViolationsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), cancellationToken).ConfigureAwait(false);
-        var backlog = await store.OpenBeforeAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
+        var backlog = await store.OpenBeforeAsync(month.ToString(), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var filings = await store.FilingsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var trend = new List<(Period, int)>();
         foreach (var m in DigestBuilder.TrendMonths(month))
@@ -73,7 +73,9 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         }
 
         var names = recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
-        return new DigestInput(month, [.. current.Select(ToDigest)], [.. previous.Select(ToDigest)], [.. backlog.Select(ToDigest)], trend, names)
+        var now = time.GetUtcNow();
+        DigestViolation Effective(ViolationEntity v) => ToDigest(v) with { Status = v.Status == "exempted" && v.ExemptUntil <= now ? ViolationEntity.OpenStatus : v.Status };
+        return new DigestInput(month, [.. current.Select(Effective)], [.. previous.Select(Effective)], [.. backlog.Select(Effective)], trend, names)
         {
             Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, f.Status == "checked", f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
         };

@@ -41,6 +41,9 @@ public sealed class FilingEntity : StorageEntity
 
     public int? ErrorRow { get; set; }
 
+    /// <summary>Comma-separated administrative division codes the filing's rows name.</summary>
+    public string Regions { get; set; } = string.Empty;
+
     /// <summary>Comma-separated periods found in the filing.</summary>
     public string Periods { get; set; } = string.Empty;
 

@@ -1,0 +1,116 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
+using Azure.Storage.Sas;
+using Compliance.Core.Digests;
+using Compliance.Storage;
+using Compliance.Storage.Entities;
+using Microsoft.Extensions.Options;
+
+namespace Compliance.Pipeline.Review;
+
+/// <summary>A filing version as a caller sees it, with the verdict document the enterprise also reads.</summary>
+public sealed record FilingView(string Id, FilingEntity Filing, string? Result);
+
+/// <summary>
+/// Filings for the review API, and upload grants for enterprises. Scope as for violations: an enterprise sees
+/// its own, a regulator those whose rows name its region (or, for unreadable files, whose submitter's
+/// registration authority is in it).
+/// </summary>
+public sealed class FilingQueries(FilingStore store, ResultStore results, FilingBlobs blobs, IOptions<ComplianceStorageOptions> options, TimeProvider time)
+{
+    /// <summary>How long an upload grant lasts.</summary>
+    public static readonly TimeSpan UploadGrantLifetime = TimeSpan.FromMinutes(15);
+
+    public static string IdOf(FilingEntity filing) => $"{filing.PartitionKey}.{filing.RowKey}";
+
+    public static bool CanSee(Caller caller, FilingEntity filing)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(filing);
+        return caller.Role switch
+        {
+            CallerRole.Enterprise => filing.PartitionKey == caller.Uscc,
+            CallerRole.Regulator => caller.Region is { } region && new DigestFiling(filing.Uscc, filing.Status == "checked", filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions.Any(r => DigestBuilder.Covers(region, r)),
+            _ => false,
+        };
+    }
+
+    /// <summary>Filings of one enterprise (the caller's own, for an enterprise), newest check first.</summary>
+    public async Task<IReadOnlyList<FilingView>> ListAsync(Caller caller, string? uscc, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (uscc is not null && (!Core.Filings.Uscc.TryValidate(uscc, out var normalized, out _) || normalized != uscc))
+        {
+            throw new ReviewValidationException($"uscc '{uscc}' is not a valid unified social credit code.");
+        }
+
+        if (caller.Role == CallerRole.Enterprise && uscc is not null && uscc != caller.Uscc)
+        {
+            return [];
+        }
+
+        var partition = caller.Role == CallerRole.Enterprise ? caller.Uscc! : uscc ?? throw new ReviewValidationException("uscc: give the enterprise whose filings to list.");
+
+        var filings = await store.FilingsOfEnterpriseAsync(partition, cancellationToken).ConfigureAwait(false);
+        return [.. filings.Where(f => CanSee(caller, f)).OrderByDescending(f => f.CheckedAt).Select(f => new FilingView(IdOf(f), f, null))];
+    }
+
+    /// <summary>One filing version with its result document, or null when it is not the caller's to see.</summary>
+    public async Task<FilingView?> GetAsync(Caller caller, string id, CancellationToken cancellationToken)
+    {
+        var dot = id.IndexOf('.', StringComparison.Ordinal);
+        if (dot <= 0 || id.AsSpan(dot + 1).ContainsAny("/\\#?") || await store.GetFilingVersionAsync(id[..dot], id[(dot + 1)..], cancellationToken).ConfigureAwait(false) is not { } filing || !CanSee(caller, filing))
+        {
+            return null;
+        }
+
+        string? result = null;
+        try
+        {
+            result = (await results.Container.GetBlobClient(ResultStore.BlobNameFor(filing.BlobName)).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Filed before results were kept, or removed: the entity still says what happened.
+        }
+
+        return new FilingView(id, filing, result);
+    }
+
+    /// <summary>
+    /// A write-only SAS, valid for <see cref="UploadGrantLifetime"/>, for one blob under the caller's own
+    /// <c>filings/{uscc}/</c>. Only enterprises upload, and only under their own USCC.
+    /// </summary>
+    public async Task<Uri> GrantUploadAsync(Caller caller, string? fileName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Role != CallerRole.Enterprise)
+        {
+            throw new ReviewForbiddenException("Only enterprises upload filings.");
+        }
+
+        var name = fileName?.Trim() ?? string.Empty;
+        if (name.Length is 0 or > 200 || name.IndexOfAny(['/', '\\', '?', '#']) >= 0 || name.StartsWith('.') || Core.Reading.FilingOpener.FormatOf(name) is null || name.Any(char.IsControl))
+        {
+            throw new ReviewValidationException("fileName: a plain file name ending in .csv, .xlsx or .json.");
+        }
+
+        var blob = blobs.Container.GetBlobClient($"{caller.Uscc}/{name}");
+        var expires = time.GetUtcNow() + UploadGrantLifetime;
+        var sas = new BlobSasBuilder(BlobSasPermissions.Create | BlobSasPermissions.Write, expires)
+        {
+            BlobContainerName = options.Value.FilingsContainer,
+            BlobName = blob.Name,
+            Resource = "b",
+        };
+        if (blob.CanGenerateSasUri)
+        {
+            return blob.GenerateSasUri(sas);
+        }
+
+        // Managed identity: sign with a user delegation key instead of the account key.
+        var service = blob.GetParentBlobContainerClient().GetParentBlobServiceClient();
+        var key = await service.GetUserDelegationKeyAsync(time.GetUtcNow().AddMinutes(-5), expires, cancellationToken).ConfigureAwait(false);
+        return new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(key.Value, service.AccountName) }.ToUri();
+    }
+}
