@@ -14,8 +14,12 @@ namespace ComplianceFunctions;
 /// </summary>
 public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, PolicyCatalog catalog)
 {
+    /// <summary>The review page at the app's root (host.json sets an empty route prefix, so routes spell out api/).</summary>
+    [Function("ReviewPage")]
+    public IResult Page([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "")] HttpRequest request) => ReviewEndpoints.ReviewPage();
+
     [Function("ListViolations")]
-    public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "violations")] HttpRequest request)
+    public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/violations")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var query = request.Query;
@@ -34,14 +38,14 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
     }
 
     [Function("GetViolation")]
-    public Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "violations/{id}")] HttpRequest request, string id)
+    public Task<IResult> GetAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/violations/{id}")] HttpRequest request, string id)
     {
         ArgumentNullException.ThrowIfNull(request);
         return ReviewEndpoints.GetAsync(request.HttpContext, reviews, id);
     }
 
     [Function("ReviewViolation")]
-    public async Task<IResult> ReviewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "violations/{id}/review")] HttpRequest request, string id)
+    public async Task<IResult> ReviewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/violations/{id}/review")] HttpRequest request, string id)
     {
         ArgumentNullException.ThrowIfNull(request);
         ReviewBody? body;
@@ -60,28 +64,28 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
     }
 
     [Function("ListRules")]
-    public Task<IResult> RulesAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "rules")] HttpRequest request)
+    public Task<IResult> RulesAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/rules")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return ReviewEndpoints.RulesAsync(request.HttpContext, catalog);
     }
 
     [Function("ListFilings")]
-    public Task<IResult> FilingsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "filings")] HttpRequest request)
+    public Task<IResult> FilingsAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/filings")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return ReviewEndpoints.FilingsAsync(request.HttpContext, filings, request.Query["uscc"]);
     }
 
     [Function("GetFiling")]
-    public Task<IResult> FilingAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "filings/{id}")] HttpRequest request, string id)
+    public Task<IResult> FilingAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/filings/{id}")] HttpRequest request, string id)
     {
         ArgumentNullException.ThrowIfNull(request);
         return ReviewEndpoints.FilingAsync(request.HttpContext, filings, id);
     }
 
     [Function("GrantUpload")]
-    public async Task<IResult> UploadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "uploads")] HttpRequest request)
+    public async Task<IResult> UploadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         UploadBody? body;
