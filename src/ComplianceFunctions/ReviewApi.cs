@@ -48,19 +48,9 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
     public async Task<IResult> ReviewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/violations/{id}/review")] HttpRequest request, string id)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ReviewBody? body;
-        try
-        {
-            body = await request.ReadFromJsonAsync<ReviewBody>(request.HttpContext.RequestAborted);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            body = null;
-        }
-
-        return body is null
-            ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "Send a JSON body: {\"status\": ..., \"note\": ...}.")
-            : await ReviewEndpoints.ReviewAsync(request.HttpContext, reviews, id, body);
+        return await ReadBodyAsync<ReviewBody>(request) is { } body
+            ? await ReviewEndpoints.ReviewAsync(request.HttpContext, reviews, id, body)
+            : BadBody("{\"status\": ..., \"note\": ...}");
     }
 
     [Function("ListRules")]
@@ -88,18 +78,25 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
     public async Task<IResult> UploadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        UploadBody? body;
+        return await ReadBodyAsync<UploadBody>(request) is { } body
+            ? await ReviewEndpoints.UploadAsync(request.HttpContext, filings, body)
+            : BadBody("{\"fileName\": \"payroll-2016-06.csv\"}");
+    }
+
+    /// <summary>The JSON body, or null when there is none or it is not JSON of that shape (a 400, not a 500).</summary>
+    private static async Task<T?> ReadBodyAsync<T>(HttpRequest request)
+        where T : class
+    {
         try
         {
-            body = await request.ReadFromJsonAsync<UploadBody>(request.HttpContext.RequestAborted);
+            return await request.ReadFromJsonAsync<T>(request.HttpContext.RequestAborted);
         }
         catch (System.Text.Json.JsonException)
         {
-            body = null;
+            return null;
         }
-
-        return body is null
-            ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "Send a JSON body: {\"fileName\": \"payroll-2016-06.csv\"}.")
-            : await ReviewEndpoints.UploadAsync(request.HttpContext, filings, body);
     }
+
+    private static IResult BadBody(string example) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: $"Send a JSON body: {example}.");
 }

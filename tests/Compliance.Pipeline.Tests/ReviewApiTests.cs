@@ -25,23 +25,7 @@ public sealed class ReviewApiTests
     {
         ArgumentNullException.ThrowIfNull(context);
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        host = LocalHost.CreateBuilder(
-            AzuriteFixture.ConnectionString,
-            new Dictionary<string, string?>
-            {
-                ["ComplianceStorage:FilingsContainer"] = $"api-filings-{suffix}",
-                ["ComplianceStorage:ResultsContainer"] = $"api-results-{suffix}",
-                ["ComplianceStorage:FilingsTable"] = $"ApiFilings{suffix}",
-                ["ComplianceStorage:ViolationsTable"] = $"ApiViolations{suffix}",
-                ["ComplianceStorage:ViolationsByPeriodTable"] = $"ApiByPeriod{suffix}",
-                ["ComplianceStorage:FilingsByPeriodTable"] = $"ApiFilingsByPeriod{suffix}",
-                ["ComplianceStorage:ReviewAuditTable"] = $"ApiAudit{suffix}",
-                ["Api:Tokens:reg-sc"] = "regulator|510000|wang@sc.gov.cn",
-                ["Api:Tokens:reg-gz"] = "regulator|520000|zhao@gz.gov.cn",
-                ["Api:Tokens:ent-dy"] = $"enterprise|{Deyang}|deyang finance",
-                ["Api:Tokens:ent-cd"] = $"enterprise|{Chengdu}|chengdu finance",
-            },
-            apiUrl: "http://127.0.0.1:0").Build();
+        host = LocalHost.CreateBuilder(AzuriteFixture.ConnectionString, IsolatedSettings("api", suffix), apiUrl: "http://127.0.0.1:0").Build();
         await host.StartAsync(context.CancellationToken);
         http = new HttpClient { BaseAddress = LocalHost.ApiAddress(host) };
 
@@ -243,24 +227,13 @@ public sealed class ReviewApiTests
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2017, 4, 1, 0, 0, 0, TimeSpan.Zero));
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        using var timed = LocalHost.CreateBuilder(
-            AzuriteFixture.ConnectionString,
-            new Dictionary<string, string?>
-            {
-                ["ComplianceStorage:FilingsContainer"] = $"exempt-filings-{suffix}",
-                ["ComplianceStorage:ResultsContainer"] = $"exempt-results-{suffix}",
-                ["ComplianceStorage:FilingsTable"] = $"ExFilings{suffix}",
-                ["ComplianceStorage:ViolationsTable"] = $"ExViolations{suffix}",
-                ["ComplianceStorage:ViolationsByPeriodTable"] = $"ExByPeriod{suffix}",
-                ["ComplianceStorage:FilingsByPeriodTable"] = $"ExFilingsByPeriod{suffix}",
-                ["ComplianceStorage:ReviewAuditTable"] = $"ExAudit{suffix}",
-                ["ComplianceStorage:RetryDelay"] = "00:00:00",
-                ["Api:Tokens:reg-sc"] = "regulator|510000|wang@sc.gov.cn",
-            },
-            configureServices: services => services.AddSingleton<TimeProvider>(clock),
-            apiUrl: "http://127.0.0.1:0").Build();
+        var settings = IsolatedSettings("exempt", suffix);
+
+        // Polly takes its backoff from the fake clock too; no backoff, so a retry cannot wait for a tick.
+        settings["ComplianceStorage:RetryDelay"] = "00:00:00";
+        using var timed = LocalHost.CreateBuilder(AzuriteFixture.ConnectionString, settings, services => services.AddSingleton<TimeProvider>(clock), "http://127.0.0.1:0").Build();
         await timed.StartAsync();
-        var container = new BlobServiceClient(AzuriteFixture.ConnectionString).GetBlobContainerClient($"exempt-filings-{suffix}");
+        var container = new BlobServiceClient(AzuriteFixture.ConnectionString).GetBlobContainerClient(settings["ComplianceStorage:FilingsContainer"]);
         await container.CreateIfNotExistsAsync();
         await container.GetBlobClient($"{Deyang}/march.csv").UploadAsync(BinaryData.FromString(Header + $"{Deyang},2017-03,510600,D1,8000,13,19\r\n"));
         await timed.Services.GetRequiredService<FilingProcessor>().ProcessAsync(Deyang, "march.csv", CancellationToken.None);
@@ -315,6 +288,22 @@ public sealed class ReviewApiTests
     }
 
     private const string Chromium = "/usr/bin/chromium";
+
+    /// <summary>Tables and containers of this host's own, and the callers' tokens.</summary>
+    private static Dictionary<string, string?> IsolatedSettings(string prefix, string suffix) => new()
+    {
+        ["ComplianceStorage:FilingsContainer"] = $"{prefix}-filings-{suffix}",
+        ["ComplianceStorage:ResultsContainer"] = $"{prefix}-results-{suffix}",
+        ["ComplianceStorage:FilingsTable"] = $"{prefix}Filings{suffix}",
+        ["ComplianceStorage:ViolationsTable"] = $"{prefix}Violations{suffix}",
+        ["ComplianceStorage:ViolationsByPeriodTable"] = $"{prefix}ByPeriod{suffix}",
+        ["ComplianceStorage:FilingsByPeriodTable"] = $"{prefix}FilingsByPeriod{suffix}",
+        ["ComplianceStorage:ReviewAuditTable"] = $"{prefix}Audit{suffix}",
+        ["Api:Tokens:reg-sc"] = "regulator|510000|wang@sc.gov.cn",
+        ["Api:Tokens:reg-gz"] = "regulator|520000|zhao@gz.gov.cn",
+        ["Api:Tokens:ent-dy"] = $"enterprise|{Deyang}|deyang finance",
+        ["Api:Tokens:ent-cd"] = $"enterprise|{Chengdu}|chengdu finance",
+    };
 
     private static async Task SignInAsync(Microsoft.Playwright.IPage page, string token)
     {
