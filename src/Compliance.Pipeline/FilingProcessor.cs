@@ -50,8 +50,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
         }
 
         var resultBlob = await results.WriteAsync(blobPath, report, cancellationToken).ConfigureAwait(false);
-        var uploadMonth = download.UploadedAt.ToOffset(TimeSpan.FromHours(8));
-        var listedUnder = report.Periods.Count > 0 ? report.Periods : [new Period(uploadMonth.Year, uploadMonth.Month).ToString()];
+        var listedUnder = report.Periods.Count > 0 ? report.Periods : [ChinaTime.MonthOf(download.UploadedAt).ToString()];
         await store.IndexFilingAsync(
             listedUnder.Select(period => new FilingPeriodEntity
             {

@@ -60,7 +60,7 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
     public async Task<List<ViolationEntity>> OpenBeforeAsync(string month, DateTimeOffset now, CancellationToken cancellationToken)
     {
         // An exemption that has ended counts as open again.
-        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {month} and (Status eq {ViolationEntity.OpenStatus} or (Status eq {"exempted"} and ExemptUntil le {now}))");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {month} and (Status eq {ViolationEntity.OpenStatus} or (Status eq {ViolationEntity.ExemptedStatus} and ExemptUntil le {now}))");
         return await pipeline.ExecuteAsync(
             async ct =>
             {

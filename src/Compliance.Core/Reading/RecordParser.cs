@@ -131,12 +131,11 @@ internal sealed class RecordParser
 
                 break;
             case ColumnType.Region:
-                var regionText = text == lastRegionText ? lastRegion : TextNormalizer.Normalize(text);
                 if (text == lastRegionText)
                 {
                     record.Region = lastRegion;
                 }
-                else if (regionText.Length == 6 && regionText.All(char.IsAsciiDigit) && Provinces.Contains(regionText[..2]))
+                else if (TextNormalizer.Normalize(text) is var regionText && regionText.Length == 6 && regionText.All(char.IsAsciiDigit) && Provinces.Contains(regionText[..2]))
                 {
                     (lastRegionText, lastRegion) = (text, regionText);
                     record.Region = regionText;

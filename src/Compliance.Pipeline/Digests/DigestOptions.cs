@@ -7,9 +7,6 @@ public sealed class DigestOptions
 {
     public const string Section = "Digest";
 
-    /// <summary>The offset of the time zone the month is counted in: China Standard Time, UTC+8, no daylight saving.</summary>
-    public static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
-
     public List<DigestRecipient> Recipients { get; set; } = [];
 }
 

@@ -35,8 +35,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
     /// <summary>The month a run at <paramref name="utcNow"/> reports on: the calendar month before, in China Standard Time.</summary>
     public static Period MonthBefore(DateTimeOffset utcNow)
     {
-        var china = utcNow.ToOffset(DigestOptions.ChinaStandardTime);
-        return DigestBuilder.Previous(new Period(china.Year, china.Month));
+        return DigestBuilder.Previous(ChinaTime.MonthOf(utcNow));
     }
 
     /// <summary>
@@ -64,7 +63,8 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
     {
         var current = await store.ViolationsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), cancellationToken).ConfigureAwait(false);
-        var backlog = await store.OpenBeforeAsync(month.ToString(), time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        var backlog = await store.OpenBeforeAsync(month.ToString(), now, cancellationToken).ConfigureAwait(false);
         var filings = await store.FilingsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var trend = new List<(Period, int)>();
         foreach (var m in DigestBuilder.TrendMonths(month))
@@ -73,8 +73,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         }
 
         var names = recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
-        var now = time.GetUtcNow();
-        DigestViolation Effective(ViolationEntity v) => ToDigest(v) with { Status = v.Status == "exempted" && v.ExemptUntil <= now ? ViolationEntity.OpenStatus : v.Status };
+        DigestViolation Effective(ViolationEntity v) => ToDigest(v) with { Status = v.EffectiveStatus(now) };
         return new DigestInput(month, [.. current.Select(Effective)], [.. previous.Select(Effective)], [.. backlog.Select(Effective)], trend, names)
         {
             Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, f.Status == "checked", f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],

@@ -8,10 +8,10 @@ namespace Compliance.Pipeline.Review;
 /// <summary>The review decisions a regulator can record.</summary>
 public static class ReviewStatus
 {
-    public const string Open = "open";
+    public const string Open = ViolationEntity.OpenStatus;
     public const string Confirmed = "confirmed";
     public const string Dismissed = "dismissed";
-    public const string Exempted = "exempted";
+    public const string Exempted = ViolationEntity.ExemptedStatus;
     public const string Resolved = "resolved";
 
     public static IReadOnlyList<string> All { get; } = [Open, Confirmed, Dismissed, Exempted, Resolved];
@@ -43,9 +43,7 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
 
     /// <summary>The status as of now: an exemption past its end lists as open again, by itself.</summary>
     public string EffectiveStatus(ViolationEntity violation) =>
-        violation.Status == ReviewStatus.Exempted && violation.ExemptUntil is { } until && until <= time.GetUtcNow()
-            ? ReviewStatus.Open
-            : violation.Status;
+        violation.EffectiveStatus(time.GetUtcNow());
 
     public async Task<ViolationView?> GetAsync(Caller caller, string id, CancellationToken cancellationToken)
     {
@@ -93,7 +91,7 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
         {
             // The exemption runs to the end of its last day in China Standard Time.
             exemptUntil = request.ExemptUntil is { } day
-                ? new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(8))
+                ? Core.Filings.ChinaTime.EndOf(day)
                 : throw new ReviewValidationException("An exemption needs the date it ends (exempt_until).");
             if (exemptUntil <= now)
             {

@@ -7,6 +7,7 @@ namespace Compliance.Storage.Entities;
 public sealed class ViolationEntity : StorageEntity
 {
     public const string OpenStatus = "open";
+    public const string ExemptedStatus = "exempted";
 
     public string Rule { get; set; } = string.Empty;
 
@@ -57,6 +58,10 @@ public sealed class ViolationEntity : StorageEntity
     public string? ReviewedBy { get; set; }
 
     public DateTimeOffset? ReviewedAt { get; set; }
+
+    /// <summary>The status as of <paramref name="now"/>: an exemption that has ended reads as open again, by itself.</summary>
+    public string EffectiveStatus(DateTimeOffset now) =>
+        Status == ExemptedStatus && ExemptUntil is { } until && until <= now ? OpenStatus : Status;
 
     /// <summary>The same violation under other keys (for the by-period index).</summary>
     public ViolationEntity CopyAs(string partitionKey, string rowKey)
