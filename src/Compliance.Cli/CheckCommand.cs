@@ -52,20 +52,35 @@ internal static class CheckCommand
                 .Select(path => CheckOne(checker, path, options, error, cancellationToken))
                 .ToList();
 
-            if (parse.GetValue(format) == "json")
+            try
             {
-                output.Write(ReportJson.ToJson(reports));
-                output.WriteLine();
-            }
-            else
-            {
-                ReportTable.Render(Console(output), reports);
-            }
+                if (parse.GetValue(format) == "json")
+                {
+                    // Streamed: a report with a million violations never exists as one string.
+                    using (var json = new TextWriterStream(output))
+                    {
+                        ReportJson.Write(json, reports);
+                    }
 
-            var exit = reports.Any(r => r.Status == FilingStatus.Rejected) ? ExitCodes.FileRejected
-                : reports.Any(r => r.Violations.Count > 0) ? ExitCodes.ViolationsFound
-                : ExitCodes.Clean;
-            return Task.FromResult(exit);
+                    output.WriteLine();
+                }
+                else
+                {
+                    ReportTable.Render(Console(output), reports);
+                }
+
+                var exit = reports.Any(r => r.Status == FilingStatus.Rejected) ? ExitCodes.FileRejected
+                    : reports.Any(r => r.Violations.Count > 0) ? ExitCodes.ViolationsFound
+                    : ExitCodes.Clean;
+                return Task.FromResult(exit);
+            }
+            finally
+            {
+                foreach (var report in reports)
+                {
+                    report.Dispose();
+                }
+            }
         });
 
         return command;

@@ -21,6 +21,9 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     /// <summary>The service's limit on operations in one entity-group transaction.</summary>
     public const int MaxBatchSize = 100;
 
+    /// <summary>Transactions in flight at once for one filing's violations (a storage account takes far more).</summary>
+    public const int ConcurrentTransactions = 4;
+
     private readonly ResiliencePipeline pipeline = pipelines.GetPipeline(StorageResilience.PipelineKey);
     private readonly SemaphoreSlim ensureLock = new(1, 1);
     private bool tablesReady;
@@ -183,28 +186,30 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     private Task<List<ViolationEntity>> QueryAsync(TableClient table, string filter, CancellationToken cancellationToken) =>
         QueryAsync<ViolationEntity>(table, filter, cancellationToken);
 
-    /// <summary>Groups actions by partition and sends them in transactions of at most <see cref="MaxBatchSize"/>.</summary>
+    /// <summary>
+    /// Groups actions by partition and sends them in transactions of at most <see cref="MaxBatchSize"/>,
+    /// <see cref="ConcurrentTransactions"/> at a time: the transactions of one call touch distinct rows, so
+    /// their order does not matter, and the caller's phases (write, then delete) still follow one another.
+    /// </summary>
     private async Task SubmitAsync(TableClient table, IEnumerable<(string Partition, TableTransactionAction Action)> actions, CancellationToken cancellationToken)
     {
-        foreach (var partition in actions.GroupBy(a => a.Partition, StringComparer.Ordinal))
+        var chunks = actions.GroupBy(a => a.Partition, StringComparer.Ordinal).SelectMany(p => p.Select(a => a.Action).Chunk(MaxBatchSize));
+        await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentTransactions, CancellationToken = cancellationToken }, async (chunk, token) =>
         {
-            foreach (var chunk in partition.Select(a => a.Action).Chunk(MaxBatchSize))
+            try
             {
-                try
+                await pipeline.ExecuteAsync(async ct => await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false), token).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404 && chunk.All(a => a.ActionType == TableTransactionActionType.Delete))
+            {
+                // A delete batch whose earlier try did commit: delete one by one, ignoring what is gone.
+                foreach (var action in chunk)
                 {
-                    await pipeline.ExecuteAsync(async ct => await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                }
-                catch (TableTransactionFailedException ex) when (ex.Status == 404 && chunk.All(a => a.ActionType == TableTransactionActionType.Delete))
-                {
-                    // A delete batch whose earlier try did commit: delete one by one, ignoring what is gone.
-                    foreach (var action in chunk)
-                    {
-                        await pipeline.ExecuteAsync(
-                            async ct => await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct).ConfigureAwait(false),
-                            cancellationToken).ConfigureAwait(false);
-                    }
+                    await pipeline.ExecuteAsync(
+                        async ct => await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct).ConfigureAwait(false),
+                        token).ConfigureAwait(false);
                 }
             }
-        }
+        }).ConfigureAwait(false);
     }
 }

@@ -37,7 +37,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
     public FilingReport Check(Stream content, string fileName, CheckOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= CheckOptions.Default;
-        var run = new Run(this, fileName, options);
+        using var run = new Run(this, fileName, options);
         try
         {
             using var source = FilingOpener.Open(content, fileName, limits);
@@ -52,9 +52,11 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
     }
 
     /// <summary>The mutable state of one check, kept out of the checker so the checker stays shareable.</summary>
-    private sealed class Run(FilingChecker owner, string fileName, CheckOptions options)
+    private sealed class Run(FilingChecker owner, string fileName, CheckOptions options) : IDisposable
     {
-        private readonly List<Violation> violations = [];
+        private readonly ViolationLog violations = new();
+        private DuplicateRows? employees;
+        private bool handedOver;
         private readonly List<FilingWarning> warnings = [];
         private readonly List<RowError> errors = [];
         private readonly SortedSet<Period> periods = [];
@@ -81,10 +83,16 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             var periodColumn = source.Schema["period"].Ordinal;
             var regionColumn = source.Schema["region"].Ordinal;
             var versions = new Dictionary<Period, RuleVersion?[]>();
-            var employees = source.Schema.Kind == FilingKind.Payroll ? new Dictionary<(string, Period, string), int>() : null;
+            employees = source.Schema.Kind == FilingKind.Payroll ? new DuplicateRows() : null;
             var rowErrors = new List<RowError>();
             var rowWarnings = new List<FilingWarning>();
             var expected = options.ExpectedUscc is { } e ? TextNormalizer.Normalize(e).ToUpperInvariant() : null;
+
+            // Rows of one filing nearly always share their enterprise, period and region: the sorted sets
+            // are only touched when a value differs from the row before.
+            string? lastUscc = null;
+            string? lastRegion = null;
+            Period? lastPeriod = null;
             foreach (var raw in source.ReadRecords(cancellationToken))
             {
                 rows++;
@@ -98,24 +106,25 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 }
 
                 if (record is not null && employees is not null && record.Subject is { } employee
-                    && !employees.TryAdd((record.Uscc, record.Period, employee), record.Row))
+                    && employees.Add(record.Uscc, record.Period, employee, record.Row) is var first and > 0)
                 {
-                    var first = employees[(record.Uscc, record.Period, employee)];
-                    rowErrors.Add(new RowError(record.Row, "employee_id", $"Row {record.Row}, column employee_id (职工编号): employee {employee} already appears in row {first} for {record.Uscc} in {record.Period}; each employee has one row per period."));
+                    rowErrors.Add(DuplicateEmployee(record.Row, first, $"employee {employee}", record.Uscc, record.Period.ToString()));
                     record = null;
                 }
 
-                foreach (var warning in rowWarnings)
+                if (rowWarnings.Count > 0)
                 {
-                    AddWarning(warning);
+                    foreach (var warning in rowWarnings)
+                    {
+                        AddWarning(warning);
+                    }
                 }
 
-                foreach (var error in rowErrors)
+                if (rowErrors.Count > 0)
                 {
-                    errorCount++;
-                    if (errors.Count < options.MaxListedErrors)
+                    foreach (var error in rowErrors)
                     {
-                        errors.Add(error);
+                        AddError(error);
                     }
                 }
 
@@ -123,12 +132,12 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 {
                     // Even an unreadable row usually names its period and region; the pipeline files the
                     // rejected filing under them, so a regulator's monthly count includes it.
-                    if (Period.TryParse(raw.Cells[periodColumn], out var rowPeriod))
+                    if (Period.TryParse(raw.CellText(periodColumn), out var rowPeriod))
                     {
                         periods.Add(rowPeriod.Value);
                     }
 
-                    if (raw.Cells[regionColumn] is { } rowRegion && TextNormalizer.Normalize(rowRegion) is { Length: 6 } code && code.All(char.IsAsciiDigit))
+                    if (raw.CellText(regionColumn) is { } rowRegion && TextNormalizer.Normalize(rowRegion) is { Length: 6 } code && code.All(char.IsAsciiDigit))
                     {
                         regions.Add(code);
                     }
@@ -136,22 +145,72 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                     continue;
                 }
 
-                periods.Add(record.Period);
-                usccs.Add(record.Uscc);
-                regions.Add(record.Region);
+                if (record.Period != lastPeriod)
+                {
+                    periods.Add(record.Period);
+                    lastPeriod = record.Period;
+                }
+
+                if (!ReferenceEquals(record.Uscc, lastUscc))
+                {
+                    usccs.Add(record.Uscc);
+                    lastUscc = record.Uscc;
+                }
+
+                if (!ReferenceEquals(record.Region, lastRegion))
+                {
+                    regions.Add(record.Region);
+                    lastRegion = record.Region;
+                }
+
                 if (errorCount == 0)
                 {
                     Evaluate(record, versions);
                 }
             }
+
+            // Repeats among keys that went to disk are only known now; they reject the file like any other.
+            if (employees is { Spilled: true })
+            {
+                foreach (var (row, first) in employees.Finish())
+                {
+                    AddError(DuplicateEmployee(row, first, "the same employee", null, null));
+                }
+            }
         }
+
+        private static RowError DuplicateEmployee(int row, int first, string who, string? uscc, string? period) => new(
+            row,
+            "employee_id",
+            $"Row {row}, column employee_id (职工编号): {who} already appears in row {first}"
+            + (uscc is null ? " for the same enterprise and period" : $" for {uscc} in {period}")
+            + "; each employee has one row per period.");
+
+        private void AddError(RowError error)
+        {
+            errorCount++;
+            if (errors.Count < options.MaxListedErrors)
+            {
+                errors.Add(error);
+            }
+        }
+
+        private Period evaluatedPeriod;
+        private RuleVersion?[]? evaluatedVersions;
 
         private void Evaluate(FilingRecord record, Dictionary<Period, RuleVersion?[]> cache)
         {
-            if (!cache.TryGetValue(record.Period, out var inForce))
+            // The rule versions in force are resolved once per period, not per row.
+            var inForce = evaluatedVersions;
+            if (inForce is null || record.Period != evaluatedPeriod)
             {
-                inForce = [.. rules.Select(r => r.VersionFor(record.Period))];
-                cache[record.Period] = inForce;
+                if (!cache.TryGetValue(record.Period, out inForce))
+                {
+                    inForce = [.. rules.Select(r => r.VersionFor(record.Period))];
+                    cache[record.Period] = inForce;
+                }
+
+                (evaluatedPeriod, evaluatedVersions) = (record.Period, inForce);
             }
 
             for (var i = 0; i < rules.Length; i++)
@@ -191,11 +250,16 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         {
             if (errorCount > 0)
             {
+                // Repeats found on disk come last; list in row order (a stable sort keeps each row's own order).
+                var ordered = errors.OrderBy(e => e.Row).ToList();
+                errors.Clear();
+                errors.AddRange(ordered);
                 var first = errors[0];
                 var more = errorCount > 1 ? $" ({errorCount} problems in all; see the list of errors)" : string.Empty;
                 return Rejected(first.Message + more, first.Row, first.Column);
             }
 
+            handedOver = true;
             return Report(FilingStatus.Checked) with
             {
                 Violations = violations,
@@ -225,6 +289,15 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             Regions = [.. regions],
             CatalogVersion = owner.Catalog.Version,
         };
+
+        public void Dispose()
+        {
+            employees?.Dispose();
+            if (!handedOver)
+            {
+                violations.Dispose();
+            }
+        }
 
         private struct RuleCounts
         {

@@ -18,7 +18,7 @@ public enum FilingStatus
 public sealed record RuleCoverage(string Rule, int Checked, int Violated, int NotApplicable, int NotInForce);
 
 /// <summary>The verdict on one file: the self-check prints it, the pipeline stores it.</summary>
-public sealed record FilingReport
+public sealed record FilingReport : IDisposable
 {
     public required string File { get; init; }
 
@@ -37,7 +37,8 @@ public sealed record FilingReport
     /// <summary>Data rows read (blank lines not counted).</summary>
     public int Rows { get; init; }
 
-    public IReadOnlyList<Violation> Violations { get; init; } = [];
+    /// <summary>In row order. A large set lives partly on disk: dispose the report when done with it.</summary>
+    public ViolationLog Violations { get; init; } = ViolationLog.Empty;
 
     public IReadOnlyList<FilingWarning> Warnings { get; init; } = [];
 
@@ -61,6 +62,8 @@ public sealed record FilingReport
     public IReadOnlyList<string> Usccs { get; init; } = [];
 
     public string? CatalogVersion { get; init; }
+
+    public void Dispose() => Violations.Dispose();
 
     /// <summary>A file turned away before any of it was read (cannot be opened, wrong folder, ...).</summary>
     public static FilingReport RejectedFile(string file, string error, string? catalogVersion) => new()

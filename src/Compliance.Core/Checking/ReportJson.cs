@@ -19,6 +19,8 @@ public static class ReportJson
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    private const int FlushBytes = 1 << 16;
+
     public static void Write(Stream output, IEnumerable<FilingReport> reports)
     {
         using var writer = new Utf8JsonWriter(output, Options);
@@ -76,6 +78,12 @@ public static class ReportJson
             w.WriteString("severity", SeverityName(v.Severity));
             w.WriteString("message", v.Message);
             w.WriteEndObject();
+
+            // Utf8JsonWriter buffers until flushed: hand a large report to the stream as it is written.
+            if (w.BytesPending > FlushBytes)
+            {
+                w.Flush();
+            }
         }
 
         w.WriteEndArray();

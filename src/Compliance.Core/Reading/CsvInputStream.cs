@@ -54,32 +54,53 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
 
     private void Scan(ReadOnlySpan<byte> bytes)
     {
-        foreach (var b in bytes)
+        // Jump from one quote or line feed to the next: the bytes between them only add to the record's length.
+        while (true)
         {
+            var next = bytes.IndexOfAny((byte)'"', (byte)'\n');
+            if (next < 0)
+            {
+                recordBytes += bytes.Length;
+                CheckLength();
+                return;
+            }
+
+            recordBytes += next;
+            CheckLength();
             recordBytes++;
-            if (b == (byte)'"')
+            if (bytes[next] == (byte)'"')
             {
                 inQuotes = !inQuotes;
+                CheckLength();
             }
-            else if (b == (byte)'\n')
+            else
             {
                 line++;
-                if (!inQuotes)
+                if (inQuotes)
+                {
+                    CheckLength();
+                }
+                else
                 {
                     recordBytes = 0;
                     recordStartLine = line;
                 }
             }
 
-            if (recordBytes > maxRecordBytes)
-            {
-                var why = inQuotes
-                    ? "a quoted field opened there is never closed, or runs on for more than"
-                    : "the line is longer than";
-                throw new FilingRejectedException(
-                    $"Line {recordStartLine}: {why} {maxRecordBytes / 1024} KiB. Check the quotes on that line, or split the file.",
-                    row: recordStartLine);
-            }
+            bytes = bytes[(next + 1)..];
+        }
+    }
+
+    private void CheckLength()
+    {
+        if (recordBytes > maxRecordBytes)
+        {
+            var why = inQuotes
+                ? "a quoted field opened there is never closed, or runs on for more than"
+                : "the line is longer than";
+            throw new FilingRejectedException(
+                $"Line {recordStartLine}: {why} {maxRecordBytes / 1024} KiB. Check the quotes on that line, or split the file.",
+                row: recordStartLine);
         }
     }
 

@@ -134,7 +134,14 @@ internal sealed class JsonFilingSource : IFilingSource
 
             record.Clear();
             record.Row = index;
-            Array.Copy(headerCells, record.Cells, headerCells.Length);
+            for (var i = 0; i < headerCells.Length; i++)
+            {
+                if (headerCells[i] is { } shared)
+                {
+                    record.Set(i, shared);
+                }
+            }
+
             foreach (var property in row.EnumerateObject())
             {
                 var column = Schema.Find(property.Name);
@@ -150,7 +157,7 @@ internal sealed class JsonFilingSource : IFilingSource
 
                 if (CellText(property.Value, column.Name, index) is { } text)
                 {
-                    record.Cells[column.Ordinal] = text;
+                    record.Set(column.Ordinal, text);
                 }
             }
 

@@ -3,15 +3,23 @@ using Compliance.Core.Filings;
 namespace Compliance.Core.Reading;
 
 /// <summary>
-/// One record as read from the file: text per schema column (null where the file has no such column or
-/// the cell is empty), before any typing. Reused between rows by the readers to keep memory flat.
+/// One record as read from the file: text per schema column, before any typing. The cells live in one
+/// reused character buffer, so reading a row allocates nothing; the parser types numbers straight from the
+/// spans and only text columns ever become strings. Reused between rows by the readers: consume it first.
 /// </summary>
 public sealed class RawRecord
 {
+    private readonly int[] starts;
+    private readonly int[] lengths;
+    private char[] buffer = new char[512];
+    private int used;
+
     public RawRecord(FilingSchema schema)
     {
+        ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
-        Cells = new string?[schema.Columns.Count];
+        starts = new int[schema.Columns.Count];
+        lengths = new int[schema.Columns.Count];
     }
 
     public FilingSchema Schema { get; }
@@ -19,9 +27,43 @@ public sealed class RawRecord
     /// <summary>The row number the user sees: CSV line, sheet row, or 1-based index in JSON <c>rows</c>.</summary>
     public int Row { get; set; }
 
-    public string?[] Cells { get; }
+    /// <summary>The cell's text as read; empty where the file has no such column or the cell is empty.</summary>
+    public ReadOnlySpan<char> Cell(int ordinal) => buffer.AsSpan(starts[ordinal], lengths[ordinal]);
 
-    public void Clear() => Array.Clear(Cells);
+    /// <summary>The cell as a string, or null when it is empty; for messages and the rare non-numeric paths.</summary>
+    public string? CellText(int ordinal) => lengths[ordinal] == 0 ? null : new string(Cell(ordinal));
+
+    public void Set(int ordinal, ReadOnlySpan<char> text)
+    {
+        text.CopyTo(Reserve(text.Length));
+        Commit(ordinal, text.Length);
+    }
+
+    public void Set(int ordinal, string? text) => Set(ordinal, text.AsSpan());
+
+    /// <summary>Space for a cell of at most <paramref name="maxLength"/> characters; <see cref="Commit"/> says how many were written.</summary>
+    internal Span<char> Reserve(int maxLength)
+    {
+        if (buffer.Length - used < maxLength)
+        {
+            Array.Resize(ref buffer, Math.Max(buffer.Length * 2, used + maxLength));
+        }
+
+        return buffer.AsSpan(used, maxLength);
+    }
+
+    internal void Commit(int ordinal, int length)
+    {
+        starts[ordinal] = used;
+        lengths[ordinal] = length;
+        used += length;
+    }
+
+    public void Clear()
+    {
+        lengths.AsSpan().Clear();
+        used = 0;
+    }
 }
 
 /// <summary>A non-fatal remark about the file or a row: an ignored column, a declared rate that does not match the amount.</summary>

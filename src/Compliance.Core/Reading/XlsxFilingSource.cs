@@ -106,7 +106,7 @@ internal sealed class XlsxFilingSource : IFilingSource
                 var ordinal = map.Ordinals[i];
                 if (ordinal >= 0)
                 {
-                    record.Cells[ordinal] = row.Cells[i];
+                    record.Set(ordinal, row.Cells[i]);
                 }
             }
 

@@ -47,7 +47,7 @@ internal sealed class AbolishedItemCheck : IRuleCheck
 
     public string Summary => $"amount = 0 for {string.Join("、", items.Values.Distinct().Select(i => i.Name))}";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, List<Violation> violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
     {
         if (record.Text(item) is not { } name || record.Number(amount) is not { } charged)
         {

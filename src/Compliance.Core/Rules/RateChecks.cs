@@ -46,6 +46,8 @@ internal sealed class RateCeilingCheck : IRuleCheck
     private readonly BoundComponent[] components;
     private readonly ColumnDefinition wageBase;
     private readonly decimal max;
+    private readonly decimal maxFraction;
+    private readonly string limit;
 
     public RateCeilingCheck(FilingSchema schema, Parameters parameters, string where)
     {
@@ -56,15 +58,17 @@ internal sealed class RateCeilingCheck : IRuleCheck
         {
             throw new PolicyCatalogException($"{where}: max {max} is not a percent.");
         }
+
+        maxFraction = max / 100m;
+        limit = $"<= {RuleKinds.Number(max)}";
     }
 
     public string Summary => $"{string.Join(", ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(max)}%";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, List<Violation> violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
     {
         var outcome = RuleOutcome.NotApplicable;
         var wage = record.Number(wageBase);
-        var limit = $"<= {RuleKinds.Number(max)}";
         foreach (var component in components)
         {
             var declared = record.Number(component.Rate);
@@ -85,7 +89,7 @@ internal sealed class RateCeilingCheck : IRuleCheck
                     $"{component.Rate.Name} is {RuleKinds.Number(declared.Value)}%, above the {RuleKinds.Number(max)}% ceiling."));
                 outcome = RuleOutcome.Violated;
             }
-            else if (paid is { } p && wage is { } w && p - (w * max / 100m) > RecordParser.AmountTolerance)
+            else if (paid is { } p && wage is { } w && p - (w * maxFraction) > RecordParser.AmountTolerance)
             {
                 var effective = Math.Round(p / w * 100m, 4);
                 violations.Add(hit.Violation(record, component.Amount!.Name, effective, limit,
@@ -118,6 +122,9 @@ internal sealed class RateSumRangeCheck : IRuleCheck
     private readonly ColumnDefinition wageBase;
     private readonly decimal min;
     private readonly decimal max;
+    private readonly decimal minFraction;
+    private readonly decimal maxFraction;
+    private readonly string limit;
 
     public RateSumRangeCheck(FilingSchema schema, Parameters parameters, string where)
     {
@@ -129,11 +136,15 @@ internal sealed class RateSumRangeCheck : IRuleCheck
         {
             throw new PolicyCatalogException($"{where}: range {min}–{max} is not a valid percent range.");
         }
+
+        minFraction = min / 100m;
+        maxFraction = max / 100m;
+        limit = $"{RuleKinds.Number(min)} <= total <= {RuleKinds.Number(max)}";
     }
 
     public string Summary => $"{RuleKinds.Number(min)}% <= {string.Join(" + ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(max)}%";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, List<Violation> violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
     {
         if (record.Number(wageBase) is not { } wage)
         {
@@ -154,10 +165,9 @@ internal sealed class RateSumRangeCheck : IRuleCheck
 
             declaredTotal = declared is null ? null : declaredTotal + declared;
             anyPaid |= paid is not null;
-            paidTotal += paid ?? (wage * declared!.Value / 100m);
+            paidTotal += paid ?? (wage * declared!.Value * 0.01m);
         }
 
-        var limit = $"{RuleKinds.Number(min)} <= total <= {RuleKinds.Number(max)}";
         if (declaredTotal is { } total && (total < min || total > max))
         {
             violations.Add(hit.Violation(record, string.Join('+', components.Select(c => c.Rate.Name)), total, limit,
@@ -166,7 +176,7 @@ internal sealed class RateSumRangeCheck : IRuleCheck
         }
 
         var tolerance = RecordParser.AmountTolerance;
-        if (anyPaid && (paidTotal < (wage * min / 100m) - tolerance || paidTotal > (wage * max / 100m) + tolerance))
+        if (anyPaid && (paidTotal < (wage * minFraction) - tolerance || paidTotal > (wage * maxFraction) + tolerance))
         {
             var effective = Math.Round(paidTotal / wage * 100m, 4);
             var field = string.Join('+', components.Select(c => c.Amount is not null && record.Number(c.Amount) is not null ? c.Amount.Name : c.Rate.Name));

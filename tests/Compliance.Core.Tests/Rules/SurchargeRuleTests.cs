@@ -32,8 +32,8 @@ public sealed class SurchargeRuleTests
         CollectionAssert.AreEqual(
             new[] { "SURCHARGE-EXEMPT-CHARGED@2:education_surcharge", "SURCHARGE-EXEMPT-CHARGED@2:local_education_surcharge", "SURCHARGE-EXEMPT-CHARGED@2:water_conservancy_fund" },
             report.Findings());
-        Assert.AreEqual(2400m, report.Violations[0].Observed);
-        Assert.AreEqual("国发〔2016〕48号 (七)", report.Violations[0].Citation);
+        Assert.AreEqual(2400m, report.Violations.First().Observed);
+        Assert.AreEqual("国发〔2016〕48号 (七)", report.Violations.First().Citation);
     }
 
     [TestMethod]

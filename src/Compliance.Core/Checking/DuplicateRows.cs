@@ -1,0 +1,188 @@
+using System.Buffers;
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Compliance.Core.Filings;
+
+namespace Compliance.Core.Checking;
+
+/// <summary>
+/// Finds payroll rows that repeat an employee for the same enterprise and period, in memory that does not
+/// grow with the file. Each key is reduced to a 128-bit XxHash128 (a chance collision among 100 million rows
+/// is about 10⁻²³, far below any disk error rate). The first <see cref="InMemoryKeys"/> keys are checked as
+/// they arrive, so small files are answered row by row with the employee named; past that every key is
+/// written to one of <see cref="Partitions"/> temporary files by hash, and <see cref="Finish"/> checks the
+/// files one at a time, so memory is bounded by the largest partition, not the file.
+/// </summary>
+internal sealed class DuplicateRows : IDisposable
+{
+    internal const int InMemoryKeys = 1 << 17;
+    internal const int Partitions = 64;
+    private const int EntryBytes = 20;
+
+    private readonly Dictionary<UInt128, int> seen = [];
+    private readonly int inMemoryKeys;
+    private const int PartitionBufferBytes = 1600 * EntryBytes;
+
+    private FileStream[]? spills;
+    private byte[][]? pending;
+    private int[]? pendingBytes;
+    private string? directory;
+
+    public DuplicateRows(int inMemoryKeys = InMemoryKeys) => this.inMemoryKeys = inMemoryKeys;
+
+    /// <summary>Whether keys have gone to disk (so some duplicates are only found by <see cref="Finish"/>).</summary>
+    public bool Spilled => spills is not null;
+
+    /// <summary>
+    /// Records the row's key. Returns the earlier row with the same key when that is already known; 0 when
+    /// the key is new or (after spilling) only <see cref="Finish"/> can tell.
+    /// </summary>
+    public int Add(string uscc, Period period, ReadOnlySpan<char> employee, int row)
+    {
+        var hash = Hash(uscc, period, employee);
+        if (spills is null)
+        {
+            if (seen.TryGetValue(hash, out var first))
+            {
+                return first;
+            }
+
+            seen.Add(hash, row);
+            if (seen.Count >= inMemoryKeys)
+            {
+                Spill();
+            }
+
+            return 0;
+        }
+
+        Write(hash, row);
+        return 0;
+    }
+
+    /// <summary>The repeated rows found on disk: (row, first row with the same key), in row order.</summary>
+    public List<(int Row, int First)> Finish()
+    {
+        var found = new List<(int Row, int First)>();
+        if (spills is null)
+        {
+            return found;
+        }
+
+        var partition = new Dictionary<UInt128, int>();
+        var entries = new byte[PartitionBufferBytes];
+        for (var p = 0; p < spills.Length; p++)
+        {
+            var stream = spills[p];
+            stream.Write(pending![p], 0, pendingBytes![p]);
+            pendingBytes[p] = 0;
+            stream.Position = 0;
+            partition.Clear();
+            int read;
+            while ((read = stream.ReadAtLeast(entries, entries.Length, throwOnEndOfStream: false)) > 0)
+            {
+                for (var at = 0; at + EntryBytes <= read; at += EntryBytes)
+                {
+                    var hash = MemoryMarshal.Read<UInt128>(entries.AsSpan(at));
+                    var row = MemoryMarshal.Read<int>(entries.AsSpan(at + 16));
+                    if (partition.TryGetValue(hash, out var first))
+                    {
+                        found.Add((Math.Max(row, first), Math.Min(row, first)));
+                        partition[hash] = Math.Min(row, first);
+                    }
+                    else
+                    {
+                        partition.Add(hash, row);
+                    }
+                }
+            }
+        }
+
+        found.Sort();
+        return found;
+    }
+
+    private void Spill()
+    {
+        directory = Directory.CreateTempSubdirectory("compliance-keys-").FullName;
+        spills = new FileStream[Partitions];
+        pending = new byte[Partitions][];
+        pendingBytes = new int[Partitions];
+        for (var i = 0; i < Partitions; i++)
+        {
+            // Unbuffered streams: each partition's entries are gathered in its own block and written whole.
+            spills[i] = new FileStream(Path.Combine(directory, $"{i:D2}.bin"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.DeleteOnClose);
+            pending[i] = new byte[PartitionBufferBytes];
+        }
+
+        foreach (var (hash, row) in seen)
+        {
+            Write(hash, row);
+        }
+
+        seen.Clear();
+        seen.TrimExcess();
+    }
+
+    private void Write(UInt128 hash, int row)
+    {
+        var p = (int)(hash >> 122);
+        var block = pending![p];
+        var used = pendingBytes![p];
+        if (used == block.Length)
+        {
+            spills![p].Write(block, 0, used);
+            used = 0;
+        }
+
+        MemoryMarshal.Write(block.AsSpan(used), in hash);
+        MemoryMarshal.Write(block.AsSpan(used + 16), in row);
+        pendingBytes[p] = used + EntryBytes;
+    }
+
+    private static UInt128 Hash(string uscc, Period period, ReadOnlySpan<char> employee)
+    {
+        var length = uscc.Length + 2 + employee.Length;
+        char[]? rented = null;
+        var key = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
+        uscc.AsSpan().CopyTo(key);
+        key[uscc.Length] = (char)period.Ordinal;
+        key[uscc.Length + 1] = '\u0001';
+        employee.CopyTo(key[(uscc.Length + 2)..]);
+        var hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(key[..length]));
+        if (rented is not null)
+        {
+            ArrayPool<char>.Shared.Return(rented);
+        }
+
+        return hash;
+    }
+
+    public void Dispose()
+    {
+        if (spills is not null)
+        {
+            foreach (var stream in spills)
+            {
+                stream.Dispose();
+            }
+
+            spills = null;
+            pending = null;
+        }
+
+        if (directory is not null)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Already gone or still held by a stray handle: temp space is reclaimed by the system anyway.
+            }
+
+            directory = null;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Compliance.Benchmarks.Tests;
+
+/// <summary>
+/// The benchmark command's short runs, end to end: files generated, every case run and checked against the
+/// generator's count of violating rows (the command throws on a mismatch), the CLI run as a child process,
+/// the local host on a real Azurite. The figures are only required to be there and to be numbers.
+/// </summary>
+[TestClass]
+public sealed partial class BenchmarkCommandTests
+{
+    [TestMethod]
+    public async Task ShortRun_PrintsEveryFigureTheIssueNames()
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = await BenchmarkCommand.RunAsync(["--rows", "20000", "--runs", "1"], output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.AreEqual(0, exit, text);
+        foreach (var name in new[] { "sep-baseline", "check", "csvhelper-linq", "rulesengine", "check-gb18030", "check-xlsx", "check-json" })
+        {
+            Assert.IsGreaterThan(0, Figure(text, $"rows/s {name}"), text);
+        }
+
+        foreach (var ratio in new[] { "check/sep-baseline", "check/rulesengine", "check/csvhelper-linq" })
+        {
+            Assert.IsGreaterThan(0, Figure(text, $"ratio {ratio}"), text);
+        }
+
+        // Short mode scales the 100 MB and 1 GB files down to 2 MB and 20 MB.
+        Assert.IsGreaterThan(0, Figure(text, "peak-rss-mb check-2mb"), text);
+        Assert.IsGreaterThan(0, Figure(text, "peak-rss-mb check-20mb"), text);
+    }
+
+    [TestMethod]
+    public async Task PipelineShortRun_ChecksEveryUploadAndComparesTheWrites()
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = await BenchmarkCommand.RunAsync(["--pipeline", "--filings", "6", "--rows", "300"], output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.AreEqual(0, exit, text);
+        Assert.IsGreaterThan(0, Figure(text, "filings/s pipeline"), text);
+        Assert.IsGreaterThan(0, Figure(text, "latency-ms p50"), text);
+        Assert.IsGreaterThanOrEqualTo(Figure(text, "latency-ms p50"), Figure(text, "latency-ms p95"), text);
+        Assert.IsGreaterThan(0, Figure(text, "ratio batched/single-writes"), text);
+    }
+
+    [TestMethod]
+    public async Task BadArguments_AreAUsageError()
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = await BenchmarkCommand.RunAsync(["--rows", "many"], output, CancellationToken.None);
+
+        Assert.AreEqual(64, exit);
+        StringAssert.Contains(output.ToString(), "--rows: 'many' is not a positive whole number.");
+    }
+
+    /// <summary>The number on the line <c>{label}: {number}</c>; fails when the line is missing or not a number.</summary>
+    private static double Figure(string output, string label)
+    {
+        var match = Regex.Match(output, $"^{Regex.Escape(label)}: ([0-9]+(?:\\.[0-9]+)?)\\r?$", RegexOptions.Multiline);
+        Assert.IsTrue(match.Success, $"No line '{label}: <number>' in:\n{output}");
+        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+}

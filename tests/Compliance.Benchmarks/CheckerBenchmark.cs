@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Compliance.Benchmarks;
+
+/// <summary>
+/// The checker side by side with what a team might write or pick instead, on one synthetic payroll filing
+/// in four formats, then the CLI's peak memory on a small and a ten-times larger file.
+/// </summary>
+public static class CheckerBenchmark
+{
+    public sealed record Options(int Rows, int Runs, int SmallMegabytes, int LargeMegabytes)
+    {
+        /// <summary>When set, only these cases run (and ratios between them); for profiling one case at a time.</summary>
+        public IReadOnlySet<string>? Only { get; init; }
+    }
+
+    public static async Task RunAsync(Options options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var work = Directory.CreateTempSubdirectory("compliance-bench-");
+        try
+        {
+            Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+            var payroll = new SyntheticPayroll(options.Rows);
+            var csv = Path.Combine(work.FullName, "payroll.csv");
+            var gb18030 = Path.Combine(work.FullName, "payroll-gb18030.csv");
+            var xlsx = Path.Combine(work.FullName, "payroll.xlsx");
+            var json = Path.Combine(work.FullName, "payroll.json");
+            var warmup = Path.Combine(work.FullName, "warmup.csv");
+            payroll.WriteCsv(csv, new UTF8Encoding(false));
+            payroll.WriteCsv(gb18030, Encoding.GetEncoding("GB18030"), chineseHeader: true);
+            payroll.WriteXlsx(xlsx);
+            payroll.WriteJson(json);
+            new SyntheticPayroll(Math.Min(options.Rows, 50_000)).WriteCsv(warmup, new UTF8Encoding(false));
+            var expected = payroll.ViolatingRows;
+            foreach (var file in new[] { csv, gb18030, xlsx, json })
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"file {Path.GetFileName(file)}: {options.Rows:N0} rows, {new FileInfo(file).Length / 1e6:F1} MB, {expected:N0} rows with a violation"));
+            }
+
+            (string Name, string File, CheckCase Case, bool FullWarmup)[] cases =
+            [
+                ("sep-baseline", csv, CheckerCases.SepBaseline, true),
+                ("check", csv, CheckerCases.Check, true),
+                ("csvhelper-linq", csv, CheckerCases.CsvHelperLinq, true),
+                ("rulesengine", csv, CheckerCases.RulesEngine, false),
+                ("check-gb18030", gb18030, CheckerCases.Check, true),
+                ("check-xlsx", xlsx, CheckerCases.Check, true),
+                ("check-json", json, CheckerCases.Check, true),
+            ];
+
+            var rates = new Dictionary<string, double>();
+            foreach (var (name, file, run, fullWarmup) in cases.Where(c => options.Only?.Contains(c.Name) != false))
+            {
+                // Warm-up: JIT tiers and caches settle. RulesEngine warms up on a 50,000-row file, since a full
+                // pass of it costs more than all the others together.
+                run(fullWarmup ? file : warmup);
+                var times = new List<double>();
+                for (var i = 0; i < options.Runs; i++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    var clock = Stopwatch.StartNew();
+                    var found = run(file);
+                    times.Add(clock.Elapsed.TotalSeconds);
+                    if (found != expected)
+                    {
+                        throw new InvalidOperationException($"{name} found {found} violating rows in {Path.GetFileName(file)}; the generator made {expected}.");
+                    }
+                }
+
+                times.Sort();
+                var median = times[times.Count / 2];
+                rates[name] = options.Rows / median;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rows/s {name}: {rates[name]:F0}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds {name}: median {median:F3} of {string.Join(", ", times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}; {expected:N0} violating rows found"));
+            }
+
+            foreach (var other in new[] { "sep-baseline", "rulesengine", "csvhelper-linq" })
+            {
+                if (rates.TryGetValue("check", out var check) && rates.TryGetValue(other, out var rate))
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio check/{other}: {check / rate:F2}"));
+                }
+            }
+
+            if (options.Only?.Contains("memory") != false)
+            {
+                await MeasureMemoryAsync(options, work.FullName, output, cancellationToken);
+            }
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The <c>compliance check</c> command itself, as a child process, on a small and a large file.</summary>
+    private static async Task MeasureMemoryAsync(Options options, string work, TextWriter output, CancellationToken cancellationToken)
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "compliance.dll");
+        var peaks = new List<double>();
+        foreach (var megabytes in new[] { options.SmallMegabytes, options.LargeMegabytes })
+        {
+            var label = megabytes % 1000 == 0 ? $"{megabytes / 1000}gb" : $"{megabytes}mb";
+            var file = Path.Combine(work, $"payroll-{label}.csv");
+            var rows = SyntheticPayroll.WriteCsvOfSize(file, megabytes * 1_000_000L);
+            var clock = Stopwatch.StartNew();
+            var (exit, peak) = await PeakMemory.RunAsync(DotnetHost(), ["exec", cli, "check", file, "--format", "json"], cancellationToken);
+            var seconds = clock.Elapsed.TotalSeconds;
+            File.Delete(file);
+            if (peak is null)
+            {
+                output.WriteLine($"peak-rss-mb check-{label}: n/a (no /proc on this system)");
+                continue;
+            }
+
+            peaks.Add(peak.Value / 1e6);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak-rss-mb check-{label}: {peak.Value / 1e6:F0}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"child check-{label}: {rows:N0} rows in {seconds:F1} s, exit code {exit}"));
+        }
+
+        if (peaks.Count == 2)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio peak-rss large/small: {peaks[1] / peaks[0]:F2}"));
+        }
+    }
+
+    /// <summary>The dotnet host running this process, or the one on PATH when started through an apphost.</summary>
+    internal static string DotnetHost() =>
+        Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+}
