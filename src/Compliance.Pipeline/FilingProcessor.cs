@@ -38,7 +38,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
             return ProcessOutcome.AlreadyProcessed;
         }
 
-        var report = validSubmitter
+        using var report = validSubmitter
             ? checker.Check(download.Content, name, new CheckOptions { ExpectedUscc = uscc }, cancellationToken)
             : FilingReport.RejectedFile(name, $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "lower case"}). Upload filings to filings/{{your USCC}}/{{file name}}.", checker.Catalog.Version);
 

@@ -1,4 +1,3 @@
-using System.Text;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Compliance.Core.Checking;
@@ -23,7 +22,9 @@ public sealed class ResultStore(BlobServiceClient blobs, IOptions<ComplianceStor
 
     public async Task<string> WriteAsync(string filingBlobPath, FilingReport report, CancellationToken cancellationToken)
     {
-        var content = Encoding.UTF8.GetBytes(ReportJson.ToJson([report]));
+        // Written straight to bytes: no intermediate string of what can be a large document.
+        using var content = new MemoryStream();
+        ReportJson.Write(content, [report]);
         var name = BlobNameFor(filingBlobPath);
         await pipeline.ExecuteAsync(
             async ct =>
@@ -35,7 +36,7 @@ public sealed class ResultStore(BlobServiceClient blobs, IOptions<ComplianceStor
                 }
 
                 await Container.GetBlobClient(name).UploadAsync(
-                    new BinaryData(content),
+                    new BinaryData(content.GetBuffer().AsMemory(0, (int)content.Length)),
                     new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json; charset=utf-8" } },
                     ct).ConfigureAwait(false);
             },

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Compliance.Core.Filings;
@@ -20,6 +19,7 @@ internal sealed class DuplicateRows : IDisposable
     private const int EntryBytes = 20;
 
     private readonly Dictionary<UInt128, int> seen = [];
+    private char[] key = new char[128];
     private readonly int inMemoryKeys;
     private const int PartitionBufferBytes = 1600 * EntryBytes;
 
@@ -140,22 +140,19 @@ internal sealed class DuplicateRows : IDisposable
         pendingBytes[p] = used + EntryBytes;
     }
 
-    private static UInt128 Hash(string uscc, Period period, ReadOnlySpan<char> employee)
+    private UInt128 Hash(string uscc, Period period, ReadOnlySpan<char> employee)
     {
         var length = uscc.Length + 2 + employee.Length;
-        char[]? rented = null;
-        var key = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
+        if (key.Length < length)
+        {
+            key = new char[length * 2];
+        }
+
         uscc.AsSpan().CopyTo(key);
         key[uscc.Length] = (char)period.Ordinal;
         key[uscc.Length + 1] = '\u0001';
-        employee.CopyTo(key[(uscc.Length + 2)..]);
-        var hash = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(key[..length]));
-        if (rented is not null)
-        {
-            ArrayPool<char>.Shared.Return(rented);
-        }
-
-        return hash;
+        employee.CopyTo(key.AsSpan(uscc.Length + 2));
+        return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(key.AsSpan(0, length)));
     }
 
     public void Dispose()

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Compliance.Core.Filings;
 using nietras.SeparatedValues;
@@ -94,13 +96,37 @@ internal sealed class CsvFilingSource : IFilingSource
             // would then blame the wrong thing.
             var ordinals = map.Ordinals;
 
-            // Most rows have no quote at all: one vectorised search over the line spares one per field.
-            var quoted = row.Span.Contains('"');
-            for (var i = 0; i < row.ColCount; i++)
+            // Most rows have no quote at all: the line is searched and copied once, and its fields are
+            // slices of the copy (Sep's field spans point into its line without unescaping).
+            var lineText = row.Span;
+            var quoted = lineText.Contains('"');
+            if (!quoted)
+            {
+                var start = record.AppendLine(lineText);
+                ref var origin = ref MemoryMarshal.GetReference(lineText);
+                for (var i = 0; i < row.ColCount && i < ordinals.Length; i++)
+                {
+                    if (ordinals[i] is var ordinal and >= 0)
+                    {
+                        var field = row[i].Span;
+                        var offset = (long)Unsafe.ByteOffset(ref origin, ref MemoryMarshal.GetReference(field)) / sizeof(char);
+                        if (offset >= 0 && offset + field.Length <= lineText.Length)
+                        {
+                            record.SetSlice(ordinal, start + (int)offset, field.Length);
+                        }
+                        else
+                        {
+                            record.Set(ordinal, field);
+                        }
+                    }
+                }
+            }
+
+            for (var i = 0; quoted && i < row.ColCount; i++)
             {
                 var raw = row[i].Span;
                 var ordinal = i < ordinals.Length ? ordinals[i] : -1;
-                if (!quoted || raw.IndexOf('"') < 0)
+                if (raw.IndexOf('"') < 0)
                 {
                     if (ordinal >= 0)
                     {

@@ -52,6 +52,21 @@ public sealed class RawRecord
         return buffer.AsSpan(used, maxLength);
     }
 
+    /// <summary>Copies a whole line once; its fields are then <see cref="SetSlice"/>s of it rather than one copy each.</summary>
+    internal int AppendLine(ReadOnlySpan<char> line)
+    {
+        var start = used;
+        line.CopyTo(Reserve(line.Length));
+        used += line.Length;
+        return start;
+    }
+
+    internal void SetSlice(int ordinal, int start, int length)
+    {
+        starts[ordinal] = start;
+        lengths[ordinal] = length;
+    }
+
     internal void Commit(int ordinal, int length)
     {
         starts[ordinal] = used;

@@ -86,4 +86,50 @@ public sealed class ValueParsingTests
     [DataRow("12..5")]
     [DataRow("")]
     public void MalformedNumbers_AreRefused(string text) => Assert.IsFalse(NumberParser.TryParseAmount(text, out _));
+    [TestMethod]
+    [DataRow("12.")]
+    [DataRow(".5")]
+    [DataRow("+3")]
+    [DataRow("-0.25")]
+    [DataRow("007.10")]
+    [DataRow("1234567890123456789")]
+    [DataRow("0.000000000000000001")]
+    [DataRow(" 42 ")]
+    public void PlainNumbers_ReadExactlyAsDecimalParseReadsThem(string text)
+    {
+        var expected = decimal.Parse(text, System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.IsTrue(NumberParser.TryParseAmount(text.AsSpan(), out var value));
+
+        Assert.AreEqual(expected, value);
+        Assert.AreEqual(expected.Scale, value.Scale);
+    }
+
+    [TestMethod]
+    public void RandomAmountsAndRates_RoundTripWithTheirScale()
+    {
+        var random = new Random(48);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var scale = random.Next(0, 5);
+            var mantissa = random.NextInt64(0, 100_000_000_000);
+            var number = new decimal((int)(mantissa & 0xFFFFFFFF), (int)(mantissa >> 32), 0, random.Next(10) == 0, (byte)scale);
+            var text = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+            Assert.IsTrue(NumberParser.TryParseAmount(text.AsSpan(), out var amount), text);
+            Assert.IsTrue(NumberParser.TryParseRate((text + "%").AsSpan(), out var rate), text);
+
+            Assert.AreEqual(number, amount, text);
+            Assert.AreEqual(number.Scale, amount.Scale, text);
+            Assert.AreEqual(number, rate, text);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("12.50", 1)]
+    [DataRow("12.00", 0)]
+    [DataRow("0.125", 3)]
+    [DataRow("100", 0)]
+    public void Scale_IgnoresTrailingZeros(string text, int expected) =>
+        Assert.AreEqual(expected, NumberParser.Scale(decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -1,0 +1,98 @@
+using System.Globalization;
+using Compliance.Core.Checking;
+using Compliance.Core.Filings;
+using Compliance.Core.Policies;
+using Compliance.Core.Rules;
+
+namespace Compliance.Core.Tests.Checking;
+
+/// <summary>The structures that keep a check's memory flat, driven past their in-memory limits.</summary>
+[TestClass]
+public sealed class FlatMemoryTests
+{
+    private static readonly Period June = new(2016, 6);
+
+    [TestMethod]
+    public void DuplicateRows_BeforeSpilling_NamesTheFirstRowAtOnce()
+    {
+        using var keys = new DuplicateRows(inMemoryKeys: 100);
+
+        Assert.AreEqual(0, keys.Add("91510100A4C12H3B1Y", June, "E1", 2));
+        Assert.AreEqual(0, keys.Add("91510100A4C12H3B1Y", June, "E2", 3));
+        Assert.AreEqual(0, keys.Add("91510100A4C12H3B1Y", new Period(2016, 7), "E1", 4));
+        Assert.AreEqual(2, keys.Add("91510100A4C12H3B1Y", June, "E1", 5));
+        Assert.IsFalse(keys.Spilled);
+        Assert.IsEmpty(keys.Finish());
+    }
+
+    [TestMethod]
+    public void DuplicateRows_AfterSpilling_FindsEveryRepeatAcrossMemoryAndDisk()
+    {
+        using var keys = new DuplicateRows(inMemoryKeys: 8);
+        for (var row = 2; row < 5002; row++)
+        {
+            Assert.AreEqual(0, keys.Add("91510100A4C12H3B1Y", June, $"E{row}", row));
+        }
+
+        // Repeats of a key from before the spill, of one from after, and a third occurrence.
+        keys.Add("91510100A4C12H3B1Y", June, "E3", 6000);
+        keys.Add("91510100A4C12H3B1Y", June, "E4000", 6001);
+        keys.Add("91510100A4C12H3B1Y", June, "E3", 6002);
+        keys.Add("91510100MA6CA1XX2B", June, "E3", 6003);
+
+        Assert.IsTrue(keys.Spilled);
+        CollectionAssert.AreEqual(new[] { (6000, 3), (6001, 4000), (6002, 3) }, keys.Finish());
+    }
+
+    [TestMethod]
+    public void ViolationLog_PastItsMemoryLimit_ReadsBackEveryViolationInOrderEachTime()
+    {
+        using var log = new ViolationLog(inMemory: 3);
+        var written = Enumerable.Range(2, 50).Select(Violation).ToList();
+        foreach (var violation in written)
+        {
+            log.Add(violation);
+        }
+
+        Assert.IsTrue(log.Spilled);
+        Assert.HasCount(50, log);
+        CollectionAssert.AreEqual(written, log.ToList());
+        CollectionAssert.AreEqual(written, log.ToList());
+    }
+
+    [TestMethod]
+    public void Check_WithManyViolations_ReportsAllOfThemThroughTheSpill()
+    {
+        var rows = Enumerable.Range(1, ViolationLog.DefaultInMemory + 500)
+            .Select(i => $"91510100A4C12H3B1Y,2016-06,510100,E{i:D6},8000,19,1,0.5,13,12")
+            .Prepend("uscc,period,region,employee_id,wage_base,pension_employer_rate,unemployment_employer_rate,unemployment_employee_rate,housing_fund_employer_rate,housing_fund_employee_rate");
+        using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', rows)));
+
+        using var report = new FilingChecker(PolicyCatalog.LoadEmbedded()).Check(content, "big.csv");
+
+        Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
+        Assert.IsTrue(report.Violations.Spilled);
+        Assert.HasCount(ViolationLog.DefaultInMemory + 500, report.Violations);
+        CollectionAssert.AreEqual(
+            Enumerable.Range(2, ViolationLog.DefaultInMemory + 500).ToList(),
+            report.Violations.Select(v => v.Row).ToList());
+        Assert.IsTrue(report.Violations.All(v => v is { Rule: "HF-RATE-CAP", Field: "housing_fund_employer_rate", Observed: 13m }));
+    }
+
+    private static Violation Violation(int row) => new()
+    {
+        Rule = "HF-RATE-CAP",
+        Severity = Severity.High,
+        Uscc = "91510100A4C12H3B1Y",
+        Period = "2016-06",
+        Region = "510100",
+        Row = row,
+        EmployeeId = row % 2 == 0 ? $"E{row}" : null,
+        Item = row % 3 == 0 ? "水利建设基金" : null,
+        Field = "housing_fund_employer_rate",
+        Observed = 12.5m + row,
+        Limit = "<= 12",
+        Citation = "国发〔2016〕48号 (二十)",
+        Message = string.Create(CultureInfo.InvariantCulture, $"Row {row}: above the 12% ceiling."),
+    };
+}
