@@ -57,6 +57,8 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private readonly ViolationLog violations = new();
         private DuplicateRows? employees;
         private bool handedOver;
+        private Period evaluatedPeriod;
+        private RuleVersion?[]? evaluatedVersions;
         private readonly List<FilingWarning> warnings = [];
         private readonly List<RowError> errors = [];
         private readonly SortedSet<Period> periods = [];
@@ -194,9 +196,6 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 errors.Add(error);
             }
         }
-
-        private Period evaluatedPeriod;
-        private RuleVersion?[]? evaluatedVersions;
 
         private void Evaluate(FilingRecord record, Dictionary<Period, RuleVersion?[]> cache)
         {

@@ -94,55 +94,13 @@ internal sealed class CsvFilingSource : IFilingSource
 
             // Quotes first: an unclosed quote also swallows the separators after it, and the field count
             // would then blame the wrong thing.
-            var ordinals = map.Ordinals;
-
-            // Most rows have no quote at all: the line is searched and copied once, and its fields are
-            // slices of the copy (Sep's field spans point into its line without unescaping).
-            var lineText = row.Span;
-            var quoted = lineText.Contains('"');
-            if (!quoted)
+            if (row.Span.Contains('"'))
             {
-                var start = record.AppendLine(lineText);
-                ref var origin = ref MemoryMarshal.GetReference(lineText);
-                for (var i = 0; i < row.ColCount && i < ordinals.Length; i++)
-                {
-                    if (ordinals[i] is var ordinal and >= 0)
-                    {
-                        var field = row[i].Span;
-                        var offset = (long)Unsafe.ByteOffset(ref origin, ref MemoryMarshal.GetReference(field)) / sizeof(char);
-                        if (offset >= 0 && offset + field.Length <= lineText.Length)
-                        {
-                            record.SetSlice(ordinal, start + (int)offset, field.Length);
-                        }
-                        else
-                        {
-                            record.Set(ordinal, field);
-                        }
-                    }
-                }
+                UnquoteFields(row, record, line);
             }
-
-            for (var i = 0; quoted && i < row.ColCount; i++)
+            else
             {
-                var raw = row[i].Span;
-                var ordinal = i < ordinals.Length ? ordinals[i] : -1;
-                if (raw.IndexOf('"') < 0)
-                {
-                    if (ordinal >= 0)
-                    {
-                        record.Set(ordinal, raw);
-                    }
-
-                    continue;
-                }
-
-                var column = ordinal >= 0 ? map.Schema.Columns[ordinal].Name : $"column {i + 1}";
-                var cell = record.Reserve(raw.Length);
-                var length = Unquote(raw, cell, line, column);
-                if (ordinal >= 0)
-                {
-                    record.Commit(ordinal, length);
-                }
+                SliceFields(row, record);
             }
 
             if (row.ColCount != headerColumns)
@@ -160,6 +118,60 @@ internal sealed class CsvFilingSource : IFilingSource
         if (!any)
         {
             throw new FilingRejectedException("The file has a header row but no data rows.", row: 2);
+        }
+    }
+
+    /// <summary>
+    /// The common row without a quote: the line is copied once and its fields become slices of the copy
+    /// (with unescaping off, Sep's field spans point into its line).
+    /// </summary>
+    private void SliceFields(SepReader.Row row, RawRecord record)
+    {
+        var ordinals = map.Ordinals;
+        var lineText = row.Span;
+        var start = record.AppendLine(lineText);
+        ref var origin = ref MemoryMarshal.GetReference(lineText);
+        for (var i = 0; i < row.ColCount && i < ordinals.Length; i++)
+        {
+            if (ordinals[i] is var ordinal and >= 0)
+            {
+                var field = row[i].Span;
+                var offset = (long)Unsafe.ByteOffset(ref origin, ref MemoryMarshal.GetReference(field)) / sizeof(char);
+                if (offset >= 0 && offset + field.Length <= lineText.Length)
+                {
+                    record.SetSlice(ordinal, start + (int)offset, field.Length);
+                }
+                else
+                {
+                    record.Set(ordinal, field);
+                }
+            }
+        }
+    }
+
+    private void UnquoteFields(SepReader.Row row, RawRecord record, int line)
+    {
+        var ordinals = map.Ordinals;
+        for (var i = 0; i < row.ColCount; i++)
+        {
+            var raw = row[i].Span;
+            var ordinal = i < ordinals.Length ? ordinals[i] : -1;
+            if (raw.IndexOf('"') < 0)
+            {
+                if (ordinal >= 0)
+                {
+                    record.Set(ordinal, raw);
+                }
+
+                continue;
+            }
+
+            var column = ordinal >= 0 ? map.Schema.Columns[ordinal].Name : $"column {i + 1}";
+            var length = Unquote(raw, record.Reserve(raw.Length), line, column);
+            if (ordinal >= 0)
+            {
+                record.Commit(ordinal, length);
+            }
         }
     }
 
