@@ -45,6 +45,7 @@ public static class CheckerBenchmark
                 ("check", csv, CheckerCases.Check, true),
                 ("csvhelper-linq", csv, CheckerCases.CsvHelperLinq, true),
                 ("rulesengine", csv, CheckerCases.RulesEngine, false),
+                ("rulesengine-dynamic", csv, CheckerCases.RulesEngineDynamic, false),
                 ("check-gb18030", gb18030, CheckerCases.Check, true),
                 ("check-xlsx", xlsx, CheckerCases.Check, true),
                 ("check-json", json, CheckerCases.Check, true),
@@ -76,7 +77,7 @@ public static class CheckerBenchmark
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds {name}: median {median:F3} of {string.Join(", ", times.Select(t => t.ToString("F3", CultureInfo.InvariantCulture)))}; {expected:N0} violating rows found"));
             }
 
-            foreach (var other in new[] { "sep-baseline", "rulesengine", "csvhelper-linq" })
+            foreach (var other in new[] { "sep-baseline", "rulesengine", "csvhelper-linq", "rulesengine-dynamic" })
             {
                 if (rates.TryGetValue("check", out var check) && rates.TryGetValue(other, out var rate))
                 {

@@ -107,7 +107,40 @@ public static class CheckerCases
         return violating;
     }
 
-    private static RulesEngine.RulesEngine RulesEngineFor()
+    /// <summary>
+    /// RulesEngine as its own README feeds it: each row an <see cref="System.Dynamic.ExpandoObject"/> (a filing's
+    /// columns vary, so a generic checker cannot compile one type per layout). The engine types every input
+    /// itself before evaluating. Shown beside the typed case, not instead of it.
+    /// </summary>
+    public static int RulesEngineDynamic(string path)
+    {
+        var engine = RulesEngineFor("input1.pension_employer_rate", "input1.unemployment_employer_rate", "input1.unemployment_employee_rate", "input1.housing_fund_employer_rate", "input1.housing_fund_employee_rate");
+        using var reader = Sep.Reader(o => o with { Unescape = true }).FromFile(path);
+        var violating = 0;
+        foreach (var row in reader)
+        {
+            IDictionary<string, object?> payroll = new System.Dynamic.ExpandoObject();
+            foreach (var column in SyntheticPayroll.Columns)
+            {
+                payroll[column] = column is "uscc" or "period" or "region" or "employee_id" ? row[column].ToString() : row[column].Parse<decimal>();
+            }
+
+            var results = engine.ExecuteAllRulesAsync("payroll", payroll).GetAwaiter().GetResult();
+            if (results.Exists(r => !r.IsSuccess))
+            {
+                violating++;
+            }
+        }
+
+        return violating;
+    }
+
+    private static RulesEngine.RulesEngine RulesEngineFor(
+        string pension = "input1.PensionEmployerRate",
+        string uiEmployer = "input1.UnemploymentEmployerRate",
+        string uiEmployee = "input1.UnemploymentEmployeeRate",
+        string hfEmployer = "input1.HousingFundEmployerRate",
+        string hfEmployee = "input1.HousingFundEmployeeRate")
     {
         Rule Limit(string name, string expression) => new() { RuleName = name, Expression = expression, RuleExpressionType = RuleExpressionType.LambdaExpression };
         var workflow = new Workflow
@@ -115,10 +148,10 @@ public static class CheckerCases
             WorkflowName = "payroll",
             Rules =
             [
-                Limit("PENSION-EMPLOYER-CAP", "input1.PensionEmployerRate <= 20"),
-                Limit("UI-TOTAL-RANGE", "input1.UnemploymentEmployerRate + input1.UnemploymentEmployeeRate >= 1 && input1.UnemploymentEmployerRate + input1.UnemploymentEmployeeRate <= 1.5"),
-                Limit("UI-EMPLOYEE-CAP", "input1.UnemploymentEmployeeRate <= 0.5"),
-                Limit("HF-RATE-CAP", "input1.HousingFundEmployerRate <= 12 && input1.HousingFundEmployeeRate <= 12"),
+                Limit("PENSION-EMPLOYER-CAP", $"{pension} <= 20"),
+                Limit("UI-TOTAL-RANGE", $"{uiEmployer} + {uiEmployee} >= 1 && {uiEmployer} + {uiEmployee} <= 1.5"),
+                Limit("UI-EMPLOYEE-CAP", $"{uiEmployee} <= 0.5"),
+                Limit("HF-RATE-CAP", $"{hfEmployer} <= 12 && {hfEmployee} <= 12"),
             ],
         };
         return new RulesEngine.RulesEngine([workflow], new ReSettings());

@@ -153,7 +153,7 @@ internal sealed class RecordParser
             case ColumnType.Text:
                 var value = TextNormalizer.Normalize(text.ToString());
                 record.SetText(column, value);
-                if (column == subject)
+                if (ReferenceEquals(column, subject))
                 {
                     record.Subject = value;
                 }
@@ -164,7 +164,7 @@ internal sealed class RecordParser
                 {
                     errors.Add(Error(row, column, $"'{text}' is not a rate; write the percent, for example 12, 12% or 0.5."));
                 }
-                else if (rate is < 0 or > 100)
+                else if (IsBelowZero(rate) || rate > 100m)
                 {
                     errors.Add(Error(row, column, $"{rate.ToString(CultureInfo.InvariantCulture)} is not a percent between 0 and 100."));
                 }
@@ -179,9 +179,9 @@ internal sealed class RecordParser
                 {
                     errors.Add(Error(row, column, $"'{text}' is not an amount; write yuan with up to 2 decimals, for example 8000, 8000.50 or \"8,000.50\"."));
                 }
-                else if (amount < 0 || (column == wageBase && amount == 0))
+                else if (IsBelowZero(amount) || (ReferenceEquals(column, wageBase) && amount == 0m))
                 {
-                    errors.Add(Error(row, column, column == wageBase ? "the wage base must be greater than 0." : "an amount cannot be negative."));
+                    errors.Add(Error(row, column, ReferenceEquals(column, wageBase) ? "the wage base must be greater than 0." : "an amount cannot be negative."));
                 }
                 else
                 {
@@ -258,6 +258,10 @@ internal sealed class RecordParser
                 amountColumn.Name));
         }
     }
+
+    // Column definitions are records: == would compare every property, so identity is compared instead.
+    // The sign bit settles "below zero" without a decimal comparison (-0 is not below zero).
+    private static bool IsBelowZero(decimal value) => decimal.IsNegative(value) && value != 0m;
 
     /// <summary>Empty or white space; the common filled cell is decided by its first character.</summary>
     private static bool IsBlank(ReadOnlySpan<char> text) => text.IsEmpty || (char.IsWhiteSpace(text[0]) && text.IsWhiteSpace());
