@@ -18,7 +18,7 @@ internal sealed class DuplicateRows : IDisposable
     internal const int Partitions = 64;
     private const int EntryBytes = 20;
 
-    private readonly Dictionary<UInt128, int> seen = [];
+    private readonly KeyTable seen;
     private char[] key = new char[128];
     private readonly int inMemoryKeys;
     private const int PartitionBufferBytes = 1600 * EntryBytes;
@@ -28,7 +28,11 @@ internal sealed class DuplicateRows : IDisposable
     private int[]? pendingBytes;
     private string? directory;
 
-    public DuplicateRows(int inMemoryKeys = InMemoryKeys) => this.inMemoryKeys = inMemoryKeys;
+    public DuplicateRows(int inMemoryKeys = InMemoryKeys)
+    {
+        this.inMemoryKeys = inMemoryKeys;
+        seen = new KeyTable(Math.Min(inMemoryKeys, 4096));
+    }
 
     /// <summary>Whether keys have gone to disk (so some duplicates are only found by <see cref="Finish"/>).</summary>
     public bool Spilled => spills is not null;
@@ -42,12 +46,11 @@ internal sealed class DuplicateRows : IDisposable
         var hash = Hash(uscc, period, employee);
         if (spills is null)
         {
-            if (seen.TryGetValue(hash, out var first))
+            if (seen.GetOrAdd(hash, row) is var first and > 0)
             {
                 return first;
             }
 
-            seen.Add(hash, row);
             if (seen.Count >= inMemoryKeys)
             {
                 Spill();
@@ -69,7 +72,8 @@ internal sealed class DuplicateRows : IDisposable
             return found;
         }
 
-        var partition = new Dictionary<UInt128, int>();
+        // The in-memory table is empty since the spill: each partition is checked in it in turn.
+        var partition = seen;
         var entries = new byte[PartitionBufferBytes];
         for (var p = 0; p < spills.Length; p++)
         {
@@ -85,14 +89,10 @@ internal sealed class DuplicateRows : IDisposable
                 {
                     var hash = MemoryMarshal.Read<UInt128>(entries.AsSpan(at));
                     var row = MemoryMarshal.Read<int>(entries.AsSpan(at + 16));
-                    if (partition.TryGetValue(hash, out var first))
+                    if (partition.GetOrAdd(hash, row) is var first and > 0)
                     {
                         found.Add((Math.Max(row, first), Math.Min(row, first)));
-                        partition[hash] = Math.Min(row, first);
-                    }
-                    else
-                    {
-                        partition.Add(hash, row);
+                        partition.Lower(hash, row);
                     }
                 }
             }
@@ -115,13 +115,12 @@ internal sealed class DuplicateRows : IDisposable
             pending[i] = new byte[PartitionBufferBytes];
         }
 
-        foreach (var (hash, row) in seen)
+        foreach (var (hash, row) in seen.Entries())
         {
             Write(hash, row);
         }
 
         seen.Clear();
-        seen.TrimExcess();
     }
 
     private void Write(UInt128 hash, int row)

@@ -58,7 +58,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private DuplicateRows? employees;
         private bool handedOver;
         private Period evaluatedPeriod;
-        private RuleVersion?[]? evaluatedVersions;
+        private RulesInForce? evaluated;
         private readonly List<FilingWarning> warnings = [];
         private readonly List<RowError> errors = [];
         private readonly SortedSet<Period> periods = [];
@@ -84,7 +84,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             var parser = new RecordParser(source.Schema);
             var periodColumn = source.Schema["period"].Ordinal;
             var regionColumn = source.Schema["region"].Ordinal;
-            var versions = new Dictionary<Period, RuleVersion?[]>();
+            var versions = new Dictionary<Period, RulesInForce>();
             employees = source.Schema.Kind == FilingKind.Payroll ? new DuplicateRows() : null;
             var rowErrors = new List<RowError>();
             var rowWarnings = new List<FilingWarning>();
@@ -107,10 +107,10 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                     record = null;
                 }
 
-                if (record is not null && employees is not null && record.Subject is { } employee
-                    && employees.Add(record.Uscc, record.Period, employee, record.Row) is var first and > 0)
+                if (record is not null && employees is not null && !record.SubjectSpan.IsEmpty
+                    && employees.Add(record.Uscc, record.Period, record.SubjectSpan, record.Row) is var first and > 0)
                 {
-                    rowErrors.Add(DuplicateEmployee(record.Row, first, $"employee {employee}", record.Uscc, record.Period.ToString()));
+                    rowErrors.Add(DuplicateEmployee(record.Row, first, $"employee {record.Subject}", record.Uscc, record.Period.ToString()));
                     record = null;
                 }
 
@@ -197,42 +197,42 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             }
         }
 
-        private void Evaluate(FilingRecord record, Dictionary<Period, RuleVersion?[]> cache)
+        private void Evaluate(FilingRecord record, Dictionary<Period, RulesInForce> cache)
         {
             // The rule versions in force are resolved once per period, not per row.
-            var inForce = evaluatedVersions;
+            var inForce = evaluated;
             if (inForce is null || record.Period != evaluatedPeriod)
             {
                 if (!cache.TryGetValue(record.Period, out inForce))
                 {
-                    inForce = [.. rules.Select(r => r.VersionFor(record.Period))];
+                    inForce = RulesInForce.For(rules, record.Period);
                     cache[record.Period] = inForce;
                 }
 
-                (evaluatedPeriod, evaluatedVersions) = (record.Period, inForce);
+                (evaluatedPeriod, evaluated) = (record.Period, inForce);
             }
 
-            for (var i = 0; i < rules.Length; i++)
+            for (var k = 0; k < inForce.Checks.Length; k++)
             {
-                if (inForce[i] is not { } version)
-                {
-                    counts[i].NotInForce++;
-                    continue;
-                }
-
-                switch (version.Check.Evaluate(record, new RuleHit(rules[i], version), violations))
+                ref var count = ref counts[inForce.Indices[k]];
+                switch (inForce.Checks[k].Evaluate(record, inForce.Hits[k], violations))
                 {
                     case RuleOutcome.NotApplicable:
-                        counts[i].NotApplicable++;
+                        count.NotApplicable++;
                         break;
                     case RuleOutcome.Violated:
-                        counts[i].Checked++;
-                        counts[i].Violated++;
+                        count.Checked++;
+                        count.Violated++;
                         break;
                     default:
-                        counts[i].Checked++;
+                        count.Checked++;
                         break;
                 }
+            }
+
+            foreach (var i in inForce.NotInForce)
+            {
+                counts[i].NotInForce++;
             }
         }
 
@@ -295,6 +295,21 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             if (!handedOver)
             {
                 violations.Dispose();
+            }
+        }
+
+        /// <summary>The rules of one period bound to their versions, and the rules with no version then.</summary>
+        private sealed record RulesInForce(int[] Indices, IRuleCheck[] Checks, RuleHit[] Hits, int[] NotInForce)
+        {
+            public static RulesInForce For(PolicyRule[] rules, Period period)
+            {
+                var versions = rules.Select((rule, index) => (Rule: rule, Index: index, Version: rule.VersionFor(period))).ToList();
+                var active = versions.Where(v => v.Version is not null).ToList();
+                return new(
+                    [.. active.Select(v => v.Index)],
+                    [.. active.Select(v => v.Version!.Check)],
+                    [.. active.Select(v => new RuleHit(v.Rule, v.Version!))],
+                    [.. versions.Where(v => v.Version is null).Select(v => v.Index)]);
             }
         }
 

@@ -1,3 +1,5 @@
+using Compliance.Core.Reading;
+
 namespace Compliance.Core.Filings;
 
 /// <summary>How often a fees filer declares; decides which exemption threshold applies.</summary>
@@ -10,17 +12,26 @@ public enum FilingFrequency
 /// <summary>
 /// One row after typing: the common identifying fields, plus every other column's value by ordinal.
 /// Numbers are <see cref="decimal"/>: rates in percent, amounts in yuan. Yes/no columns hold 1 or 0.
+/// Reused between rows by the parser, like the <see cref="RawRecord"/> it was read from.
 /// </summary>
 public sealed class FilingRecord
 {
     private readonly decimal?[] numbers;
+    private readonly double[] approximations;
     private readonly string?[] texts;
+    private readonly bool[] inRaw;
+    private readonly ColumnDefinition? subject;
+    private RawRecord? raw;
 
     public FilingRecord(FilingSchema schema)
     {
+        ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
         numbers = new decimal?[schema.Columns.Count];
+        approximations = new double[schema.Columns.Count];
         texts = new string?[schema.Columns.Count];
+        inRaw = new bool[schema.Columns.Count];
+        subject = schema.Find("employee_id") ?? schema.Find("item");
     }
 
     public FilingSchema Schema { get; }
@@ -36,20 +47,51 @@ public sealed class FilingRecord
     public FilingFrequency Frequency { get; internal set; }
 
     /// <summary>The employee (payroll) or fee item (fee_items) the row is about, for reports.</summary>
-    public string? Subject { get; internal set; }
+    public string? Subject => subject is null ? null : Text(subject);
+
+    /// <summary>The subject without making a string of it (empty when the row has none).</summary>
+    internal ReadOnlySpan<char> SubjectSpan =>
+        subject is null ? default : inRaw[subject.Ordinal] ? raw!.Cell(subject.Ordinal) : texts[subject.Ordinal];
 
     public decimal? Number(ColumnDefinition column) => numbers[column.Ordinal];
 
-    public string? Text(ColumnDefinition column) => texts[column.Ordinal];
+    /// <summary>
+    /// The number as a double, for deciding the clear cases quickly; only meaningful where
+    /// <see cref="Number"/> has a value. Exact decisions near a limit are always made in decimals.
+    /// </summary>
+    internal double Approximate(ColumnDefinition column) => approximations[column.Ordinal];
 
-    internal void SetNumber(ColumnDefinition column, decimal? value) => numbers[column.Ordinal] = value;
+    public string? Text(ColumnDefinition column)
+    {
+        var ordinal = column.Ordinal;
+        if (inRaw[ordinal])
+        {
+            texts[ordinal] = raw!.CellText(ordinal);
+            inRaw[ordinal] = false;
+        }
+
+        return texts[ordinal];
+    }
+
+    internal void SetNumber(ColumnDefinition column, decimal value, double approximate)
+    {
+        numbers[column.Ordinal] = value;
+        approximations[column.Ordinal] = approximate;
+    }
 
     internal void SetText(ColumnDefinition column, string? value) => texts[column.Ordinal] = value;
+
+    /// <summary>A text cell that needs no normalising: kept in the raw record and made a string only if asked for.</summary>
+    internal void SetTextFromRaw(ColumnDefinition column, RawRecord source)
+    {
+        inRaw[column.Ordinal] = true;
+        raw = source;
+    }
 
     internal void Clear()
     {
         Array.Clear(numbers);
         Array.Clear(texts);
-        Subject = null;
+        Array.Clear(inRaw);
     }
 }

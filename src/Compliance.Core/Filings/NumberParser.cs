@@ -8,6 +8,8 @@ namespace Compliance.Core.Filings;
 /// </summary>
 public static class NumberParser
 {
+    private static readonly double[] InversePowersOfTen = [1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-19];
+
     private const NumberStyles Styles = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowThousands;
 
     /// <summary>A rate in percent: <c>12</c>, <c>12%</c>, <c>12.0 %</c>, <c>１２％</c> all give 12.</summary>
@@ -18,13 +20,23 @@ public static class NumberParser
     }
 
     /// <summary>As <see cref="TryParseRate(string, out decimal)"/>; plain ASCII numbers are parsed without allocating.</summary>
-    public static bool TryParseRate(ReadOnlySpan<char> text, out decimal percent)
+    public static bool TryParseRate(ReadOnlySpan<char> text, out decimal percent) => TryParseRate(text, out percent, out _);
+
+    /// <summary>Also gives the value as a double, for the checks' quick path (see <see cref="Approximation"/>).</summary>
+    internal static bool TryParseRate(ReadOnlySpan<char> text, out decimal percent, out double approximate)
     {
-        if (TryParseSimple(text, '%', out percent))
+        if (TryParseSimple(text, '%', out percent, out approximate))
         {
             return true;
         }
 
+        var parsed = TryParseRateGeneral(text, out percent);
+        approximate = (double)percent;
+        return parsed;
+    }
+
+    private static bool TryParseRateGeneral(ReadOnlySpan<char> text, out decimal percent)
+    {
         var s = TextNormalizer.Normalize(text.ToString());
         if (s.EndsWith('%'))
         {
@@ -42,13 +54,23 @@ public static class NumberParser
     }
 
     /// <summary>As <see cref="TryParseAmount(string, out decimal)"/>; plain ASCII numbers are parsed without allocating.</summary>
-    public static bool TryParseAmount(ReadOnlySpan<char> text, out decimal yuan)
+    public static bool TryParseAmount(ReadOnlySpan<char> text, out decimal yuan) => TryParseAmount(text, out yuan, out _);
+
+    /// <summary>Also gives the value as a double, for the checks' quick path (see <see cref="Approximation"/>).</summary>
+    internal static bool TryParseAmount(ReadOnlySpan<char> text, out decimal yuan, out double approximate)
     {
-        if (TryParseSimple(text, suffix: '\0', out yuan))
+        if (TryParseSimple(text, suffix: '\0', out yuan, out approximate))
         {
             return true;
         }
 
+        var parsed = TryParseAmountGeneral(text, out yuan);
+        approximate = (double)yuan;
+        return parsed;
+    }
+
+    private static bool TryParseAmountGeneral(ReadOnlySpan<char> text, out decimal yuan)
+    {
         var s = TextNormalizer.Normalize(text.ToString());
         if (s.Length > 0 && (s[0] == '¥' || s[0] == '￥'))
         {
@@ -69,41 +91,61 @@ public static class NumberParser
     /// digits, currency signs, exponents) returns false and takes the general path, which gives the same
     /// value for the shapes both accept.
     /// </summary>
-    private static bool TryParseSimple(ReadOnlySpan<char> text, char suffix, out decimal value)
+    internal static bool TryParseSimple(ReadOnlySpan<char> text, char suffix, out decimal value, out double approximate)
     {
         value = 0;
-        text = text.Trim(' ');
-        if (suffix != '\0' && !text.IsEmpty && text[^1] == suffix)
+        approximate = 0;
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        if (text[0] == ' ' || text[^1] == ' ')
+        {
+            text = text.Trim(' ');
+            if (text.IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        if (suffix != '\0' && text[^1] == suffix)
         {
             text = text[..^1].TrimEnd(' ');
+            if (text.IsEmpty)
+            {
+                return false;
+            }
         }
 
         var negative = false;
-        if (!text.IsEmpty && (text[0] == '-' || text[0] == '+'))
+        var start = 0;
+        if (text[0] is '-' or '+')
         {
             negative = text[0] == '-';
-            text = text[1..];
+            start = 1;
         }
 
-        if (text.IsEmpty || text.Length > 19)
+        if (text.Length - start is 0 or > 19)
         {
             return false;
         }
 
         ulong mantissa = 0;
         var digits = 0;
-        var scale = -1;
-        foreach (var c in text)
+        var point = -1;
+        for (var i = start; i < text.Length; i++)
         {
+            var c = text[i];
             var digit = (uint)(c - '0');
             if (digit <= 9)
             {
                 mantissa = (mantissa * 10) + digit;
                 digits++;
             }
-            else if (c == '.' && scale < 0)
+            else if (c == '.' && point < 0)
             {
-                scale = digits;
+                point = digits;
             }
             else
             {
@@ -116,7 +158,11 @@ public static class NumberParser
             return false;
         }
 
-        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative, (byte)(scale < 0 ? 0 : digits - scale));
+        var fraction = point < 0 ? 0 : digits - point;
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative, (byte)fraction);
+
+        // Within a few ulps of the decimal's value: far inside Approximation.Margin over Approximation.Range.
+        approximate = (negative ? -(double)mantissa : mantissa) * InversePowersOfTen[fraction];
         return true;
     }
 

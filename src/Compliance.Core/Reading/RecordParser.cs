@@ -26,7 +26,6 @@ internal sealed class RecordParser
     private readonly ColumnDefinition period;
     private readonly ColumnDefinition region;
     private readonly ColumnDefinition? frequency;
-    private readonly ColumnDefinition? subject;
     private readonly ColumnDefinition? wageBase;
 
     // The last valid spelling seen of the values that repeat on every row, and what it parsed to.
@@ -47,7 +46,6 @@ internal sealed class RecordParser
         period = schema["period"];
         region = schema["region"];
         frequency = schema.Find("filing_frequency");
-        subject = schema.Find("employee_id") ?? schema.Find("item");
         wageBase = schema.Find("wage_base");
     }
 
@@ -60,9 +58,16 @@ internal sealed class RecordParser
         foreach (var column in columns)
         {
             var text = raw.Cell(column.Ordinal);
+            if (TryTypeCommonCell(raw, column, text))
+            {
+                continue;
+            }
+
+            var fromRaw = true;
             if (IsBlank(text))
             {
                 text = column.Default;
+                fromRaw = false;
             }
 
             if (IsBlank(text))
@@ -75,7 +80,7 @@ internal sealed class RecordParser
                 continue;
             }
 
-            ParseCell(raw.Row, column, text, errors, warnings);
+            ParseCell(fromRaw ? raw : null, raw.Row, column, text, errors, warnings);
         }
 
         if (errors.Count > before)
@@ -97,7 +102,44 @@ internal sealed class RecordParser
         return record;
     }
 
-    private void ParseCell(int row, ColumnDefinition column, ReadOnlySpan<char> text, List<RowError> errors, List<FilingWarning> warnings)
+    /// <summary>
+    /// The cells nearly every row is made of: a plain ASCII rate or amount that is valid as it stands, the
+    /// same enterprise, period and region as the row before, an identifier that needs no normalising. Typed
+    /// here without the general dispatch; anything else (empty, full-width, separators, out of range, more
+    /// than two decimals, a new code) returns false and goes through <see cref="ParseCell"/>, which
+    /// validates it and says what is wrong.
+    /// </summary>
+    private bool TryTypeCommonCell(RawRecord raw, ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        switch (column.Type)
+        {
+            case ColumnType.Uscc when lastUsccText is not null && text.SequenceEqual(lastUsccText):
+                record.Uscc = lastUscc;
+                return true;
+            case ColumnType.Period when lastPeriodText is not null && text.SequenceEqual(lastPeriodText):
+                record.Period = lastPeriod;
+                return true;
+            case ColumnType.Region when lastRegionText is not null && text.SequenceEqual(lastRegionText):
+                record.Region = lastRegion;
+                return true;
+            case ColumnType.Text when !text.IsEmpty && !text.ContainsAnyExceptInRange('!', '~'):
+                record.SetTextFromRaw(column, raw);
+                return true;
+            case ColumnType.Rate when NumberParser.TryParseSimple(text, '%', out var rate, out var approximate)
+                && !decimal.IsNegative(rate) && (approximate < 100 || rate <= 100m):
+                record.SetNumber(column, rate, approximate);
+                return true;
+            case ColumnType.Amount when NumberParser.TryParseSimple(text, '\0', out var amount, out var approximate)
+                && !decimal.IsNegative(amount) && amount.Scale <= 2 && (approximate != 0 || !ReferenceEquals(column, wageBase)):
+                record.SetNumber(column, amount, approximate);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <param name="raw">The record <paramref name="text"/> is a cell of; null when it is the column's default.</param>
+    private void ParseCell(RawRecord? raw, int row, ColumnDefinition column, ReadOnlySpan<char> text, List<RowError> errors, List<FilingWarning> warnings)
     {
         switch (column.Type)
         {
@@ -151,16 +193,19 @@ internal sealed class RecordParser
 
                 break;
             case ColumnType.Text:
-                var value = TextNormalizer.Normalize(text.ToString());
-                record.SetText(column, value);
-                if (ReferenceEquals(column, subject))
+                // Printable ASCII without spaces is already normal: no string until someone asks for it.
+                if (raw is not null && !text.ContainsAnyExceptInRange('!', '~'))
                 {
-                    record.Subject = value;
+                    record.SetTextFromRaw(column, raw);
+                }
+                else
+                {
+                    record.SetText(column, TextNormalizer.Normalize(text.ToString()));
                 }
 
                 break;
             case ColumnType.Rate:
-                if (!NumberParser.TryParseRate(text, out var rate))
+                if (!NumberParser.TryParseRate(text, out var rate, out var approximateRate))
                 {
                     errors.Add(Error(row, column, $"'{text}' is not a rate; write the percent, for example 12, 12% or 0.5."));
                 }
@@ -170,12 +215,12 @@ internal sealed class RecordParser
                 }
                 else
                 {
-                    record.SetNumber(column, rate);
+                    record.SetNumber(column, rate, approximateRate);
                 }
 
                 break;
             case ColumnType.Amount:
-                if (!NumberParser.TryParseAmount(text, out var amount))
+                if (!NumberParser.TryParseAmount(text, out var amount, out var approximateAmount))
                 {
                     errors.Add(Error(row, column, $"'{text}' is not an amount; write yuan with up to 2 decimals, for example 8000, 8000.50 or \"8,000.50\"."));
                 }
@@ -190,7 +235,7 @@ internal sealed class RecordParser
                         warnings.Add(new FilingWarning("AMOUNT_PRECISION", row, $"Row {row}, {column.Display}: {amount.ToString(CultureInfo.InvariantCulture)} has more than 2 decimals; amounts are yuan to the fen.", column.Name));
                     }
 
-                    record.SetNumber(column, amount);
+                    record.SetNumber(column, amount, approximateAmount);
                 }
 
                 break;
@@ -213,10 +258,10 @@ internal sealed class RecordParser
                 switch (TextNormalizer.Key(text.ToString()))
                 {
                     case "yes" or "y" or "true" or "1" or "是":
-                        record.SetNumber(column, 1);
+                        record.SetNumber(column, 1, 1);
                         break;
                     case "no" or "n" or "false" or "0" or "否":
-                        record.SetNumber(column, 0);
+                        record.SetNumber(column, 0, 0);
                         break;
                     default:
                         errors.Add(Error(row, column, $"'{text}' is not yes or no; write yes (是) or no (否)."));
@@ -241,10 +286,9 @@ internal sealed class RecordParser
             }
 
             // paid − wage × declared ÷ 100, compared in hundredths so the hot path never divides. Doubles
-            // settle the clear cases (for wage bases below 10¹² their error is under 10⁻³ of the one-fen
-            // tolerance); a near miss is decided in exact decimals.
-            var approximate = Math.Abs(((double)paid * 100) - ((double)wage * (double)declared));
-            if ((approximate < 0.5 && wage < 1_000_000_000_000m) || Math.Abs((paid * 100m) - (wage * declared)) <= AmountTolerance * 100m)
+            // settle the clear cases (see Approximation); a near miss is decided in exact decimals.
+            var approximate = Math.Abs((record.Approximate(amountColumn) * 100) - (record.Approximate(wageBase!) * record.Approximate(rateColumn)));
+            if ((approximate < 0.5 && record.Approximate(wageBase!) < Approximation.Range) || Math.Abs((paid * 100m) - (wage * declared)) <= AmountTolerance * 100m)
             {
                 continue;
             }

@@ -47,6 +47,9 @@ internal sealed class RateCeilingCheck : IRuleCheck
     private readonly ColumnDefinition wageBase;
     private readonly decimal max;
     private readonly decimal maxFraction;
+    private readonly double maxFractionApproximate;
+    private readonly double maxApproximate;
+    private readonly double clearBelow = (double)RecordParser.AmountTolerance - Approximation.Margin;
     private readonly string limit;
 
     public RateCeilingCheck(FilingSchema schema, Parameters parameters, string where)
@@ -60,6 +63,8 @@ internal sealed class RateCeilingCheck : IRuleCheck
         }
 
         maxFraction = max / 100m;
+        maxFractionApproximate = (double)maxFraction;
+        maxApproximate = (double)max - Approximation.Margin;
         limit = $"<= {RuleKinds.Number(max)}";
     }
 
@@ -83,13 +88,15 @@ internal sealed class RateCeilingCheck : IRuleCheck
                 outcome = RuleOutcome.Passed;
             }
 
-            if (declared > max)
+            // A declared rate clearly under the ceiling needs no decimal comparison (rates are at most 100,
+            // where a double is exact to 10⁻¹⁴).
+            if (declared is { } rate && !(record.Approximate(component.Rate) < maxApproximate) && rate > max)
             {
                 violations.Add(hit.Violation(record, component.Rate.Name, declared.Value, limit,
                     $"{component.Rate.Name} is {RuleKinds.Number(declared.Value)}%, above the {RuleKinds.Number(max)}% ceiling."));
                 outcome = RuleOutcome.Violated;
             }
-            else if (paid is { } p && wage is { } w && p - (w * maxFraction) > RecordParser.AmountTolerance)
+            else if (paid is { } p && wage is { } w && !ClearlyWithin(record, component.Amount!) && p - (w * maxFraction) > RecordParser.AmountTolerance)
             {
                 var effective = Math.Round(p / w * 100m, 4);
                 violations.Add(hit.Violation(record, component.Amount!.Name, effective, limit,
@@ -99,6 +106,14 @@ internal sealed class RateCeilingCheck : IRuleCheck
         }
 
         return outcome;
+    }
+
+    /// <summary>Whether the paid amount is so far below the ceiling that doubles settle it (see <see cref="Approximation"/>).</summary>
+    private bool ClearlyWithin(FilingRecord record, ColumnDefinition amount)
+    {
+        var wage = record.Approximate(wageBase);
+        return wage < Approximation.Range
+            && record.Approximate(amount) - (wage * maxFractionApproximate) < clearBelow;
     }
 
     internal sealed class Parameters
@@ -125,6 +140,9 @@ internal sealed class RateSumRangeCheck : IRuleCheck
     private readonly decimal minFraction;
     private readonly decimal maxFraction;
     private readonly string limit;
+    private readonly double paidAboveFraction;
+    private readonly double paidBelowFraction;
+    private readonly double paidSlack;
 
     public RateSumRangeCheck(FilingSchema schema, Parameters parameters, string where)
     {
@@ -140,6 +158,12 @@ internal sealed class RateSumRangeCheck : IRuleCheck
         minFraction = min / 100m;
         maxFraction = max / 100m;
         limit = $"{RuleKinds.Number(min)} <= total <= {RuleKinds.Number(max)}";
+
+        // The quick path's bounds for the paid total: the one-fen tolerance, less the doubles' margin.
+        var tolerance = (double)RecordParser.AmountTolerance;
+        paidAboveFraction = (double)minFraction;
+        paidBelowFraction = (double)maxFraction;
+        paidSlack = tolerance - Approximation.Margin;
     }
 
     public string Summary => $"{RuleKinds.Number(min)}% <= {string.Join(" + ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(max)}%";
@@ -149,6 +173,11 @@ internal sealed class RateSumRangeCheck : IRuleCheck
         if (record.Number(wageBase) is not { } wage)
         {
             return RuleOutcome.NotApplicable;
+        }
+
+        if (ClearlyWithin(record) is { } clear)
+        {
+            return clear;
         }
 
         decimal? declaredTotal = 0m;
@@ -186,6 +215,46 @@ internal sealed class RateSumRangeCheck : IRuleCheck
         }
 
         return RuleOutcome.Passed;
+    }
+
+    /// <summary>
+    /// The common row: every component declared with the declared total inside the range (added exactly;
+    /// totals at the boundary, such as 1% + 0.5%, are common and legal), and where amounts are given, the paid
+    /// total clearly inside it in doubles. Null when the full path must decide.
+    /// </summary>
+    private RuleOutcome? ClearlyWithin(FilingRecord record)
+    {
+        var wage = record.Approximate(wageBase);
+        var declaredTotal = 0m;
+        double paidTotal = 0;
+        var anyPaid = false;
+        foreach (var component in components)
+        {
+            if (record.Number(component.Rate) is not { } declared)
+            {
+                return null;
+            }
+
+            declaredTotal += declared;
+            if (component.Amount is not null && record.Number(component.Amount) is not null)
+            {
+                anyPaid = true;
+                paidTotal += record.Approximate(component.Amount);
+            }
+            else
+            {
+                paidTotal += wage * record.Approximate(component.Rate) * 0.01;
+            }
+        }
+
+        if (declaredTotal < min || declaredTotal > max)
+        {
+            return null;
+        }
+
+        var paidInside = !anyPaid
+            || (wage < Approximation.Range && paidTotal > (wage * paidAboveFraction) - paidSlack && paidTotal < (wage * paidBelowFraction) + paidSlack);
+        return paidInside ? RuleOutcome.Passed : null;
     }
 
     internal sealed class Parameters
