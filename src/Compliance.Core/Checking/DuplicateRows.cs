@@ -15,13 +15,16 @@ namespace Compliance.Core.Checking;
 internal sealed class DuplicateRows : IDisposable
 {
     internal const int InMemoryKeys = 1 << 17;
-    internal const int Partitions = 64;
+    internal const int PartitionBits = 7;
+
+    /// <summary>128: up to about 17 million rows, each partition fits the table the in-memory phase already has.</summary>
+    internal const int Partitions = 1 << PartitionBits;
     private const int EntryBytes = 20;
 
     private readonly KeyTable seen;
     private char[] key = new char[128];
     private readonly int inMemoryKeys;
-    private const int PartitionBufferBytes = 1600 * EntryBytes;
+    private const int PartitionBufferBytes = 800 * EntryBytes;
 
     private FileStream[]? spills;
     private byte[][]? pending;
@@ -125,7 +128,7 @@ internal sealed class DuplicateRows : IDisposable
 
     private void Write(UInt128 hash, int row)
     {
-        var p = (int)(hash >> 122);
+        var p = (int)(hash >> (128 - PartitionBits));
         var block = pending![p];
         var used = pendingBytes![p];
         if (used == block.Length)
