@@ -57,8 +57,18 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private readonly ViolationLog violations = new();
         private DuplicateRows? employees;
         private bool handedOver;
+        private readonly Dictionary<Period, RulesInForce> rulesByPeriod = [];
+        private readonly List<RowError> rowErrors = [];
+        private readonly List<FilingWarning> rowWarnings = [];
         private Period evaluatedPeriod;
         private RulesInForce? evaluated;
+        private RecordParser? parser;
+        private int periodColumn;
+        private int regionColumn;
+        private string? expected;
+        private string? lastUscc;
+        private string? lastRegion;
+        private Period? lastPeriod;
         private readonly List<FilingWarning> warnings = [];
         private readonly List<RowError> errors = [];
         private readonly SortedSet<Period> periods = [];
@@ -81,94 +91,17 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 AddWarning(warning);
             }
 
-            var parser = new RecordParser(source.Schema);
-            var periodColumn = source.Schema["period"].Ordinal;
-            var regionColumn = source.Schema["region"].Ordinal;
-            var versions = new Dictionary<Period, RulesInForce>();
+            parser = new RecordParser(source.Schema);
+            periodColumn = source.Schema["period"].Ordinal;
+            regionColumn = source.Schema["region"].Ordinal;
             employees = source.Schema.Kind == FilingKind.Payroll ? new DuplicateRows() : null;
-            var rowErrors = new List<RowError>();
-            var rowWarnings = new List<FilingWarning>();
-            var expected = options.ExpectedUscc is { } e ? TextNormalizer.Normalize(e).ToUpperInvariant() : null;
+            expected = options.ExpectedUscc is { } e ? TextNormalizer.Normalize(e).ToUpperInvariant() : null;
 
-            // Rows of one filing nearly always share their enterprise, period and region: the sorted sets
-            // are only touched when a value differs from the row before.
-            string? lastUscc = null;
-            string? lastRegion = null;
-            Period? lastPeriod = null;
+            // One call per row rather than one long loop: the per-row code is then compiled like any hot
+            // method (tiered, with profile data) instead of once per file through on-stack replacement.
             foreach (var raw in source.ReadRecords(cancellationToken))
             {
-                rows++;
-                rowErrors.Clear();
-                rowWarnings.Clear();
-                var record = parser.Parse(raw, rowErrors, rowWarnings);
-                if (record is not null && expected is not null && record.Uscc != expected)
-                {
-                    rowErrors.Add(new RowError(record.Row, "uscc", $"Row {record.Row}, column uscc: submitter mismatch: the row is for {record.Uscc} but the filing was uploaded under {expected}."));
-                    record = null;
-                }
-
-                if (record is not null && employees is not null && !record.SubjectSpan.IsEmpty
-                    && employees.Add(record.Uscc, record.Period, record.SubjectSpan, record.Row) is var first and > 0)
-                {
-                    rowErrors.Add(DuplicateEmployee(record.Row, first, $"employee {record.Subject}", record.Uscc, record.Period.ToString()));
-                    record = null;
-                }
-
-                if (rowWarnings.Count > 0)
-                {
-                    foreach (var warning in rowWarnings)
-                    {
-                        AddWarning(warning);
-                    }
-                }
-
-                if (rowErrors.Count > 0)
-                {
-                    foreach (var error in rowErrors)
-                    {
-                        AddError(error);
-                    }
-                }
-
-                if (record is null)
-                {
-                    // Even an unreadable row usually names its period and region; the pipeline files the
-                    // rejected filing under them, so a regulator's monthly count includes it.
-                    if (Period.TryParse(raw.CellText(periodColumn), out var rowPeriod))
-                    {
-                        periods.Add(rowPeriod.Value);
-                    }
-
-                    if (raw.CellText(regionColumn) is { } rowRegion && TextNormalizer.Normalize(rowRegion) is { Length: 6 } code && code.All(char.IsAsciiDigit))
-                    {
-                        regions.Add(code);
-                    }
-
-                    continue;
-                }
-
-                if (record.Period != lastPeriod)
-                {
-                    periods.Add(record.Period);
-                    lastPeriod = record.Period;
-                }
-
-                if (!ReferenceEquals(record.Uscc, lastUscc))
-                {
-                    usccs.Add(record.Uscc);
-                    lastUscc = record.Uscc;
-                }
-
-                if (!ReferenceEquals(record.Region, lastRegion))
-                {
-                    regions.Add(record.Region);
-                    lastRegion = record.Region;
-                }
-
-                if (errorCount == 0)
-                {
-                    Evaluate(record, versions);
-                }
+                Row(raw);
             }
 
             // Repeats among keys that went to disk are only known now; they reject the file like any other.
@@ -178,6 +111,84 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 {
                     AddError(DuplicateEmployee(row, first, "the same employee", null, null));
                 }
+            }
+        }
+
+        private void Row(RawRecord raw)
+        {
+            rows++;
+            rowErrors.Clear();
+            rowWarnings.Clear();
+            var record = parser!.Parse(raw, rowErrors, rowWarnings);
+            if (record is not null && expected is not null && record.Uscc != expected)
+            {
+                rowErrors.Add(new RowError(record.Row, "uscc", $"Row {record.Row}, column uscc: submitter mismatch: the row is for {record.Uscc} but the filing was uploaded under {expected}."));
+                record = null;
+            }
+
+            if (record is not null && employees is not null && !record.SubjectSpan.IsEmpty
+                && employees.Add(record.Uscc, record.Period, record.SubjectSpan, record.Row) is var first and > 0)
+            {
+                rowErrors.Add(DuplicateEmployee(record.Row, first, $"employee {record.Subject}", record.Uscc, record.Period.ToString()));
+                record = null;
+            }
+
+            if (rowWarnings.Count > 0)
+            {
+                foreach (var warning in rowWarnings)
+                {
+                    AddWarning(warning);
+                }
+            }
+
+            if (rowErrors.Count > 0)
+            {
+                foreach (var error in rowErrors)
+                {
+                    AddError(error);
+                }
+            }
+
+            if (record is null)
+            {
+                // Even an unreadable row usually names its period and region; the pipeline files the
+                // rejected filing under them, so a regulator's monthly count includes it.
+                if (Period.TryParse(raw.CellText(periodColumn), out var rowPeriod))
+                {
+                    periods.Add(rowPeriod.Value);
+                }
+
+                if (raw.CellText(regionColumn) is { } rowRegion && TextNormalizer.Normalize(rowRegion) is { Length: 6 } code && code.All(char.IsAsciiDigit))
+                {
+                    regions.Add(code);
+                }
+
+                return;
+            }
+
+            // Rows of one filing nearly always share their enterprise, period and region: the sorted sets
+            // are only touched when a value differs from the row before.
+            if (record.Period != lastPeriod)
+            {
+                periods.Add(record.Period);
+                lastPeriod = record.Period;
+            }
+
+            if (!ReferenceEquals(record.Uscc, lastUscc))
+            {
+                usccs.Add(record.Uscc);
+                lastUscc = record.Uscc;
+            }
+
+            if (!ReferenceEquals(record.Region, lastRegion))
+            {
+                regions.Add(record.Region);
+                lastRegion = record.Region;
+            }
+
+            if (errorCount == 0)
+            {
+                Evaluate(record);
             }
         }
 
@@ -197,16 +208,16 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             }
         }
 
-        private void Evaluate(FilingRecord record, Dictionary<Period, RulesInForce> cache)
+        private void Evaluate(FilingRecord record)
         {
             // The rule versions in force are resolved once per period, not per row.
             var inForce = evaluated;
             if (inForce is null || record.Period != evaluatedPeriod)
             {
-                if (!cache.TryGetValue(record.Period, out inForce))
+                if (!rulesByPeriod.TryGetValue(record.Period, out inForce))
                 {
                     inForce = RulesInForce.For(rules, record.Period);
-                    cache[record.Period] = inForce;
+                    rulesByPeriod[record.Period] = inForce;
                 }
 
                 (evaluatedPeriod, evaluated) = (record.Period, inForce);
