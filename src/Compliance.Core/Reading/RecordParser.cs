@@ -63,11 +63,9 @@ internal sealed class RecordParser
                 continue;
             }
 
-            var fromRaw = true;
             if (IsBlank(text))
             {
                 text = column.Default;
-                fromRaw = false;
             }
 
             if (IsBlank(text))
@@ -80,7 +78,7 @@ internal sealed class RecordParser
                 continue;
             }
 
-            ParseCell(fromRaw ? raw : null, raw.Row, column, text, errors, warnings);
+            ParseCell(raw.Row, column, text, errors, warnings);
         }
 
         if (errors.Count > before)
@@ -138,8 +136,7 @@ internal sealed class RecordParser
         }
     }
 
-    /// <param name="raw">The record <paramref name="text"/> is a cell of; null when it is the column's default.</param>
-    private void ParseCell(RawRecord? raw, int row, ColumnDefinition column, ReadOnlySpan<char> text, List<RowError> errors, List<FilingWarning> warnings)
+    private void ParseCell(int row, ColumnDefinition column, ReadOnlySpan<char> text, List<RowError> errors, List<FilingWarning> warnings)
     {
         switch (column.Type)
         {
@@ -193,16 +190,8 @@ internal sealed class RecordParser
 
                 break;
             case ColumnType.Text:
-                // Printable ASCII without spaces is already normal: no string until someone asks for it.
-                if (raw is not null && !text.ContainsAnyExceptInRange('!', '~'))
-                {
-                    record.SetTextFromRaw(column, raw);
-                }
-                else
-                {
-                    record.SetText(column, TextNormalizer.Normalize(text.ToString()));
-                }
-
+                // Plain identifiers were kept raw by TryTypeCommonCell; what reaches here needs normalising.
+                record.SetText(column, TextNormalizer.Normalize(text.ToString()));
                 break;
             case ColumnType.Rate:
                 if (!NumberParser.TryParseRate(text, out var rate, out var approximateRate))
