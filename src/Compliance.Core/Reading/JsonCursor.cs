@@ -15,7 +15,9 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
     private JsonReaderState state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
 
     /// <summary>Reads one token; strings and property names come back decoded in <paramref name="text"/>.</summary>
-    public JsonTokenType ReadToken(out string? text)
+    public JsonTokenType ReadToken(out string? text) => ReadToken(decode: true, out text);
+
+    private JsonTokenType ReadToken(bool decode, out string? text)
     {
         while (true)
         {
@@ -23,7 +25,7 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
             if (reader.Read())
             {
                 var type = reader.TokenType;
-                text = type is JsonTokenType.PropertyName or JsonTokenType.String ? reader.GetString() : null;
+                text = decode && type is JsonTokenType.PropertyName or JsonTokenType.String ? reader.GetString() : null;
                 Advance(ref reader);
                 return type;
             }
@@ -76,10 +78,11 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
             return;
         }
 
+        // Skipped text is not decoded: a row's bad bytes are reported when that row is read, with its number.
         var depth = 1;
         while (depth > 0)
         {
-            var type = ReadToken(out _);
+            var type = ReadToken(decode: false, out _);
             if (type is JsonTokenType.StartArray or JsonTokenType.StartObject)
             {
                 depth++;

@@ -144,12 +144,13 @@ internal sealed class JsonFilingSource : IFilingSource
 
             foreach (var property in row.EnumerateObject())
             {
-                var column = Schema.Find(property.Name);
+                var name = NameOf(property, index);
+                var column = Schema.Find(name);
                 if (column is null)
                 {
-                    if (reportedUnknown.Add(property.Name))
+                    if (reportedUnknown.Add(name))
                     {
-                        warnings.Add(new FilingWarning("UNKNOWN_COLUMN", index, $"Field \"{property.Name}\" (first seen in row {index}) is not part of a {Schema.Kind.ToContractName()} filing and was ignored.", property.Name));
+                        warnings.Add(new FilingWarning("UNKNOWN_COLUMN", index, $"Field \"{name}\" (first seen in row {index}) is not part of a {Schema.Kind.ToContractName()} filing and was ignored.", name));
                     }
 
                     continue;
@@ -172,7 +173,7 @@ internal sealed class JsonFilingSource : IFilingSource
 
     private static string? CellText(JsonElement value, string name, int? row) => value.ValueKind switch
     {
-        JsonValueKind.String => value.GetString(),
+        JsonValueKind.String => StringOf(value, name, row),
         JsonValueKind.Number => value.GetRawText(),
         JsonValueKind.True => "yes",
         JsonValueKind.False => "no",
@@ -182,6 +183,31 @@ internal sealed class JsonFilingSource : IFilingSource
             row: row,
             column: name),
     };
+
+    private static string NameOf(JsonProperty property, int row)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw NotUtf8(row, null, ex);
+        }
+    }
+
+    /// <summary>The reader checks UTF-8 only when a string is decoded; bytes that are not UTF-8 are the filer's to fix.</summary>
+    private static string? StringOf(JsonElement value, string name, int? row)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw NotUtf8(row, name, ex);
+        }
+    }
 
     private static void Guard(int? row, Action action)
     {
@@ -194,7 +220,17 @@ internal sealed class JsonFilingSource : IFilingSource
             var where = row is null ? "The JSON" : $"The JSON near rows[{row}]";
             throw new FilingRejectedException($"{where} is malformed: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]}", ex, row: row);
         }
+        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+        {
+            throw NotUtf8(row, null, ex);
+        }
     }
+
+    private static FilingRejectedException NotUtf8(int? row, string? field, Exception inner) => new(
+        $"{(row is null ? "The JSON" : $"Row {row}")}{(field is null ? string.Empty : $", field \"{field}\"")} has text that is not valid UTF-8. Save the file as UTF-8 (JSON must be UTF-8).",
+        inner,
+        row: row,
+        column: field);
 
     public void Dispose()
     {

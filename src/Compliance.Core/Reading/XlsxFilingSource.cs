@@ -63,7 +63,11 @@ internal sealed class XlsxFilingSource : IFilingSource
             }
 
             sheetName = chosen.Name?.Value ?? "Sheet1";
-            var part = (WorksheetPart)workbook.GetPartById(chosen.Id?.Value ?? throw new FilingRejectedException($"Worksheet '{sheetName}' has no content."));
+            if (chosen.Id?.Value is not { } id || !workbook.TryGetPartById(id, out var found) || found is not WorksheetPart part)
+            {
+                throw new FilingRejectedException($"Worksheet '{sheetName}' has no content (the workbook lists it but does not contain it). Save it again as .xlsx.");
+            }
+
             sharedStrings = ReadSharedStrings(workbook.SharedStringTablePart);
             styles = ReadStyles(workbook.WorkbookStylesPart);
             reader = OpenXmlReader.Create(part);
@@ -75,6 +79,13 @@ internal sealed class XlsxFilingSource : IFilingSource
             }
 
             map = HeaderMap.Build(header.Cells, hint, i => $"column {ColumnLetters(i)}");
+        }
+        catch (Exception ex) when (IsDamage(ex) || ex is InvalidOperationException or IOException)
+        {
+            // The package opened, but a part inside it (workbook, sheet list, shared strings) is missing or is
+            // not readable XML; System.IO.Packaging reports a missing part as an InvalidOperationException.
+            Dispose();
+            throw new FilingRejectedException("The workbook is damaged: a part inside the XLSX cannot be read. Open it in Excel or WPS and save it again as .xlsx.", ex);
         }
         catch
         {

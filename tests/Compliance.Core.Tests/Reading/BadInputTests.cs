@@ -200,4 +200,60 @@ public sealed class BadInputTests
 
         Checks.Run(bytes, "p.csv", new CheckOptions { ExpectedUscc = FilingBuilder.Uscc }).AssertRejected("Row 3", "submitter mismatch");
     }
+    // Found by FuzzTests: each of these used to escape as an unhandled exception.
+    [TestMethod]
+    public void JsonWithBytesThatAreNotUtf8_IsRejectedWithTheFix()
+    {
+        var json = Encoding.UTF8.GetBytes("{\"kind\": \"payroll\", \"uscc\": \"91510100A4C12H3B1Y\", \"rows\": []}");
+        json[json.AsSpan().IndexOf((byte)'9')] = 0xFF;
+
+        Checks.Run(json, "payroll.json").AssertRejected("not valid UTF-8", "Save the file as UTF-8");
+    }
+
+    [TestMethod]
+    public void JsonRowWithAValueThatIsNotUtf8_NamesTheRowAndField()
+    {
+        var json = Encoding.UTF8.GetBytes("{\"kind\": \"payroll\", \"rows\": [{\"uscc\": \"91510100A4C12H3B1Y\", \"period\": \"2016-06\", \"region\": \"510100\", \"employee_id\": \"E#1\", \"wage_base\": 8000}]}");
+        json[json.AsSpan().IndexOf((byte)'#')] = 0xC3;
+
+        var report = Checks.Run(json, "payroll.json").AssertRejected("Row 1", "employee_id", "not valid UTF-8");
+        Assert.AreEqual(1, report.ErrorRow);
+    }
+
+    [TestMethod]
+    public void XlsxWhoseWorkbookPartIsNotXml_IsRejected()
+    {
+        var workbook = Rezip(new XlsxBuilder().Row(XlsxCell.Text("uscc")).Build(), "xl/workbook.xml", _ => Encoding.UTF8.GetBytes("<workbook\u0001"));
+
+        Checks.Run(workbook, "fees.xlsx").AssertRejected("The workbook is damaged", "save it again as .xlsx");
+    }
+
+    [TestMethod]
+    public void XlsxListingASheetItDoesNotContain_IsRejected()
+    {
+        var workbook = Rezip(new XlsxBuilder().Row(XlsxCell.Text("uscc")).Build(), "xl/_rels/workbook.xml.rels", rels => Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(rels).Replace("Id=\"R", "Id=\"X", StringComparison.Ordinal)));
+
+        Checks.Run(workbook, "fees.xlsx").AssertRejected("has no content");
+    }
+
+    /// <summary>The workbook with one entry's bytes replaced, as a damaged or hand-edited file arrives.</summary>
+    private static byte[] Rezip(byte[] xlsx, string entryName, Func<byte[], byte[]> change)
+    {
+        using var output = new MemoryStream();
+        using (var source = new System.IO.Compression.ZipArchive(new MemoryStream(xlsx), System.IO.Compression.ZipArchiveMode.Read))
+        using (var target = new System.IO.Compression.ZipArchive(output, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries)
+            {
+                using var read = entry.Open();
+                using var bytes = new MemoryStream();
+                read.CopyTo(bytes);
+                var content = entry.FullName == entryName ? change(bytes.ToArray()) : bytes.ToArray();
+                using var write = target.CreateEntry(entry.FullName).Open();
+                write.Write(content);
+            }
+        }
+
+        return output.ToArray();
+    }
 }
