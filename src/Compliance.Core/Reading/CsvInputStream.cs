@@ -6,7 +6,7 @@ namespace Compliance.Core.Reading;
 /// Byte-level scanning is safe for both UTF-8 and GB18030: in neither does 0x0A or 0x22 occur inside a
 /// multi-byte character.
 /// </summary>
-internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLength, int maxRecordBytes) : Stream
+internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLength, int maxRecordBytes, ReaderLimits limits) : Stream
 {
     private int prefixPosition;
     private bool inQuotes;
@@ -49,6 +49,12 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
 
         Scan(buffer[..n]);
         BytesRead += n;
+        if (BytesRead > limits.MaxFileBytes)
+        {
+            // Only reachable for a stream without a length; a sized one is measured before reading starts.
+            throw FilingOpener.TooLarge(BytesRead, limits);
+        }
+
         return n;
     }
 

@@ -30,6 +30,11 @@ public static class FilingOpener
                 $"'{Path.GetExtension(fileName)}' files are not accepted. Upload the filing as .csv, .xlsx or .json.");
 
             var start = stream.CanSeek ? stream.Position : 0;
+            if (stream.CanSeek && stream.Length - start > limits.MaxFileBytes)
+            {
+                throw TooLarge(stream.Length - start, limits);
+            }
+
             var sniff = new byte[limits.SniffBytes];
             var length = stream.ReadAtLeast(sniff, sniff.Length, throwOnEndOfStream: false);
             var whole = length < sniff.Length;
@@ -44,8 +49,13 @@ public static class FilingOpener
                 return new CsvFilingSource(stream, sniff, length, whole, limits);
             }
 
-            var seekable = Rewind(stream, start, sniff, length);
+            var seekable = Rewind(stream, start, sniff, length, limits);
             spool = seekable == stream ? null : seekable;
+            if (format == FilingFormat.Xlsx)
+            {
+                CheckExpandedSize(seekable, limits);
+            }
+
             IFilingSource source = format == FilingFormat.Xlsx ? new XlsxFilingSource(seekable) : new JsonFilingSource(seekable, limits);
             return new OwningSource(source, spool, stream);
         }
@@ -99,8 +109,38 @@ public static class FilingOpener
         }
     }
 
+    internal static FilingRejectedException TooLarge(long bytes, ReaderLimits limits) => new(
+        $"The file is {bytes / (1 << 20):N0} MiB; filings up to {limits.MaxFileBytes / (1 << 20):N0} MiB are accepted. Split it by month or by region and upload the parts.");
+
+    /// <summary>
+    /// A zip bomb renamed .xlsx expands to far more than any workbook: the sizes the zip directory declares are
+    /// added up before the package is opened, so nothing is inflated for a file that would not fit.
+    /// </summary>
+    private static void CheckExpandedSize(Stream seekable, ReaderLimits limits)
+    {
+        var start = seekable.Position;
+        try
+        {
+            using var zip = new System.IO.Compression.ZipArchive(seekable, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+            var expanded = zip.Entries.Sum(e => e.Length);
+            if (expanded > limits.MaxXlsxExpandedBytes)
+            {
+                throw new FilingRejectedException(
+                    $"The workbook expands to {expanded / (1 << 20):N0} MiB, more than the {limits.MaxXlsxExpandedBytes / (1 << 20):N0} MiB a filing may hold. Save the data as CSV, or split the workbook.");
+            }
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new FilingRejectedException("The file is not a readable XLSX workbook (its zip directory is damaged). Save it again as .xlsx.", ex);
+        }
+        finally
+        {
+            seekable.Position = start;
+        }
+    }
+
     /// <summary>XLSX (a zip) and JSON (two passes) need to seek; a stream that cannot is spooled to a temporary file.</summary>
-    private static Stream Rewind(Stream stream, long start, byte[] sniff, int length)
+    private static Stream Rewind(Stream stream, long start, byte[] sniff, int length, ReaderLimits limits)
     {
         if (stream.CanSeek)
         {
@@ -110,7 +150,18 @@ public static class FilingOpener
 
         var temp = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
         temp.Write(sniff, 0, length);
-        stream.CopyTo(temp);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            temp.Write(buffer, 0, read);
+            if (temp.Length > limits.MaxFileBytes)
+            {
+                temp.Dispose();
+                throw TooLarge(temp.Length, limits);
+            }
+        }
+
         temp.Position = 0;
         return temp;
     }

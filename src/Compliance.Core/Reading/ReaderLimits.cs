@@ -6,6 +6,18 @@ public sealed record ReaderLimits
     /// <summary>Largest single record (a CSV line with its quoted continuation, a JSON row object), in bytes.</summary>
     public int MaxRecordBytes { get; init; } = 1 << 20;
 
+    /// <summary>
+    /// Largest filing accepted, in bytes: 2 GiB. Twice the largest monthly payroll export seen (a 1 GB CSV is
+    /// about 14 million rows) and well inside what one check can stream in the function timeout.
+    /// </summary>
+    public long MaxFileBytes { get; init; } = 2L << 30;
+
+    /// <summary>
+    /// Largest total an XLSX may expand to (the sizes its zip directory declares), in bytes: 4 GiB, about
+    /// 7 million rows of sheet XML. A workbook that claims more is refused before any part is inflated.
+    /// </summary>
+    public long MaxXlsxExpandedBytes { get; init; } = 4L << 30;
+
     /// <summary>How many bytes are sniffed to choose the text encoding and spot binary content.</summary>
     public int SniffBytes { get; init; } = 64 * 1024;
 

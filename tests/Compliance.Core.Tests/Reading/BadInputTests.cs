@@ -236,6 +236,54 @@ public sealed class BadInputTests
         Checks.Run(workbook, "fees.xlsx").AssertRejected("has no content");
     }
 
+    [TestMethod]
+    [DataRow("payroll.csv")]
+    [DataRow("payroll.json")]
+    [DataRow("payroll.xlsx")]
+    public void FileOverTheSizeLimit_IsRejectedBeforeItIsRead(string name)
+    {
+        var content = name.EndsWith(".xlsx", StringComparison.Ordinal)
+            ? new XlsxBuilder().Row(XlsxCell.Text("uscc")).Build()
+            : Encoding.UTF8.GetBytes(name.EndsWith(".json", StringComparison.Ordinal) ? "{\"kind\": \"payroll\", \"rows\": []}" : FilingBuilder.Payroll().Row().ToCsv());
+        var limits = new ReaderLimits { MaxFileBytes = content.Length - 1 };
+
+        var report = new FilingChecker(Checks.Catalog, limits).Check(new MemoryStream(content), name);
+
+        report.AssertRejected("filings up to", "Split it");
+    }
+
+    [TestMethod]
+    public void CsvStreamWithoutALength_IsStoppedAtTheSizeLimit()
+    {
+        var csv = Encoding.UTF8.GetBytes(FilingBuilder.Payroll().Row().Row().Row().ToCsv());
+        var limits = new ReaderLimits { MaxFileBytes = csv.Length - 10, SniffBytes = 64 };
+
+        var report = new FilingChecker(Checks.Catalog, limits).Check(new UnseekableStream(csv), "payroll.csv");
+
+        report.AssertRejected("filings up to");
+    }
+
+    [TestMethod]
+    public void XlsxThatExpandsBeyondTheLimit_IsRejectedBeforeInflating()
+    {
+        // A zip bomb in miniature: a sheet padded with white space that compresses to almost nothing.
+        var bomb = Rezip(new XlsxBuilder().Row(XlsxCell.Text("uscc")).Build(), "xl/worksheets/sheet1.xml", sheet => [.. sheet, .. new byte[4 << 20].Select(_ => (byte)' ')]);
+        Assert.IsLessThan(64 * 1024, bomb.Length);
+        var limits = new ReaderLimits { MaxXlsxExpandedBytes = 1 << 20 };
+
+        var report = new FilingChecker(Checks.Catalog, limits).Check(new MemoryStream(bomb), "payroll.xlsx");
+
+        report.AssertRejected("The workbook expands to", "more than the 1 MiB");
+    }
+
+    /// <summary>A download without a length, as a network stream arrives.</summary>
+    private sealed class UnseekableStream(byte[] content) : MemoryStream(content)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+    }
+
     /// <summary>The workbook with one entry's bytes replaced, as a damaged or hand-edited file arrives.</summary>
     private static byte[] Rezip(byte[] xlsx, string entryName, Func<byte[], byte[]> change)
     {
