@@ -7,8 +7,8 @@ public sealed record ReaderLimits
     public int MaxRecordBytes { get; init; } = 1 << 20;
 
     /// <summary>
-    /// Largest filing accepted, in bytes: 2 GiB. Twice the largest monthly payroll export seen (a 1 GB CSV is
-    /// about 14 million rows) and well inside what one check can stream in the function timeout.
+    /// Largest filing accepted, in bytes: 2 GiB, about 28 million payroll rows as CSV — twice the 1 GB file
+    /// the benchmarks check (docs/benchmarks.md), which streams through one check in about 10 seconds.
     /// </summary>
     public long MaxFileBytes { get; init; } = 2L << 30;
 
