@@ -4,6 +4,7 @@ using Compliance.Pipeline.Review;
 using Compliance.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,17 +30,23 @@ public static class ReviewEndpoints
         return services;
     }
 
+    /// <summary>
+    /// Largest request body the API reads: a review note or an upload request is a few hundred bytes, so
+    /// 16 KiB leaves room for any real one and refuses a flood before it is buffered (413).
+    /// </summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/", ReviewPage);
         var api = endpoints.MapGroup("/api");
         api.MapGet("/violations", ListAsync);
         api.MapGet("/violations/{id}", GetAsync);
-        api.MapPost("/violations/{id}/review", ReviewAsync);
+        api.MapPost("/violations/{id}/review", ReviewAsync).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         api.MapGet("/rules", RulesAsync);
         api.MapGet("/filings", FilingsAsync);
         api.MapGet("/filings/{id}", FilingAsync);
-        api.MapPost("/uploads", UploadAsync);
+        api.MapPost("/uploads", UploadAsync).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         return endpoints;
     }
 

@@ -48,6 +48,11 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
     public async Task<IResult> ReviewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/violations/{id}/review")] HttpRequest request, string id)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (TooLarge(request) is { } refused)
+        {
+            return refused;
+        }
+
         return await ReadBodyAsync<ReviewBody>(request) is { } body
             ? await ReviewEndpoints.ReviewAsync(request.HttpContext, reviews, id, body)
             : BadBody("{\"status\": ..., \"note\": ...}");
@@ -78,9 +83,33 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
     public async Task<IResult> UploadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (TooLarge(request) is { } refused)
+        {
+            return refused;
+        }
+
         return await ReadBodyAsync<UploadBody>(request) is { } body
             ? await ReviewEndpoints.UploadAsync(request.HttpContext, filings, body)
             : BadBody("{\"fileName\": \"payroll-2016-06.csv\"}");
+    }
+
+    /// <summary>
+    /// The same body limit as the local host's endpoints: a declared length over it is a 413 at once, and a
+    /// body without one is cut off at the limit while it is read.
+    /// </summary>
+    private static IResult? TooLarge(HttpRequest request)
+    {
+        if (request.ContentLength > ReviewEndpoints.MaxBodyBytes)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large", detail: $"Request bodies are at most {ReviewEndpoints.MaxBodyBytes} bytes.");
+        }
+
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = ReviewEndpoints.MaxBodyBytes;
+        }
+
+        return null;
     }
 
     /// <summary>The JSON body, or null when there is none or it is not JSON of that shape (a 400, not a 500).</summary>

@@ -190,6 +190,20 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
+    public async Task OversizedBodies_Are413WithOrWithoutADeclaredLength()
+    {
+        using var chunked = await SendAsync(HttpMethod.Post, "/api/uploads", "ent-dy", new { fileName = new string('a', Compliance.Api.ReviewEndpoints.MaxBodyBytes * 4) });
+        Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode, await chunked.Content.ReadAsStringAsync());
+
+        using var sized = new HttpRequestMessage(HttpMethod.Post, "/api/violations/anything/review") { Content = new ByteArrayContent(new byte[Compliance.Api.ReviewEndpoints.MaxBodyBytes + 1]) };
+        sized.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        sized.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "reg-sc");
+        sized.Headers.TryAddWithoutValidation("If-Match", "*");
+        using var response = await http!.SendAsync(sized);
+        Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [TestMethod]
     public async Task Uploads_GrantAShortWriteOnlyUrlForTheCallersOwnFolderOnly()
     {
         using var grant = await SendAsync(HttpMethod.Post, "/api/uploads", "ent-dy", new { fileName = "april.csv" });
