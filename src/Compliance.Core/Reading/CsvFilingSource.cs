@@ -22,7 +22,7 @@ internal sealed class CsvFilingSource : IFilingSource
     public CsvFilingSource(Stream stream, byte[] sniffed, int sniffedLength, bool sniffedWholeFile, ReaderLimits limits)
     {
         var encoding = TextEncodingDetector.Detect(sniffed.AsSpan(0, sniffedLength), sniffedWholeFile, out var preamble);
-        Input = new CsvInputStream(stream, sniffed[preamble..sniffedLength], sniffedLength - preamble, limits.MaxRecordBytes, limits);
+        Input = new CsvInputStream(stream, sniffed[preamble..sniffedLength], sniffedLength - preamble, limits);
         text = new StreamReader(Input, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024);
         try
         {

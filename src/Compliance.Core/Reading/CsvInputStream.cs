@@ -6,7 +6,7 @@ namespace Compliance.Core.Reading;
 /// Byte-level scanning is safe for both UTF-8 and GB18030: in neither does 0x0A or 0x22 occur inside a
 /// multi-byte character.
 /// </summary>
-internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLength, int maxRecordBytes, ReaderLimits limits) : Stream
+internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLength, ReaderLimits limits) : Stream
 {
     private int prefixPosition;
     private bool inQuotes;
@@ -99,13 +99,13 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
 
     private void CheckLength()
     {
-        if (recordBytes > maxRecordBytes)
+        if (recordBytes > limits.MaxRecordBytes)
         {
             var why = inQuotes
                 ? "a quoted field opened there is never closed, or runs on for more than"
                 : "the line is longer than";
             throw new FilingRejectedException(
-                $"Line {recordStartLine}: {why} {maxRecordBytes / 1024} KiB. Check the quotes on that line, or split the file.",
+                $"Line {recordStartLine}: {why} {limits.MaxRecordBytes / 1024} KiB. Check the quotes on that line, or split the file.",
                 row: recordStartLine);
         }
     }

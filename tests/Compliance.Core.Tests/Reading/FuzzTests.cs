@@ -23,7 +23,7 @@ public sealed class FuzzTests
 
     private static readonly (string Name, byte[] Content)[] Samples =
     [
-        .. Directory.GetFiles(Path.Combine(RepositoryRoot(), "seeds", "samples")).Order(StringComparer.Ordinal)
+        .. Directory.GetFiles(Path.Combine(Checks.RepositoryRoot, "seeds", "samples")).Order(StringComparer.Ordinal)
             .Select(path => (Path.GetFileName(path), File.ReadAllBytes(path))),
     ];
 
@@ -130,18 +130,5 @@ public sealed class FuzzTests
         }
 
         return [.. bytes];
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ComplianceFunctions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("No ComplianceFunctions.sln above the test assembly.");
     }
 }
