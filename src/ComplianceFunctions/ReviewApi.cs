@@ -48,14 +48,7 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
     public async Task<IResult> ReviewAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/violations/{id}/review")] HttpRequest request, string id)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (TooLarge(request) is { } refused)
-        {
-            return refused;
-        }
-
-        return await ReadBodyAsync<ReviewBody>(request) is { } body
-            ? await ReviewEndpoints.ReviewAsync(request.HttpContext, reviews, id, body)
-            : BadBody("{\"status\": ..., \"note\": ...}");
+        return await WithBodyAsync<ReviewBody>(request, "{\"status\": ..., \"note\": ...}", body => ReviewEndpoints.ReviewAsync(request.HttpContext, reviews, id, body));
     }
 
     [Function("ListRules")]
@@ -83,25 +76,26 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
     public async Task<IResult> UploadAsync([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/uploads")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (TooLarge(request) is { } refused)
-        {
-            return refused;
-        }
-
-        return await ReadBodyAsync<UploadBody>(request) is { } body
-            ? await ReviewEndpoints.UploadAsync(request.HttpContext, filings, body)
-            : BadBody("{\"fileName\": \"payroll-2016-06.csv\"}");
+        return await WithBodyAsync<UploadBody>(request, "{\"fileName\": \"payroll-2016-06.csv\"}", body => ReviewEndpoints.UploadAsync(request.HttpContext, filings, body));
     }
 
     /// <summary>
-    /// The same body limit as the local host's endpoints: a declared length over it is a 413 at once, and a
-    /// body without one is cut off at the limit while it is read.
+    /// Reads the JSON body under the same limit as the local host's endpoints and hands it on. A declared
+    /// length over the limit is a 413 at once; a body without one is cut off at the limit while it is read
+    /// (also a 413); a body not sent as JSON is a 415 and one that is not JSON of that shape a 400, never a 500.
     /// </summary>
-    private static IResult? TooLarge(HttpRequest request)
+    private static async Task<IResult> WithBodyAsync<T>(HttpRequest request, string example, Func<T, Task<IResult>> handle)
+        where T : class
     {
         if (request.ContentLength > ReviewEndpoints.MaxBodyBytes)
         {
-            return Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large", detail: $"Request bodies are at most {ReviewEndpoints.MaxBodyBytes} bytes.");
+            return TooLarge();
+        }
+
+        // As the local host's endpoints answer: a body that is not declared JSON is a 415, not a 500.
+        if (!request.HasJsonContentType())
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: $"Send a JSON body (Content-Type: application/json): {example}.");
         }
 
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -109,22 +103,25 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
             limit.MaxRequestBodySize = ReviewEndpoints.MaxBodyBytes;
         }
 
-        return null;
-    }
-
-    /// <summary>The JSON body, or null when there is none or it is not JSON of that shape (a 400, not a 500).</summary>
-    private static async Task<T?> ReadBodyAsync<T>(HttpRequest request)
-        where T : class
-    {
+        T? body;
         try
         {
-            return await request.ReadFromJsonAsync<T>(request.HttpContext.RequestAborted);
+            body = await request.ReadFromJsonAsync<T>(request.HttpContext.RequestAborted);
         }
         catch (System.Text.Json.JsonException)
         {
-            return null;
+            body = null;
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge();
+        }
+
+        return body is null ? BadBody(example) : await handle(body);
     }
+
+    private static IResult TooLarge() =>
+        Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large", detail: $"Request bodies are at most {ReviewEndpoints.MaxBodyBytes} bytes.");
 
     private static IResult BadBody(string example) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: $"Send a JSON body: {example}.");
