@@ -79,6 +79,72 @@ public sealed class LocalHostTests
         }
     }
 
+    /// <summary>
+    /// Every file of the bad-input corpus, uploaded over a good version of the same filing: each ends as the
+    /// offline check says (rejected with the same message, or checked with the same findings), a rejection
+    /// keeps the good version's findings whole, and the host goes on to check the next upload.
+    /// </summary>
+    [TestMethod]
+    public async Task BadInputCorpus_EndsAsOfflineAndNeverLosesTheFindingsBefore()
+    {
+        var corpus = new Compliance.Core.Tests.Reading.BadInputCorpus(Samples.Root);
+        string Good(string file) => Path.GetExtension(file) switch
+        {
+            ".xlsx" => "xlsx-html-in-text-cells.xlsx",
+            ".json" => "json-keys-in-any-order.json",
+            ".csv" => "utf8-bom.csv",
+            _ => string.Empty, // no good version of a file type nobody accepts
+        };
+        var runs = corpus.Entries.Select(e => (Entry: e, Name: $"{Guid.NewGuid():N}-{e.File}", Good: Good(e.File))).ToList();
+        const string uscc = PipelineHarness.Uscc;
+
+        var before = new Dictionary<string, string[]>();
+        foreach (var batch in runs.Where(r => r.Good.Length > 0).Chunk(8))
+        {
+            var uploaded = await Task.WhenAll(batch.Select(async r => (r, ETag: await UploadAsync(uscc, r.Name, await File.ReadAllBytesAsync(Path.Combine(corpus.Folder, r.Good))))));
+            foreach (var (r, etag) in uploaded)
+            {
+                var good = await WaitForVersionAsync(uscc, r.Name, etag);
+                Assert.AreEqual("checked", good.Status, good.Error);
+                before[r.Name] = Findings(await Store.ViolationsOfFilingAsync(uscc, good.FilingId, CancellationToken.None));
+                CollectionAssert.AreEqual(corpus.Entries.Single(e => e.File == r.Good).Violations, before[r.Name]);
+            }
+        }
+
+        foreach (var batch in runs.Chunk(8))
+        {
+            var uploaded = await Task.WhenAll(batch.Select(async r => (r, ETag: await UploadAsync(uscc, r.Name, await File.ReadAllBytesAsync(Path.Combine(corpus.Folder, r.Entry.File)), overwrite: true))));
+            foreach (var (r, etag) in uploaded)
+            {
+                var verdict = await WaitForVersionAsync(uscc, r.Name, etag);
+                var stored = Findings(await Store.ViolationsOfFilingAsync(uscc, verdict.FilingId, CancellationToken.None));
+                Compliance.Core.Tests.Reading.BadInputCorpus.AssertMatches(
+                    r.Entry,
+                    verdict.Status,
+                    verdict.Error,
+                    verdict.ErrorRow,
+                    errorColumn: null,
+                    violations: verdict.Status == "checked" ? stored : [],
+                    verdict.WarningCount);
+                if (verdict.Status == "checked")
+                {
+                    Assert.AreEqual(verdict.ViolationCount, stored.Length, $"{r.Entry.File}: the verdict counts what is stored");
+                }
+                else
+                {
+                    CollectionAssert.AreEqual(before.GetValueOrDefault(r.Name, []), stored, $"{r.Entry.File}: the rejection left the previous version's findings whole");
+                }
+            }
+        }
+
+        var next = $"{Guid.NewGuid():N}-after-the-corpus.csv";
+        var after = await WaitForVersionAsync(uscc, next, await UploadAsync(uscc, next, await File.ReadAllBytesAsync(Path.Combine(Samples.Folder, "payroll-2016-06-acme.csv"))));
+        Assert.AreEqual("checked", after.Status, "the host still checks filings after the corpus");
+    }
+
+    private static string[] Findings(IEnumerable<Compliance.Storage.Entities.ViolationEntity> violations) =>
+        [.. violations.OrderBy(v => v.Row).ThenBy(v => v.RowKey, StringComparer.Ordinal).Select(v => $"{v.Rule}@{v.Row}")];
+
     [TestMethod]
     public void LocalHost_TakesItsTriggerSettingsFromHostJson()
     {
@@ -88,9 +154,9 @@ public sealed class LocalHostTests
         StringAssert.Contains(options, "\"MaxDegreeOfParallelism\": 4");
     }
 
-    private static async Task<string> UploadAsync(string uscc, string name, byte[] content)
+    private static async Task<string> UploadAsync(string uscc, string name, byte[] content, bool overwrite = false)
     {
-        var response = await filings!.GetBlobClient($"{uscc}/{name}").UploadAsync(new BinaryData(content));
+        var response = await filings!.GetBlobClient($"{uscc}/{name}").UploadAsync(new BinaryData(content), overwrite);
         return response.Value.ETag.ToString();
     }
 

@@ -67,6 +67,7 @@ internal sealed class CsvFilingSource : IFilingSource
     {
         var record = new RawRecord(map.Schema);
         var any = false;
+        var lastLine = 1;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -79,7 +80,7 @@ internal sealed class CsvFilingSource : IFilingSource
             }
             catch (DecoderFallbackException ex)
             {
-                throw NotText(ex);
+                throw NotText(ex, lastLine);
             }
 
             var row = reader.Current;
@@ -89,6 +90,7 @@ internal sealed class CsvFilingSource : IFilingSource
             }
 
             var line = row.LineNumberFrom;
+            lastLine = line;
             record.Clear();
             record.Row = line;
 
@@ -256,9 +258,10 @@ internal sealed class CsvFilingSource : IFilingSource
 
     private static readonly SearchValues<char> BlankLine = SearchValues.Create(", \t\u00A0\u3000");
 
-    private static FilingRejectedException NotText(DecoderFallbackException ex) => new(
-        "The file is not valid UTF-8 text throughout (it may change encoding part-way, or not be text at all). "
-        + "Save it as CSV UTF-8 or as GB18030/GBK CSV from start to end.",
+    private static FilingRejectedException NotText(DecoderFallbackException ex, int? afterLine = null) => new(
+        "The file is not valid UTF-8 text throughout"
+        + (afterLine is { } line ? $" (the first bad bytes come after line {line})" : string.Empty)
+        + ": it may change encoding part-way, or not be text at all. Save it as CSV UTF-8 or as GB18030/GBK CSV from start to end.",
         ex);
 
     public void Dispose()

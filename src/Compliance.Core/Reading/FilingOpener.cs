@@ -102,11 +102,33 @@ public static class FilingOpener
                 "The file is UTF-16 text (Excel's \"Unicode Text\"). Save it as \"CSV UTF-8 (逗号分隔)\" or plain CSV instead.");
         }
 
+        // UTF-16 without its byte-order mark: ASCII text with a NUL after (or before) every character.
+        if (head.Length >= 8 && (Utf16Without(head, 1) || Utf16Without(head, 0)))
+        {
+            throw new FilingRejectedException(
+                "The file is UTF-16 text without a byte-order mark. Save it as \"CSV UTF-8 (逗号分隔)\" or plain CSV instead.");
+        }
+
         // Text has no NUL bytes in UTF-8 or GB18030; a few of them means binary content.
         if (head.Contains((byte)0))
         {
             throw new FilingRejectedException($"The file contains binary data, not {(format == FilingFormat.Csv ? "CSV" : "JSON")} text. Check that the right file was chosen.");
         }
+    }
+
+    /// <summary>Whether every byte at <paramref name="zeroAt"/> (0 or 1) of each pair in the first 64 is NUL and the others are not.</summary>
+    private static bool Utf16Without(ReadOnlySpan<byte> head, int zeroAt)
+    {
+        var pairs = Math.Min(head.Length, 64) / 2;
+        for (var i = 0; i < pairs; i++)
+        {
+            if ((head[(2 * i) + zeroAt] != 0) || (head[(2 * i) + 1 - zeroAt] == 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     internal static FilingRejectedException TooLarge(long bytes, ReaderLimits limits) => new(

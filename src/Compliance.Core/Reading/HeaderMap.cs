@@ -31,6 +31,12 @@ internal sealed class HeaderMap
         }
 
         var schema = kindHint is { } hint ? FilingSchema.For(hint) : FilingSchema.Recognise(texts);
+        if (schema is null && OtherDelimiter(texts) is { } delimiter)
+        {
+            throw new FilingRejectedException(
+                $"The columns are separated by {delimiter}, not commas. Save the file as \"CSV UTF-8 (逗号分隔)\" (comma separated) and upload it again.", row: 1);
+        }
+
         if (schema is null)
         {
             throw new FilingRejectedException(
@@ -77,11 +83,19 @@ internal sealed class HeaderMap
         {
             throw new FilingRejectedException(
                 $"The {schema.Kind.ToContractName()} filing lacks required column{(missing.Count > 1 ? "s" : string.Empty)} "
-                + string.Join(", ", missing.Select(c => c.Display)) + ". Add it to the header row.",
+                + string.Join(", ", missing.Select(c => c.Display))
+                + $". Row 1 must name every column (no title rows or merged cells above the names); add {(missing.Count > 1 ? "them" : "it")} there.",
                 row: 1,
                 column: missing[0].Name);
         }
 
         return new HeaderMap(schema, ordinals, warnings);
     }
+
+    /// <summary>A one-cell header holding several names joined by ; or tab: a European-locale or "Text (Tab delimited)" export.</summary>
+    private static string? OtherDelimiter(List<string> texts) =>
+        texts.Count(t => t.Length > 0) != 1 ? null
+        : texts.First(t => t.Length > 0) is var only && only.Count(c => c == ';') >= 2 ? "semicolons"
+        : only.Count(c => c == '\t') >= 2 ? "tabs"
+        : null;
 }

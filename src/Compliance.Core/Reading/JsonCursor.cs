@@ -12,7 +12,11 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
     private int start;
     private int end;
     private bool final;
+    private long discarded;
     private JsonReaderState state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+
+    /// <summary>The byte offset in the stream of the next token not yet read, for messages.</summary>
+    public long Offset => discarded + start;
 
     /// <summary>Reads one token; strings and property names come back decoded in <paramref name="text"/>.</summary>
     public JsonTokenType ReadToken(out string? text) => ReadToken(decode: true, out text);
@@ -110,6 +114,7 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
         if (start > 0)
         {
             Buffer.BlockCopy(buffer, start, buffer, 0, end - start);
+            discarded += start;
             end -= start;
             start = 0;
         }

@@ -25,9 +25,9 @@ internal sealed class JsonFilingSource : IFilingSource
 
         var header = new List<(string Name, string? Value)>();
         var hasRows = false;
-        Guard(null, () =>
+        var cursor = new JsonCursor(stream, maxValueBytes);
+        Guard(null, cursor, () =>
         {
-            var cursor = new JsonCursor(stream, maxValueBytes);
             if (cursor.ReadToken(out _) != JsonTokenType.StartObject)
             {
                 throw new FilingRejectedException("A JSON filing must be one object: {\"kind\": \"payroll\", \"uscc\": \"...\", \"rows\": [ ... ]}.");
@@ -98,7 +98,7 @@ internal sealed class JsonFilingSource : IFilingSource
     {
         stream.Position = origin;
         var cursor = new JsonCursor(stream, maxValueBytes);
-        Guard(null, () =>
+        Guard(null, cursor, () =>
         {
             cursor.ReadToken(out _);
             while (cursor.ReadToken(out var name) == JsonTokenType.PropertyName)
@@ -121,7 +121,7 @@ internal sealed class JsonFilingSource : IFilingSource
             cancellationToken.ThrowIfCancellationRequested();
             index++;
             JsonElement? element = null;
-            Guard(index, () => element = cursor.ReadValueOrEndArray());
+            Guard(index, cursor, () => element = cursor.ReadValueOrEndArray());
             if (element is not { } row)
             {
                 break;
@@ -142,10 +142,22 @@ internal sealed class JsonFilingSource : IFilingSource
                 }
             }
 
+            // A key given twice in one row is ambiguous (parsers disagree on which wins), as is a column given twice in a header.
+            var given = 0UL;
             foreach (var property in row.EnumerateObject())
             {
                 var name = NameOf(property, index);
                 var column = Schema.Find(name);
+                if (column is not null && column.Ordinal < 64)
+                {
+                    if ((given & (1UL << column.Ordinal)) != 0)
+                    {
+                        throw new FilingRejectedException($"Row {index} gives field {column.Display} twice; keep one.", row: index, column: column.Name);
+                    }
+
+                    given |= 1UL << column.Ordinal;
+                }
+
                 if (column is null)
                 {
                     if (reportedUnknown.Add(name))
@@ -209,7 +221,7 @@ internal sealed class JsonFilingSource : IFilingSource
         }
     }
 
-    private static void Guard(int? row, Action action)
+    private static void Guard(int? row, JsonCursor cursor, Action action)
     {
         try
         {
@@ -217,8 +229,11 @@ internal sealed class JsonFilingSource : IFilingSource
         }
         catch (JsonException ex)
         {
-            var where = row is null ? "The JSON" : $"The JSON near rows[{row}]";
-            throw new FilingRejectedException($"{where} is malformed: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]}", ex, row: row);
+            var where = $"{(row is null ? "The JSON" : $"The JSON of rows[{row}]")} (from byte {cursor.Offset + 1:N0})";
+            var message = ex.Message.Contains("maximum configured depth", StringComparison.Ordinal)
+                ? $"{where} nests arrays or objects more than 64 levels deep; a row holds plain numbers and text."
+                : $"{where} is malformed: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]}";
+            throw new FilingRejectedException(message, ex, row: row);
         }
         catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
         {

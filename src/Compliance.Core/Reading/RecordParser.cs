@@ -18,6 +18,12 @@ internal sealed class RecordParser
         "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
     ];
 
+    /// <summary>C0 and C1 controls (tab and line breaks included: an identifier has none), DEL, and the bidi embeddings, overrides and isolates.</summary>
+    private static readonly System.Buffers.SearchValues<char> InvisibleControls = System.Buffers.SearchValues.Create(
+        "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F"
+        + "\u0080\u0081\u0082\u0083\u0084\u0085\u0086\u0087\u0088\u0089\u008A\u008B\u008C\u008D\u008E\u008F\u0090\u0091\u0092\u0093\u0094\u0095\u0096\u0097\u0098\u0099\u009A\u009B\u009C\u009D\u009E\u009F"
+        + "\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
+
     private readonly FilingSchema schema;
     private readonly ColumnDefinition[] columns;
     private readonly (ColumnDefinition Rate, ColumnDefinition Amount)[] ratesWithAmounts;
@@ -191,6 +197,14 @@ internal sealed class RecordParser
                 break;
             case ColumnType.Text:
                 // Plain identifiers were kept raw by TryTypeCommonCell; what reaches here needs normalising.
+                // Control and bidirectional-override characters are invisible on screen yet change what a
+                // log line, terminal or review page shows (an ID that reads backwards), so they are refused.
+                if (text.IndexOfAny(InvisibleControls) is >= 0 and var at)
+                {
+                    errors.Add(Error(row, column, $"the text has an invisible control character (U+{(int)text[at]:X4}) at position {at + 1}; remove it."));
+                    break;
+                }
+
                 record.SetText(column, TextNormalizer.Normalize(text.ToString()));
                 break;
             case ColumnType.Rate:

@@ -27,8 +27,27 @@ public static class TextEncodingDetector
             return StrictUtf8;
         }
 
-        return IsUtf8(sample, isWholeFile) ? StrictUtf8 : Gb18030;
+        var validPrefix = Utf8PrefixLength(sample, isWholeFile);
+        if (validPrefix == sample.Length)
+        {
+            return StrictUtf8;
+        }
+
+        // Many UTF-8 characters and then bytes that are not: lines pasted from a GBK file into a UTF-8 one.
+        // Read as GB18030 the UTF-8 part would turn to mojibake, so say where the encoding changes instead.
+        var prefix = sample[..validPrefix];
+        if (CountMultiByteUtf8(prefix) >= MixedEncodingEvidence)
+        {
+            throw new FilingRejectedException(
+                $"Line {prefix.Count((byte)'\n') + 1} is not UTF-8 text although the lines before it are: the file mixes encodings (UTF-8 and GBK). Save the whole file as \"CSV UTF-8 (逗号分隔)\".",
+                row: prefix.Count((byte)'\n') + 1);
+        }
+
+        return Gb18030;
     }
+
+    /// <summary>UTF-8 multi-byte characters before the first invalid byte that rule out a GBK file read by chance as UTF-8.</summary>
+    private const int MixedEncodingEvidence = 8;
 
     private static Encoding LoadGb18030()
     {
@@ -37,13 +56,28 @@ public static class TextEncodingDetector
         return Encoding.GetEncoding("GB18030");
     }
 
-    private static bool IsUtf8(ReadOnlySpan<byte> sample, bool isWholeFile)
+    private static int CountMultiByteUtf8(ReadOnlySpan<byte> valid)
+    {
+        var count = 0;
+        foreach (var b in valid)
+        {
+            if (b >= 0xC2)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>How many bytes from the start are valid UTF-8: the whole sample when it is UTF-8 (a cut-off last character included unless it is the whole file).</summary>
+    private static int Utf8PrefixLength(ReadOnlySpan<byte> sample, bool isWholeFile)
     {
         var buffer = ArrayPool<char>.Shared.Rent(Math.Max(16, sample.Length));
         try
         {
-            var status = Utf8.ToUtf16(sample, buffer, out _, out _, replaceInvalidSequences: false, isFinalBlock: isWholeFile);
-            return status is OperationStatus.Done or OperationStatus.NeedMoreData;
+            var status = Utf8.ToUtf16(sample, buffer, out var read, out _, replaceInvalidSequences: false, isFinalBlock: isWholeFile);
+            return status is OperationStatus.Done or OperationStatus.NeedMoreData ? sample.Length : read;
         }
         finally
         {

@@ -57,7 +57,7 @@ public sealed class BadInputTests
     [TestMethod]
     public void MissingRequiredColumn_IsRejectedNamingIt()
     {
-        var report = Checks.Csv(FilingBuilder.Payroll().Without("wage_base").Row()).AssertRejected("wage_base (缴费基数)", "Add it to the header row");
+        var report = Checks.Csv(FilingBuilder.Payroll().Without("wage_base").Row()).AssertRejected("wage_base (缴费基数)", "Row 1 must name every column", "add it there");
 
         Assert.AreEqual("wage_base", report.ErrorColumn);
     }
