@@ -19,9 +19,13 @@ namespace Compliance.Cli;
 /// <summary><c>compliance serve</c> and <c>compliance demo</c>: the cloud pipeline on this machine.</summary>
 internal static class LocalStackCommands
 {
+    /// <summary>Where the review API listens: Core Tools' port by default, 0 for any free one (printed at start).</summary>
+    private static Option<int> ApiPortOption() => new("--api-port") { Description = "Review API port (0 picks a free one).", DefaultValueFactory = _ => 7071 };
+
     public static Command Serve(TextWriter output, TextWriter error)
     {
         var ports = new PortOptions();
+        var apiPort = ApiPortOption();
         var command = new Command(
             "serve",
             """
@@ -31,11 +35,12 @@ internal static class LocalStackCommands
             Violations table and its verdict in results/{USCC}/{file}.json. Ctrl+C stops everything it started.
             """);
         ports.AddTo(command);
+        command.Options.Add(apiPort);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = CheckCommand.Console(output);
             using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
-            await using var stack = await LocalStackRun.StartAsync(ports.Read(parse), loggerFactory, cancellationToken);
+            await using var stack = await LocalStackRun.StartAsync(ports.Read(parse), loggerFactory, cancellationToken, $"http://127.0.0.1:{parse.GetValue(apiPort)}");
             // Plain writes: Spectre would wrap the long connection string, and it must stay copyable.
             console.MarkupLine("[green]Local stack running.[/] Storage connection string:");
             await output.WriteLineAsync(stack.Azurite.ConnectionString);
@@ -52,6 +57,7 @@ internal static class LocalStackCommands
     public static Command Demo(Option<FileInfo?> catalogOption, TextWriter output, TextWriter error)
     {
         var ports = new PortOptions();
+        var apiPort = ApiPortOption();
         var once = new Option<bool>("--once") { Description = "Exit after the summary instead of serving on." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for every result.", DefaultValueFactory = _ => 120 };
         var command = new Command(
@@ -65,11 +71,12 @@ internal static class LocalStackCommands
             timeout,
         };
         ports.AddTo(command);
+        command.Options.Add(apiPort);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = CheckCommand.Console(output);
             using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
-            await using var stack = await LocalStackRun.StartAsync(ports.Read(parse), loggerFactory, cancellationToken);
+            await using var stack = await LocalStackRun.StartAsync(ports.Read(parse), loggerFactory, cancellationToken, $"http://127.0.0.1:{parse.GetValue(apiPort)}");
             var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));
             var samples = Directory.GetFiles(Path.Combine(RepositoryLayout.FindRoot(), "seeds", "samples")).Order(StringComparer.Ordinal).ToList();
             var uploads = new List<(string File, string Uscc, string ETag)>();
@@ -263,38 +270,42 @@ internal static class LocalStackCommands
     }
 }
 
-/// <summary>Azurite plus the local host, started together and stopped in reverse order.</summary>
+/// <summary>Azurite plus the local host (restarted after a fault, as the Functions platform would), started together and stopped in reverse order.</summary>
 internal sealed class LocalStackRun : IAsyncDisposable
 {
-    private LocalStackRun(Azurite azurite, IHost host)
+    private readonly SupervisedHost host;
+
+    private LocalStackRun(Azurite azurite, SupervisedHost host)
     {
         Azurite = azurite;
-        Host = host;
+        this.host = host;
         Blobs = new BlobServiceClient(azurite.ConnectionString);
     }
 
     public Azurite Azurite { get; }
 
-    public IHost Host { get; }
+    /// <summary>The host running now.</summary>
+    public IHost Host => host.Current;
 
     public BlobServiceClient Blobs { get; }
 
-    public static async Task<LocalStackRun> StartAsync(AzuriteOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<LocalStackRun> StartAsync(AzuriteOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken, string apiUrl)
     {
         var azurite = await Azurite.StartAsync(options, loggerFactory.CreateLogger<Azurite>(), cancellationToken);
         try
         {
-            var host = LocalHost.CreateBuilder(azurite.ConnectionString, configureServices: services => services.AddSingleton(loggerFactory)).Build();
-            var run = new LocalStackRun(azurite, host);
-
             // Containers exist before anyone uploads, so a plain client upload works on a fresh Azurite.
+            var blobs = new BlobServiceClient(azurite.ConnectionString);
             foreach (var name in new[] { "filings", "results" })
             {
-                await run.Blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+                await blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
             }
 
-            await host.StartAsync(cancellationToken);
-            return run;
+            var host = await SupervisedHost.StartAsync(
+                () => LocalHost.CreateBuilder(azurite.ConnectionString, configureServices: services => services.AddSingleton(loggerFactory), apiUrl: apiUrl).Build(),
+                loggerFactory.CreateLogger<SupervisedHost>(),
+                cancellationToken);
+            return new LocalStackRun(azurite, host);
         }
         catch
         {
@@ -307,11 +318,10 @@ internal sealed class LocalStackRun : IAsyncDisposable
     {
         try
         {
-            await Host.StopAsync(TimeSpan.FromSeconds(10));
+            await host.DisposeAsync();
         }
         finally
         {
-            Host.Dispose();
             await Azurite.DisposeAsync();
         }
     }

@@ -70,6 +70,9 @@ public sealed class Azurite : IAsyncDisposable
 
     public int TablePort { get; }
 
+    /// <summary>The node process running Azurite; null when an already running one is reused.</summary>
+    public int? ProcessId => process?.Id;
+
     /// <summary>False when an Azurite that was already running is being reused (and is left running).</summary>
     public bool Owned => process is not null;
 

@@ -75,6 +75,8 @@ public static class LocalHost
                 services.AddCompliancePipeline(context.Configuration);
                 services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions), typeof(LocalDigestFunctions)));
                 services.AddHostedService<ReconcilerService>();
+                services.AddSingleton<HostFaults>();
+                services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, HostFaultHandler.Factory>();
                 configureServices?.Invoke(services);
             });
     }

@@ -79,6 +79,14 @@ public sealed class ComplianceStorageOptions
     [Range(0, 10)]
     public int ChaosFaultsPerOperation { get; set; }
 
+    /// <summary>
+    /// Chaos engineering below the SDK: the share (0 to 0.5) of HTTP requests to Blob and Table storage that are
+    /// answered with an injected 503 instead of being sent (<see cref="ChaosTransport"/>). 0, the
+    /// default, injects nothing; the fault tests run whole batches of filings at 0.3.
+    /// </summary>
+    [Range(0d, 0.5d)]
+    public double ChaosHttpFaultRate { get; set; }
+
     /// <summary>The worst case number of HTTP tries behind one operation: our attempts times the SDK's tries.</summary>
     public int HttpTryBudget => OperationAttempts * (1 + SdkMaxRetries);
 }

@@ -69,11 +69,19 @@ public sealed class StorageResilienceMonitor
 {
     private int retries;
     private int injectedFaults;
+    private long httpCalls;
+    private long injectedHttpFaults;
     private int maxAttempts = 1;
 
     public int Retries => Volatile.Read(ref retries);
 
     public int InjectedFaults => Volatile.Read(ref injectedFaults);
+
+    /// <summary>HTTP tries our storage clients made while <see cref="ComplianceStorageOptions.ChaosHttpFaultRate"/> was on.</summary>
+    public long HttpCalls => Interlocked.Read(ref httpCalls);
+
+    /// <summary>Of those, the ones answered with an injected 503.</summary>
+    public long InjectedHttpFaults => Interlocked.Read(ref injectedHttpFaults);
 
     /// <summary>The most attempts any single operation needed.</summary>
     public int MaxAttempts => Volatile.Read(ref maxAttempts);
@@ -88,4 +96,8 @@ public sealed class StorageResilienceMonitor
     }
 
     internal void RecordInjectedFault() => Interlocked.Increment(ref injectedFaults);
+
+    internal void RecordHttpCall() => Interlocked.Increment(ref httpCalls);
+
+    internal void RecordInjectedHttpFault() => Interlocked.Increment(ref injectedHttpFaults);
 }

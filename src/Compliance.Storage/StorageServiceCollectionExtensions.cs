@@ -22,18 +22,11 @@ public static class StorageServiceCollectionExtensions
 
         services.AddAzureClients(clients =>
         {
+            // Our clients only, not defaults for the factory: the WebJobs blob extension builds its own
+            // clients through the same factory, and neither our retry budget nor chaos is meant for them.
             var connection = configuration.GetSection(StorageConnection.Name);
-            clients.AddBlobServiceClient(connection);
-            clients.AddTableServiceClient(connection);
-            clients.ConfigureDefaults((options, provider) =>
-            {
-                var storage = provider.GetRequiredService<IOptions<ComplianceStorageOptions>>().Value;
-                options.Retry.MaxRetries = storage.SdkMaxRetries;
-                options.Retry.Mode = RetryMode.Exponential;
-                options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-                options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
-                options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
-            });
+            clients.AddBlobServiceClient(connection).ConfigureOptions(ConfigureClient);
+            clients.AddTableServiceClient(connection).ConfigureOptions(ConfigureClient);
         });
 
         services.TryAddSingleton(TimeProvider.System);
@@ -51,6 +44,20 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<DigestStore>();
         services.TryAddSingleton<ReviewStore>();
         return services;
+    }
+
+    private static void ConfigureClient(ClientOptions options, IServiceProvider provider)
+    {
+        var storage = provider.GetRequiredService<IOptions<ComplianceStorageOptions>>().Value;
+        options.Retry.MaxRetries = storage.SdkMaxRetries;
+        options.Retry.Mode = RetryMode.Exponential;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+        if (storage.ChaosHttpFaultRate > 0)
+        {
+            options.Transport = new ChaosTransport(options.Transport, storage.ChaosHttpFaultRate, provider.GetRequiredService<StorageResilienceMonitor>());
+        }
     }
 
     private static bool HasConnection(IConfiguration configuration)
