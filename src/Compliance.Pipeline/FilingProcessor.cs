@@ -40,7 +40,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
 
         using var report = validSubmitter
             ? checker.Check(download.Content, name, new CheckOptions { ExpectedUscc = uscc }, cancellationToken)
-            : FilingReport.RejectedFile(name, $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "lower case"}). Upload filings to filings/{{your USCC}}/{{file name}}.", checker.Catalog.Version);
+            : FilingReport.RejectedFile(name, $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "it is written with lower-case, full-width or look-alike characters; write the plain upper-case code"}). Upload filings to filings/{{your USCC}}/{{file name}}.", checker.Catalog.Version);
 
         var now = time.GetUtcNow();
         if (report.Status == FilingStatus.Checked)
@@ -97,7 +97,11 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
             return ProcessOutcome.Checked;
         }
 
-        logger.LogWarning("Rejected filing {BlobName}: {Reason}", blobPath, report.Error);
+        // A reason about the employee_id column quotes an employee's identifier (a duplicate, say): personal
+        // data, so the log names the place and leaves the words to the result document, which only the filer
+        // and its regulators can read.
+        var reason = report.ErrorColumn == "employee_id" ? $"row {report.ErrorRow}, column employee_id (see the result document)" : report.Error;
+        logger.LogWarning("Rejected filing {BlobName}: {Reason}", blobPath, reason);
         return ProcessOutcome.Rejected;
     }
 

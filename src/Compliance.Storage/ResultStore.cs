@@ -18,7 +18,15 @@ public sealed class ResultStore(BlobServiceClient blobs, IOptions<ComplianceStor
 
     public BlobContainerClient Container => blobs.GetBlobContainerClient(options.Value.ResultsContainer);
 
-    public static string BlobNameFor(string filingBlobPath) => filingBlobPath + ".json";
+    /// <summary>The service's limit on a blob name, in characters.</summary>
+    public const int MaxBlobNameLength = 1024;
+
+    /// <summary>
+    /// <c>{filing path}.json</c>, or, for a filing whose name leaves no room for the suffix (a 1 KB name is
+    /// legal), <c>long-names/{filing id}.json</c>: a verdict must always be writable.
+    /// </summary>
+    public static string BlobNameFor(string filingBlobPath) =>
+        filingBlobPath.Length + 5 <= MaxBlobNameLength ? filingBlobPath + ".json" : $"long-names/{StorageKeys.FilingId(filingBlobPath)}.json";
 
     public async Task<string> WriteAsync(string filingBlobPath, FilingReport report, CancellationToken cancellationToken)
     {

@@ -141,9 +141,11 @@ internal static class Samples
 }
 
 /// <summary>Keeps log messages so tests can count what the pipeline reported.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
+/// <param name="everything">Keep Polly's per-call telemetry too (the security probes read every line).</param>
+internal sealed class CapturingLoggerProvider(bool everything = false) : ILoggerProvider
 {
     private readonly List<string> messages = [];
+    private readonly bool everything = everything;
 
     public IReadOnlyList<string> Messages
     {
@@ -168,7 +170,7 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
             where TState : notnull => null;
 
         // Polly's per-call telemetry would drown what the tests look for.
-        public bool IsEnabled(LogLevel logLevel) => !category.StartsWith("Polly", StringComparison.Ordinal) || logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => owner.everything || !category.StartsWith("Polly", StringComparison.Ordinal) || logLevel >= LogLevel.Warning;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -25,7 +25,7 @@ public sealed class ReviewApiTests
     {
         ArgumentNullException.ThrowIfNull(context);
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        host = LocalHost.CreateBuilder(AzuriteFixture.ConnectionString, IsolatedSettings("api", suffix), apiUrl: "http://127.0.0.1:0").Build();
+        host = LocalHost.CreateBuilder(AzuriteFixture.ConnectionString, ApiSettings.Isolated("api", suffix), apiUrl: "http://127.0.0.1:0").Build();
         await host.StartAsync(context.CancellationToken);
         http = new HttpClient { BaseAddress = LocalHost.ApiAddress(host) };
 
@@ -241,7 +241,7 @@ public sealed class ReviewApiTests
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2017, 4, 1, 0, 0, 0, TimeSpan.Zero));
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        var settings = IsolatedSettings("exempt", suffix);
+        var settings = ApiSettings.Isolated("exempt", suffix);
 
         // Polly takes its backoff from the fake clock too; no backoff, so a retry cannot wait for a tick.
         settings["ComplianceStorage:RetryDelay"] = "00:00:00";
@@ -301,24 +301,9 @@ public sealed class ReviewApiTests
         StringAssert.Contains(rules.GetRawText(), "国发〔2016〕48号 (二十)");
     }
 
-    private const string Chromium = "/usr/bin/chromium";
+    internal const string Chromium = "/usr/bin/chromium";
 
     /// <summary>Tables and containers of this host's own, and the callers' tokens.</summary>
-    private static Dictionary<string, string?> IsolatedSettings(string prefix, string suffix) => new()
-    {
-        ["ComplianceStorage:FilingsContainer"] = $"{prefix}-filings-{suffix}",
-        ["ComplianceStorage:ResultsContainer"] = $"{prefix}-results-{suffix}",
-        ["ComplianceStorage:FilingsTable"] = $"{prefix}Filings{suffix}",
-        ["ComplianceStorage:ViolationsTable"] = $"{prefix}Violations{suffix}",
-        ["ComplianceStorage:ViolationsByPeriodTable"] = $"{prefix}ByPeriod{suffix}",
-        ["ComplianceStorage:FilingsByPeriodTable"] = $"{prefix}FilingsByPeriod{suffix}",
-        ["ComplianceStorage:ReviewAuditTable"] = $"{prefix}Audit{suffix}",
-        ["Api:Tokens:reg-sc"] = "regulator|510000|wang@sc.gov.cn",
-        ["Api:Tokens:reg-gz"] = "regulator|520000|zhao@gz.gov.cn",
-        ["Api:Tokens:ent-dy"] = $"enterprise|{Deyang}|deyang finance",
-        ["Api:Tokens:ent-cd"] = $"enterprise|{Chengdu}|chengdu finance",
-    };
-
     private static async Task SignInAsync(Microsoft.Playwright.IPage page, string token)
     {
         await page.GotoAsync(http!.BaseAddress!.ToString());

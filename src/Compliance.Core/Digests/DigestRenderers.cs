@@ -69,7 +69,7 @@ public static class DigestJson
             violations = digest.Violations.Select(v => new
             {
                 rule = v.Rule, uscc = v.Uscc, period = v.Period, region = v.Region, row = v.Row, field = v.Field, observed = v.Observed,
-                limit = v.Limit, citation = v.Citation, status = v.Status, filing = v.FilingName, employee_id = v.EmployeeId, item = v.Item,
+                limit = v.Limit, citation = v.Citation, status = v.Status, filing = v.FilingName, employee_id = EmployeeIds.Mask(v.EmployeeId), item = v.Item,
             }),
         };
         return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

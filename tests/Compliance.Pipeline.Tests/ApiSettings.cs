@@ -1,0 +1,29 @@
+namespace Compliance.Pipeline.Tests;
+
+/// <summary>
+/// Settings for a local host of the API tests: storage of its own (prefixed names, so classes cannot see each
+/// other's data in the shared Azurite) and four bearer tokens — two provincial regulators, two enterprises.
+/// </summary>
+internal static class ApiSettings
+{
+    public const string Deyang = "91510600G612DD2721";
+    public const string Chengdu = "91510100A4C12H3B1Y";
+
+    public static Dictionary<string, string?> Isolated(string prefix, string suffix) => new()
+    {
+        ["ComplianceStorage:FilingsContainer"] = $"{prefix}-filings-{suffix}",
+        ["ComplianceStorage:ResultsContainer"] = $"{prefix}-results-{suffix}",
+        ["ComplianceStorage:FilingsTable"] = $"{prefix}Filings{suffix}",
+        ["ComplianceStorage:ViolationsTable"] = $"{prefix}Violations{suffix}",
+        ["ComplianceStorage:ViolationsByPeriodTable"] = $"{prefix}ByPeriod{suffix}",
+        ["ComplianceStorage:FilingsByPeriodTable"] = $"{prefix}FilingsByPeriod{suffix}",
+        ["ComplianceStorage:ReviewAuditTable"] = $"{prefix}Audit{suffix}",
+        ["ComplianceStorage:DigestsTable"] = $"{prefix}Digests{suffix}",
+        ["ComplianceStorage:RecipientsTable"] = $"{prefix}Recipients{suffix}",
+        ["ComplianceStorage:DigestsContainer"] = $"{prefix}-digests-{suffix}",
+        ["Api:Tokens:reg-sc"] = "regulator|510000|wang@sc.gov.cn",
+        ["Api:Tokens:reg-gz"] = "regulator|520000|zhao@gz.gov.cn",
+        ["Api:Tokens:ent-dy"] = $"enterprise|{Deyang}|deyang finance",
+        ["Api:Tokens:ent-cd"] = $"enterprise|{Chengdu}|chengdu finance",
+    };
+}
