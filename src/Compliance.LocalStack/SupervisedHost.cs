@@ -40,17 +40,7 @@ public sealed class SupervisedHost : IAsyncDisposable
     public static async Task<SupervisedHost> StartAsync(Func<IHost> build, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(build);
-        var first = build();
-        try
-        {
-            await first.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            first.Dispose();
-            throw;
-        }
-
+        var first = await StartNewAsync(build, cancellationToken).ConfigureAwait(false);
         var supervised = new SupervisedHost(build, first, logger);
         supervised.supervision = supervised.SuperviseAsync();
         return supervised;
@@ -83,17 +73,7 @@ public sealed class SupervisedHost : IAsyncDisposable
                 try
                 {
                     await Task.Delay(pause, token).ConfigureAwait(false);
-                    var next = build();
-                    try
-                    {
-                        await next.StartAsync(token).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        next.Dispose();
-                        throw;
-                    }
-
+                    var next = await StartNewAsync(build, token).ConfigureAwait(false);
                     Volatile.Write(ref current, next);
                     Interlocked.Increment(ref restarts);
                     logger.LogWarning("A new local host is running (restart {Restart})", Restarts);
@@ -109,6 +89,21 @@ public sealed class SupervisedHost : IAsyncDisposable
                     pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
                 }
             }
+        }
+    }
+
+    private static async Task<IHost> StartNewAsync(Func<IHost> build, CancellationToken cancellationToken)
+    {
+        var host = build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            return host;
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
         }
     }
 

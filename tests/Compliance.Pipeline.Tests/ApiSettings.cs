@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
 namespace Compliance.Pipeline.Tests;
 
 /// <summary>
@@ -26,4 +29,29 @@ internal static class ApiSettings
         ["Api:Tokens:ent-dy"] = $"enterprise|{Deyang}|deyang finance",
         ["Api:Tokens:ent-cd"] = $"enterprise|{Chengdu}|chengdu finance",
     };
+}
+
+/// <summary>Requests to the review API as a caller with a bearer token.</summary>
+internal static class ApiRequests
+{
+    public static async Task<HttpResponseMessage> SendAsync(this HttpClient http, HttpMethod method, string url, string? token, object? body = null, string? ifMatch = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        return await http.SendAsync(request);
+    }
 }

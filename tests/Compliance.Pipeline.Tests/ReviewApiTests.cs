@@ -322,24 +322,6 @@ public sealed class ReviewApiTests
         return [.. document.RootElement.GetProperty("items").EnumerateArray().Select(e => e.Clone())];
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, object? body = null, string? ifMatch = null)
-    {
-        using var request = new HttpRequestMessage(method, url);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return await http!.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, object? body = null, string? ifMatch = null) =>
+        http!.SendAsync(method, url, token, body, ifMatch);
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AngleSharp.Html.Parser;
@@ -314,26 +312,8 @@ public sealed partial class SecurityProbeTests
         await Processor.ProcessAsync(uscc, name, CancellationToken.None);
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, object? body = null, string? ifMatch = null)
-    {
-        using var request = new HttpRequestMessage(method, url);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        if (ifMatch is not null)
-        {
-            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
-        }
-
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-
-        return await http!.SendAsync(request);
-    }
+    private static Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, object? body = null, string? ifMatch = null) =>
+        http!.SendAsync(method, url, token, body, ifMatch);
 
     [GeneratedRegex(@"(Query(Async)?<[^>]*>|filter:)\s*\(?\s*\$""", RegexOptions.CultureInvariant)]
     private static partial Regex InterpolatedFilter();
