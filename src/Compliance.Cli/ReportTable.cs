@@ -56,7 +56,7 @@ internal static class ReportTable
                 table.AddRow(
                     v.Row.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(v.Rule),
-                    Markup.Escape(v.EmployeeId ?? v.Item ?? v.Uscc),
+                    Markup.Escape(v.EmployeeId ?? v.Item ?? (report.Kind == "safety_assessment" ? v.Region : v.Uscc)),
                     Markup.Escape(v.Field),
                     v.Observed.ToString("0.####", CultureInfo.InvariantCulture),
                     Markup.Escape(v.Limit),

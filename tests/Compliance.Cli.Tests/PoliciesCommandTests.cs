@@ -5,10 +5,10 @@ namespace Compliance.Cli.Tests;
 [TestClass]
 public sealed class PoliciesCommandTests
 {
-    private static readonly string[] RuleIds = ["HF-RATE-CAP", "UI-TOTAL-RANGE", "UI-EMPLOYEE-CAP", "PENSION-EMPLOYER-CAP", "SURCHARGE-EXEMPT-CHARGED", "SURCHARGE-EXEMPT-INELIGIBLE", "FEE-ABOLISHED"];
+    private static readonly string[] RuleIds = ["HF-RATE-CAP", "UI-TOTAL-RANGE", "UI-EMPLOYEE-CAP", "PENSION-EMPLOYER-CAP", "SURCHARGE-EXEMPT-CHARGED", "SURCHARGE-EXEMPT-INELIGIBLE", "FEE-ABOLISHED", "SOE-DEDUCTION-RANGE", "SAFETY-GRADE"];
 
     [TestMethod]
-    public async Task Table_ShowsAllSevenRulesWithTheirClauses()
+    public async Task Table_ShowsAllNineRulesWithTheirClauses()
     {
         var (exit, output, _) = await Cli.RunAsync("policies");
 
@@ -21,6 +21,8 @@ public sealed class PoliciesCommandTests
         StringAssert.Contains(output, "国发〔2016〕48号 (二十)");
         StringAssert.Contains(output, "国发〔2016〕48号 (十九)");
         StringAssert.Contains(output, "2016-05 to 2018-04");
+        StringAssert.Contains(output, "国办发〔2016〕63号");
+        StringAssert.Contains(output, "国办发〔2016〕64号");
     }
 
     [TestMethod]
@@ -42,7 +44,7 @@ public sealed class PoliciesCommandTests
     {
         using var temp = new TempFolder();
         var json = await File.ReadAllTextAsync(Path.Combine(Cli.RepositoryRoot, "seeds", "policy-catalog.json"));
-        var path = temp.Write("catalog.json", json.Replace("\"catalogVersion\": \"2016.1\"", "\"catalogVersion\": \"test-9\"", StringComparison.Ordinal));
+        var path = temp.Write("catalog.json", json.Replace("\"catalogVersion\": \"2016.2\"", "\"catalogVersion\": \"test-9\"", StringComparison.Ordinal));
 
         var (_, output, _) = await Cli.RunAsync("policies", "--catalog", path, "--format", "json");
 

@@ -76,6 +76,37 @@ public sealed class DigestServiceTests
         StringAssert.Contains(guizhou, "Filings received 1: checked 1, rejected 0.");
     }
 
+    /// <summary>The accountability and safety-assessment rules reach the regulators' digests like the payroll ones: by rule, with their clause, in the right province.</summary>
+    [TestMethod]
+    public async Task AccountabilityAndSafetyFindings_AppearInTheDigestsLikeTheOthers()
+    {
+        var mail = Mailboxes();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2017, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        await harness.UploadSampleAsync("91510000MA6CXY2K1U", "accountability-2017-sichuan-soe.csv");
+        await harness.Processor.ProcessAsync("91510000MA6CXY2K1U", "accountability-2017-sichuan-soe.csv", CancellationToken.None);
+        await harness.UploadSampleAsync("11510000MB0T4N7Q2E", "safety-assessment-2016.json");
+        await harness.Processor.ProcessAsync("11510000MB0T4N7Q2E", "safety-assessment-2016.json", CancellationToken.None);
+        var digests = harness.Get<DigestService>();
+
+        var december = await digests.LoadAsync(new Compliance.Core.Filings.Period(2016, 12), CancellationToken.None);
+        var march = await digests.LoadAsync(new Compliance.Core.Filings.Period(2017, 3), CancellationToken.None);
+        var june = await digests.LoadAsync(new Compliance.Core.Filings.Period(2017, 6), CancellationToken.None);
+        var safety = Compliance.Core.Digests.DigestBuilder.ForRegulator(december, "000000");
+        var yunnan = Compliance.Core.Digests.DigestBuilder.ForRegulator(december, "530000");
+        var soe = Compliance.Core.Digests.DigestBuilder.ForRegulator(june, Sichuan);
+
+        Assert.AreEqual(3, safety.Total, "the 2016 assessment files under 2016-12");
+        Assert.AreEqual("SAFETY-GRADE", safety.ByRule.Single().Key);
+        StringAssert.StartsWith(safety.ByRule.Single().Citation, "国办发〔2016〕64号");
+        Assert.AreEqual(1, yunnan.Total, "each province sees its own row: Yunnan graded itself 优秀 on 85.5");
+        Assert.AreEqual(2, soe.Total, "the 重大 case decided in June 2017, in Sichuan by the SOE's code");
+        Assert.AreEqual("SOE-DEDUCTION-RANGE", soe.ByRule.Single().Key);
+        Assert.AreEqual(1, Compliance.Core.Digests.DigestBuilder.ForRegulator(march, Sichuan).Total);
+        var html = Compliance.Core.Digests.DigestHtml.Render(soe, _ => "cid:x");
+        StringAssert.Contains(html, "SOE-DEDUCTION-RANGE");
+        StringAssert.Contains(html, "国办发〔2016〕63号 五(二)2");
+    }
+
     [TestMethod]
     public async Task EnterpriseNameWithScript_ArrivesEscaped_AndCsvIsNeutralised()
     {

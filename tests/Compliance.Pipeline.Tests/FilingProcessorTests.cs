@@ -30,7 +30,7 @@ public sealed class FilingProcessorTests
         Assert.AreEqual(StorageKeys.NormalizeETag(etag), filing.BlobETag);
         Assert.AreEqual(64, filing.Sha256.Length);
         Assert.AreEqual(harness.Time.GetUtcNow(), filing.CheckedAt);
-        Assert.AreEqual("2016.1", filing.CatalogVersion);
+        Assert.AreEqual("2016.2", filing.CatalogVersion);
 
         var violations = await harness.ViolationsAsync(uscc, sample);
         CollectionAssert.AreEqual(Samples.Expected(sample), Samples.Findings(violations));

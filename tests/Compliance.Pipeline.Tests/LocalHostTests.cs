@@ -45,6 +45,8 @@ public sealed class LocalHostTests
     [DataRow("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv")]
     [DataRow("91510100MA6CUB2L8Y", "payroll-2016-07-tianfu.xlsx")]
     [DataRow("91510104MA61W8K3XE", "fees-2016-q-jinjiang.json")]
+    [DataRow("91510000MA6CXY2K1U", "accountability-2017-sichuan-soe.csv")]
+    [DataRow("11510000MB0T4N7Q2E", "safety-assessment-2016.json")]
     public async Task UploadedSample_IsCheckedByTheTrigger(string uscc, string sample)
     {
         var name = $"{Guid.NewGuid():N}-{sample}";

@@ -63,8 +63,8 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private Period evaluatedPeriod;
         private RulesInForce? evaluated;
         private RecordParser? parser;
-        private int periodColumn;
-        private int regionColumn;
+        private int? periodColumn;
+        private int? regionColumn;
         private string? expected;
         private string? lastUscc;
         private string? lastRegion;
@@ -91,11 +91,13 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 AddWarning(warning);
             }
 
-            parser = new RecordParser(source.Schema);
-            periodColumn = source.Schema["period"].Ordinal;
-            regionColumn = source.Schema["region"].Ordinal;
-            employees = source.Schema.Kind == FilingKind.Payroll ? new DuplicateRows() : null;
             expected = options.ExpectedUscc is { } e ? TextNormalizer.Normalize(e).ToUpperInvariant() : null;
+            parser = new RecordParser(source.Schema, expected);
+            periodColumn = source.Schema.Find("period")?.Ordinal;
+            regionColumn = source.Schema.Find("region")?.Ordinal;
+
+            // One row per employee and period (payroll), per province and year (safety assessments).
+            employees = source.Schema.Kind is FilingKind.Payroll or FilingKind.SafetyAssessment ? new DuplicateRows() : null;
 
             // One call per row rather than one long loop: the per-row code is then compiled like any hot
             // method (tiered, with profile data) instead of once per file through on-stack replacement.
@@ -109,7 +111,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             {
                 foreach (var (row, first) in employees.Finish())
                 {
-                    AddError(DuplicateEmployee(row, first, "the same employee", null, null));
+                    AddError(Duplicate(source.Schema, row, first, null, null, null));
                 }
             }
         }
@@ -129,7 +131,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             if (record is not null && employees is not null && !record.SubjectSpan.IsEmpty
                 && employees.Add(record.Uscc, record.Period, record.SubjectSpan, record.Row) is var first and > 0)
             {
-                rowErrors.Add(DuplicateEmployee(record.Row, first, $"employee {record.Subject}", record.Uscc, record.Period.ToString()));
+                rowErrors.Add(Duplicate(record.Schema, record.Row, first, record.Subject, record.Uscc, record.Period));
                 record = null;
             }
 
@@ -153,12 +155,12 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             {
                 // Even an unreadable row usually names its period and region; the pipeline files the
                 // rejected filing under them, so a regulator's monthly count includes it.
-                if (Period.TryParse(raw.CellText(periodColumn), out var rowPeriod))
+                if (periodColumn is { } pc && Period.TryParse(raw.CellText(pc), out var rowPeriod))
                 {
                     periods.Add(rowPeriod.Value);
                 }
 
-                if (raw.CellText(regionColumn) is { } rowRegion && TextNormalizer.Normalize(rowRegion) is { Length: 6 } code && code.All(char.IsAsciiDigit))
+                if (regionColumn is { } rc && raw.CellText(rc) is { } rowRegion && TextNormalizer.Normalize(rowRegion) is { Length: 6 } code && code.All(char.IsAsciiDigit))
                 {
                     regions.Add(code);
                 }
@@ -192,12 +194,11 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             }
         }
 
-        private static RowError DuplicateEmployee(int row, int first, string who, string? uscc, string? period) => new(
-            row,
-            "employee_id",
-            $"Row {row}, column employee_id (职工编号): {who} already appears in row {first}"
-            + (uscc is null ? " for the same enterprise and period" : $" for {uscc} in {period}")
-            + "; each employee has one row per period.");
+        private static RowError Duplicate(FilingSchema schema, int row, int first, string? subject, string? uscc, Period? period) => schema.Kind == FilingKind.SafetyAssessment
+            ? new(row, "region", $"Row {row}, column region (行政区划代码): {(subject is null ? "the same province" : $"province {subject}")} already appears in row {first}{(period is { } p ? $" for {p.Year}" : " for the same year")}; each province has one row per year.")
+            : new(row, "employee_id", $"Row {row}, column employee_id (职工编号): {(subject is null ? "the same employee" : $"employee {subject}")} already appears in row {first}"
+                + (uscc is null ? " for the same enterprise and period" : $" for {uscc} in {period}")
+                + "; each employee has one row per period.");
 
         private void AddError(RowError error)
         {

@@ -68,7 +68,7 @@ public static class ReportJson
 
             if (v.Item is not null)
             {
-                w.WriteString("item", v.Item);
+                w.WriteString(r.Kind == "accountability" ? "case_id" : "item", v.Item);
             }
 
             w.WriteString("field", v.Field);

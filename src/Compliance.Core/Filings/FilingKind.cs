@@ -11,6 +11,12 @@ public enum FilingKind
 
     /// <summary>涉企收费明细: one row per fee charged.</summary>
     FeeItems,
+
+    /// <summary>国有企业违规经营投资责任追究处理 (国办发〔2016〕63号): one row per responsible person of a case.</summary>
+    Accountability,
+
+    /// <summary>省级政府安全生产工作考核 (国办发〔2016〕64号): one row per province and year.</summary>
+    SafetyAssessment,
 }
 
 /// <summary>The contract's names for <see cref="FilingKind"/>.</summary>
@@ -21,6 +27,8 @@ public static class FilingKindNames
         FilingKind.Payroll => "payroll",
         FilingKind.Fees => "fees",
         FilingKind.FeeItems => "fee_items",
+        FilingKind.Accountability => "accountability",
+        FilingKind.SafetyAssessment => "safety_assessment",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -37,11 +45,17 @@ public static class FilingKindNames
             case "fee_items" or "涉企收费明细":
                 kind = FilingKind.FeeItems;
                 return true;
+            case "accountability" or "国有企业违规经营投资责任追究处理" or "责任追究处理":
+                kind = FilingKind.Accountability;
+                return true;
+            case "safety_assessment" or "省级政府安全生产工作考核" or "安全生产工作考核":
+                kind = FilingKind.SafetyAssessment;
+                return true;
             default:
                 kind = default;
                 return false;
         }
     }
 
-    public static IReadOnlyList<FilingKind> All { get; } = [FilingKind.Payroll, FilingKind.Fees, FilingKind.FeeItems];
+    public static IReadOnlyList<FilingKind> All { get; } = [FilingKind.Payroll, FilingKind.Fees, FilingKind.FeeItems, FilingKind.Accountability, FilingKind.SafetyAssessment];
 }

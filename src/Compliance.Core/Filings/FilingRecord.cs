@@ -31,7 +31,7 @@ public sealed class FilingRecord
         approximations = new double[schema.Columns.Count];
         texts = new string?[schema.Columns.Count];
         inRaw = new bool[schema.Columns.Count];
-        subject = schema.Find("employee_id") ?? schema.Find("item");
+        subject = schema.Subject;
     }
 
     public FilingSchema Schema { get; }
@@ -46,12 +46,12 @@ public sealed class FilingRecord
 
     public FilingFrequency Frequency { get; internal set; }
 
-    /// <summary>The employee (payroll) or fee item (fee_items) the row is about, for reports.</summary>
-    public string? Subject => subject is null ? null : Text(subject);
+    /// <summary>What the row is about, for reports: the employee, the fee item, the case, the province (<see cref="FilingSchema.Subject"/>).</summary>
+    public string? Subject => subject is null ? null : subject.Type == ColumnType.Region ? Region : Text(subject);
 
     /// <summary>The subject without making a string of it (empty when the row has none).</summary>
     internal ReadOnlySpan<char> SubjectSpan =>
-        subject is null ? default : inRaw[subject.Ordinal] ? raw!.Cell(subject.Ordinal) : texts[subject.Ordinal];
+        subject is null ? default : subject.Type == ColumnType.Region ? Region : inRaw[subject.Ordinal] ? raw!.Cell(subject.Ordinal) : texts[subject.Ordinal];
 
     public decimal? Number(ColumnDefinition column) => numbers[column.Ordinal];
 

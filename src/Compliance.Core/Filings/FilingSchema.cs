@@ -13,6 +13,30 @@ public enum ColumnType
     Amount,
     Frequency,
     YesNo,
+
+    /// <summary>A calendar date (yyyy-MM-dd, yyyy/M/d, yyyyMMdd, yyyy年M月d日), held as the number yyyyMMdd.</summary>
+    Date,
+
+    /// <summary>A calendar year (2016 or 2016年), held as a number.</summary>
+    Year,
+
+    /// <summary>One of the values in <see cref="ColumnDefinition.Choices"/>, held as its canonical (Chinese) text.</summary>
+    Choice,
+
+    /// <summary>A number of years, or lifetime (终身), held as a number with lifetime as <see cref="BanYears.Lifetime"/>.</summary>
+    BanYears,
+
+    /// <summary>An assessment score: a number from 0 to 100 with up to two decimals.</summary>
+    Score,
+}
+
+/// <summary>The "ban years" convention: lifetime is a number larger than any term.</summary>
+public static class BanYears
+{
+    /// <summary>What 终身 (lifetime) reads as: longer than any term a rule can ask for.</summary>
+    public const decimal Lifetime = 999m;
+
+    public static string Display(decimal years) => years >= Lifetime ? "lifetime (终身)" : $"{years:0.##} years";
 }
 
 /// <summary>One column of a filing kind, with its contract names.</summary>
@@ -29,6 +53,12 @@ public sealed record ColumnDefinition(string Name, string ChineseName, ColumnTyp
     /// <summary>Other spellings seen in real exports.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
+    /// <summary>For a <see cref="ColumnType.Choice"/> column: each accepted spelling (normalised key) and the canonical value it stands for.</summary>
+    public IReadOnlyDictionary<string, string> Choices { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The row's filing period comes from this column (a decision date's month, a year's December) where the kind has no period column.</summary>
+    public bool GivesPeriod { get; init; }
+
     public string Display => $"{Name} ({ChineseName})";
 }
 
@@ -37,7 +67,7 @@ public sealed class FilingSchema
 {
     private readonly FrozenDictionary<string, ColumnDefinition> byKey;
 
-    private FilingSchema(FilingKind kind, string chineseName, IEnumerable<ColumnDefinition> columns, string[] signature)
+    private FilingSchema(FilingKind kind, string chineseName, IEnumerable<ColumnDefinition> columns, string[] signature, string? subject = null)
     {
         Kind = kind;
         ChineseName = chineseName;
@@ -55,7 +85,11 @@ public sealed class FilingSchema
         }
 
         byKey = keys.ToFrozenDictionary(StringComparer.Ordinal);
+        Subject = subject is null ? null : byKey[TextNormalizer.Key(subject)];
     }
+
+    /// <summary>The column that names what a row is about, for reports: the employee, the fee item, the case, the province.</summary>
+    public ColumnDefinition? Subject { get; }
 
     public FilingKind Kind { get; }
 
@@ -90,7 +124,8 @@ public sealed class FilingSchema
             new("housing_fund_employer_amount", "住房公积金单位缴存额", ColumnType.Amount, false, 0),
             new("housing_fund_employee_amount", "住房公积金个人缴存额", ColumnType.Amount, false, 0),
         ],
-        ["employee_id", "wage_base"]);
+        ["employee_id", "wage_base"],
+        "employee_id");
 
     public static FilingSchema Fees { get; } = new(
         FilingKind.Fees,
@@ -115,13 +150,70 @@ public sealed class FilingSchema
             new("collector", "收费单位", ColumnType.Text, false, 0),
             new("amount", "金额", ColumnType.Amount, true, 0),
         ],
-        ["item"]);
+        ["item"],
+        "item");
+
+    /// <summary>
+    /// 国办发〔2016〕63号: one row per responsible person. No period column: the period is the month of the
+    /// decision (责任认定). No region column needed: it defaults to the registration authority's division in
+    /// the USCC (characters 3–8).
+    /// </summary>
+    public static FilingSchema Accountability { get; } = new(
+        FilingKind.Accountability,
+        "国有企业违规经营投资责任追究处理",
+        [
+            new("uscc", "统一社会信用代码", ColumnType.Uscc, true, 0) { Aliases = ["信用代码", "社会信用代码"] },
+            new("region", "行政区划代码", ColumnType.Region, false, 0) { Aliases = ["行政区划"] },
+            new("case_id", "案件编号", ColumnType.Text, true, 0) { Aliases = ["案号"] },
+            new("decision_date", "责任认定日期", ColumnType.Date, true, 0) { Aliases = ["认定日期", "处理决定日期"], GivesPeriod = true },
+            new("loss_level", "资产损失程度", ColumnType.Choice, true, 0)
+            {
+                Aliases = ["损失程度", "资产损失"],
+                Choices = Choice(("一般", ["一般资产损失", "general"]), ("较大", ["较大资产损失", "significant", "larger"]), ("重大", ["重大资产损失", "major"])),
+            },
+            new("responsibility", "责任类型", ColumnType.Choice, true, 0)
+            {
+                Aliases = ["责任"],
+                Choices = Choice(("直接责任", ["直接", "direct"]), ("主管责任", ["主管", "supervisory"]), ("领导责任", ["领导", "leadership"])),
+            },
+            new("performance_pay_deduction_pct", "扣减绩效年薪比例", ColumnType.Rate, false, 0) { Aliases = ["绩效年薪扣减比例"] },
+            new("tenure_incentive_deduction_pct", "扣减任期激励比例", ColumnType.Rate, false, 0) { Aliases = ["任期激励收入扣减比例"] },
+            new("incentive_ban_years", "不得参加中长期激励年限", ColumnType.BanYears, false, 0) { Aliases = ["中长期激励禁入年限"] },
+        ],
+        ["loss_level", "responsibility"],
+        "case_id");
+
+    /// <summary>
+    /// 国办发〔2016〕64号: one row per province and assessment year. No period column: the period is the
+    /// year's December. The USCC column is optional: the submitting government is the uploader.
+    /// </summary>
+    public static FilingSchema SafetyAssessment { get; } = new(
+        FilingKind.SafetyAssessment,
+        "省级政府安全生产工作考核",
+        [
+            new("uscc", "统一社会信用代码", ColumnType.Uscc, false, 0) { Aliases = ["信用代码", "社会信用代码"] },
+            new("region", "行政区划代码", ColumnType.Region, true, 0) { Aliases = ["行政区划", "省份代码"] },
+            new("year", "考核年度", ColumnType.Year, true, 0) { Aliases = ["年度"], GivesPeriod = true },
+            new("score", "考核得分", ColumnType.Score, true, 0) { Aliases = ["得分"] },
+            new("bonus", "加分", ColumnType.Score, false, 0) { Default = "0" },
+            new("grade", "考核等级", ColumnType.Choice, true, 0)
+            {
+                Aliases = ["等级", "考核结果"],
+                Choices = Choice(("优秀", ["excellent"]), ("良好", ["good"]), ("合格", ["pass", "passed", "qualified"]), ("不合格", ["fail", "failed", "unqualified"])),
+            },
+            new("special_major_accident", "是否发生特别重大事故", ColumnType.YesNo, false, 0) { Aliases = ["特别重大事故"], Default = "no" },
+            new("self_report_date", "自评报告报送日期", ColumnType.Date, false, 0) { Aliases = ["自评报告报送时间", "报送日期"] },
+        ],
+        ["special_major_accident", "self_report_date", "grade"],
+        "region");
 
     public static FilingSchema For(FilingKind kind) => kind switch
     {
         FilingKind.Payroll => Payroll,
         FilingKind.Fees => Fees,
         FilingKind.FeeItems => FeeItems,
+        FilingKind.Accountability => Accountability,
+        FilingKind.SafetyAssessment => SafetyAssessment,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -136,6 +228,20 @@ public sealed class FilingSchema
             .Where(schema => schema.Signature.Any(sig => list.Any(h => schema.Find(h)?.Name == sig)))
             .ToList();
         return matches.Count == 1 ? matches[0] : null;
+    }
+
+    private static Dictionary<string, string> Choice(params (string Canonical, string[] Others)[] values)
+    {
+        var choices = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (canonical, others) in values)
+        {
+            foreach (var spelling in others.Prepend(canonical))
+            {
+                choices[TextNormalizer.Key(spelling)] = canonical;
+            }
+        }
+
+        return choices;
     }
 
     private static ColumnDefinition[] Common() =>

@@ -28,9 +28,11 @@ internal sealed class RecordParser
     private readonly ColumnDefinition[] columns;
     private readonly (ColumnDefinition Rate, ColumnDefinition Amount)[] ratesWithAmounts;
     private readonly FilingRecord record;
-    private readonly ColumnDefinition uscc;
-    private readonly ColumnDefinition period;
-    private readonly ColumnDefinition region;
+    private readonly ColumnDefinition? uscc;
+    private readonly ColumnDefinition? period;
+    private readonly ColumnDefinition? region;
+    private readonly ColumnDefinition? periodSource;
+    private readonly string defaultUscc;
     private readonly ColumnDefinition? frequency;
     private readonly ColumnDefinition? wageBase;
 
@@ -42,15 +44,18 @@ internal sealed class RecordParser
     private string? lastRegionText;
     private string lastRegion = string.Empty;
 
-    public RecordParser(FilingSchema schema)
+    /// <param name="defaultUscc">The enterprise a row is for when its kind has no USCC cell (the uploader's).</param>
+    public RecordParser(FilingSchema schema, string? defaultUscc = null)
     {
         this.schema = schema;
         columns = [.. schema.Columns];
         ratesWithAmounts = [.. schema.Columns.Where(c => c.AmountColumn is not null).Select(c => (c, schema[c.AmountColumn!]))];
         record = new FilingRecord(schema);
-        uscc = schema["uscc"];
-        period = schema["period"];
-        region = schema["region"];
+        uscc = schema.Find("uscc");
+        period = schema.Find("period");
+        region = schema.Find("region");
+        periodSource = schema.Columns.FirstOrDefault(c => c.GivesPeriod);
+        this.defaultUscc = defaultUscc ?? string.Empty;
         frequency = schema.Find("filing_frequency");
         wageBase = schema.Find("wage_base");
     }
@@ -92,9 +97,27 @@ internal sealed class RecordParser
             return null;
         }
 
+        if (periodSource is not null)
+        {
+            // Kinds without a period column: a decision's month, an assessment year's December.
+            var value = (int)record.Number(periodSource)!.Value;
+            record.Period = periodSource.Type == ColumnType.Year ? new Period(value, 12) : new Period(value / 10000, value / 100 % 100);
+        }
+
+        if (uscc is null || record.Uscc.Length == 0)
+        {
+            record.Uscc = defaultUscc;
+        }
+
+        if (region is null || record.Region.Length == 0)
+        {
+            // The registration authority's division is characters 3–8 of a USCC (GB 32100-2015).
+            record.Region = record.Uscc.Length == 18 && Provinces.Contains(record.Uscc[2..4]) ? record.Uscc[2..8] : string.Empty;
+        }
+
         if (record.Frequency == FilingFrequency.Quarterly && !record.Period.IsQuarterEnd)
         {
-            errors.Add(Error(raw.Row, period, $"a quarterly filer's period names the last month of the quarter (03, 06, 09 or 12), not {record.Period}."));
+            errors.Add(Error(raw.Row, period!, $"a quarterly filer's period names the last month of the quarter (03, 06, 09 or 12), not {record.Period}."));
             return null;
         }
 
@@ -168,10 +191,10 @@ internal sealed class RecordParser
                 {
                     record.Period = lastPeriod;
                 }
-                else if (Period.TryParse(text.ToString(), out var p))
+                else if ((Period.TryParse(text.ToString(), out var p) || FirstOfMonth(text, out p)) && p is { } parsed)
                 {
-                    (lastPeriodText, lastPeriod) = (text.ToString(), p.Value);
-                    record.Period = p.Value;
+                    (lastPeriodText, lastPeriod) = (text.ToString(), parsed);
+                    record.Period = parsed;
                 }
                 else
                 {
@@ -257,6 +280,66 @@ internal sealed class RecordParser
                 }
 
                 break;
+            case ColumnType.Date:
+                if (ParseDate(text) is { } date)
+                {
+                    record.SetNumber(column, date, (double)date);
+                }
+                else
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not a date; write yyyy-MM-dd (2017-01-31), yyyy/M/d or yyyy年M月d日."));
+                }
+
+                break;
+            case ColumnType.Year:
+                var yearText = TextNormalizer.Normalize(text.ToString()).TrimEnd('年').Trim();
+                if (yearText.Length == 4 && int.TryParse(yearText, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1990 and <= 2100)
+                {
+                    record.SetNumber(column, year, year);
+                }
+                else
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not a year; write four digits, for example 2016."));
+                }
+
+                break;
+            case ColumnType.Choice:
+                if (column.Choices.TryGetValue(TextNormalizer.Key(text.ToString()), out var canonical))
+                {
+                    record.SetText(column, canonical);
+                }
+                else
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not one of {string.Join(", ", column.Choices.Values.Distinct())}."));
+                }
+
+                break;
+            case ColumnType.BanYears:
+                if (TextNormalizer.Key(text.ToString()) is "lifetime" or "终身" or "永久" or "permanent")
+                {
+                    record.SetNumber(column, BanYears.Lifetime, (double)BanYears.Lifetime);
+                }
+                else if (NumberParser.TryParseAmount(text, out var years, out var approximateYears) && !IsBelowZero(years) && years < BanYears.Lifetime)
+                {
+                    record.SetNumber(column, years, approximateYears);
+                }
+                else
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not a number of years; write a number such as 5, or lifetime (终身)."));
+                }
+
+                break;
+            case ColumnType.Score:
+                if (!NumberParser.TryParseAmount(text, out var score, out var approximateScore) || IsBelowZero(score) || score > 100m)
+                {
+                    errors.Add(Error(row, column, $"'{text}' is not a score; write a number from 0 to 100, for example 85.5."));
+                }
+                else
+                {
+                    record.SetNumber(column, score, approximateScore);
+                }
+
+                break;
             case ColumnType.YesNo:
                 switch (TextNormalizer.Key(text.ToString()))
                 {
@@ -312,6 +395,32 @@ internal sealed class RecordParser
 
     /// <summary>Empty or white space; the common filled cell is decided by its first character.</summary>
     private static bool IsBlank(ReadOnlySpan<char> text) => text.IsEmpty || (char.IsWhiteSpace(text[0]) && text.IsWhiteSpace());
+
+    /// <summary>A date on the first of a month stands for that month: what Excel makes of a typed 2016-06.</summary>
+    private static bool FirstOfMonth(ReadOnlySpan<char> text, out Period? period)
+    {
+        period = ParseDate(text) is { } date && date % 100 == 1 ? new Period(date / 10000, date / 100 % 100) : null;
+        return period is not null;
+    }
+
+    /// <summary>yyyy-MM-dd, yyyy/M/d, yyyy.M.d, yyyyMMdd or yyyy年M月d日 (an XLSX date cell arrives as yyyy-MM-dd), as the number yyyyMMdd.</summary>
+    private static int? ParseDate(ReadOnlySpan<char> text)
+    {
+        var s = TextNormalizer.Normalize(text.ToString()).Trim().TrimEnd('日');
+        if (s.Length == 8 && s.All(char.IsAsciiDigit))
+        {
+            s = $"{s[..4]}-{s[4..6]}-{s[6..]}";
+        }
+
+        var parts = s.Split(['-', '/', '.', '年', '月']);
+        return parts.Length == 3
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var y) && parts[0].Length == 4
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var m) && parts[1].Length <= 2
+            && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var d) && parts[2].Length <= 2
+            && y is >= 1990 and <= 2100 && m is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, m)
+            ? (y * 10000) + (m * 100) + d
+            : null;
+    }
 
     private static RowError Error(int row, ColumnDefinition column, string message) =>
         new(row, column.Name, $"Row {row}, column {column.Display}: {message}");

@@ -224,10 +224,9 @@ internal sealed class XlsxFilingSource : IFilingSource
                 number *= 100;
                 break;
             case CellStyle.Date:
-                var date = DateTime.FromOADate(number);
-                return date.Day == 1
-                    ? date.ToString("yyyy-MM", CultureInfo.InvariantCulture)
-                    : date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+                // The whole date: a period column takes the first of a month as that month (Excel turns a
+                // typed 2016-06 into 2016-06-01), a date column needs the day.
+                return DateTime.FromOADate(number).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         }
 
         // Excel shows 15 significant digits; the stored double's tail (0.30000000000000004) is noise, not data.

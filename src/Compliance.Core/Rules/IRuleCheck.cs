@@ -24,7 +24,8 @@ internal readonly record struct RuleHit(PolicyRule Rule, RuleVersion Version)
         Region = record.Region,
         Row = record.Row,
         EmployeeId = record.Schema.Kind == FilingKind.Payroll ? record.Subject : null,
-        Item = record.Schema.Kind == FilingKind.FeeItems ? record.Subject : null,
+        // The case of an accountability row travels as its item (reports name it case_id).
+        Item = record.Schema.Kind is FilingKind.FeeItems or FilingKind.Accountability ? record.Subject : null,
         Field = field,
         Observed = observed,
         Limit = limit,

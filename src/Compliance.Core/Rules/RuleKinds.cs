@@ -19,6 +19,8 @@ internal static class RuleKinds
         ["exemption-charged"] = (schema, p, where) => new ExemptionChargedCheck(schema, Read<ExemptionParameters>(p, where), where),
         ["exemption-ineligible"] = (schema, p, where) => new ExemptionIneligibleCheck(schema, Read<ExemptionParameters>(p, where), where),
         ["abolished-item"] = (schema, p, where) => new AbolishedItemCheck(schema, Read<AbolishedItemCheck.Parameters>(p, where), where),
+        ["soe-deduction-range"] = (schema, p, where) => new SoeDeductionCheck(schema, Read<SoeDeductionCheck.Parameters>(p, where), where),
+        ["safety-grade"] = (schema, p, where) => new SafetyGradeCheck(schema, Read<SafetyGradeCheck.Parameters>(p, where), where),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;

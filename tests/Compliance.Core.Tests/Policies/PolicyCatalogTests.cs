@@ -12,12 +12,12 @@ public sealed partial class PolicyCatalogTests
     private static string CatalogPath => Path.Combine(Checks.RepositoryRoot, "seeds", "policy-catalog.json");
 
     [TestMethod]
-    public void EmbeddedCatalog_HasTheSevenRulesOfTheContract()
+    public void EmbeddedCatalog_HasTheNineRulesOfTheContract()
     {
         var ids = Checks.Catalog.Rules.Select(r => r.Id).ToArray();
 
         CollectionAssert.AreEquivalent(
-            new[] { "HF-RATE-CAP", "UI-TOTAL-RANGE", "UI-EMPLOYEE-CAP", "PENSION-EMPLOYER-CAP", "SURCHARGE-EXEMPT-CHARGED", "SURCHARGE-EXEMPT-INELIGIBLE", "FEE-ABOLISHED" },
+            new[] { "HF-RATE-CAP", "UI-TOTAL-RANGE", "UI-EMPLOYEE-CAP", "PENSION-EMPLOYER-CAP", "SURCHARGE-EXEMPT-CHARGED", "SURCHARGE-EXEMPT-INELIGIBLE", "FEE-ABOLISHED", "SOE-DEDUCTION-RANGE", "SAFETY-GRADE" },
             ids);
     }
 
