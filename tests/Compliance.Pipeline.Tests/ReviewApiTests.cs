@@ -297,13 +297,14 @@ public sealed class ReviewApiTests
         using var response = await SendAsync(HttpMethod.Get, "/api/rules", "ent-dy");
 
         var rules = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        Assert.AreEqual(7, rules.GetArrayLength());
+        Assert.AreEqual(9, rules.GetArrayLength());
         StringAssert.Contains(rules.GetRawText(), "国发〔2016〕48号 (二十)");
+        StringAssert.Contains(rules.GetRawText(), "SOE-DEDUCTION-RANGE", "the page's rule filter lists the accountability rule");
+        StringAssert.Contains(rules.GetRawText(), "SAFETY-GRADE");
     }
 
     internal const string Chromium = "/usr/bin/chromium";
 
-    /// <summary>Tables and containers of this host's own, and the callers' tokens.</summary>
     private static async Task SignInAsync(Microsoft.Playwright.IPage page, string token)
     {
         await page.GotoAsync(http!.BaseAddress!.ToString());
