@@ -225,5 +225,9 @@ public sealed class PolicyCatalog
 
         [JsonIgnore]
         public bool IsComplete => !string.IsNullOrWhiteSpace(Document) && !string.IsNullOrWhiteSpace(Clause) && !string.IsNullOrWhiteSpace(Quote);
+
+        /// <summary>The citation a rule part (an item, a cell, a band) carries of its own; incomplete is a catalog error naming <paramref name="what"/>.</summary>
+        public Citation ToCitation(string what, string where) =>
+            IsComplete ? new Citation(Document!, Clause!, Quote!) : throw new PolicyCatalogException($"{where}: {what} has an incomplete citation (document, clause and quote).");
     }
 }

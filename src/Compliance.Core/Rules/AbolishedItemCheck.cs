@@ -13,6 +13,7 @@ internal sealed class AbolishedItemCheck : IRuleCheck
     private readonly ColumnDefinition item;
     private readonly ColumnDefinition amount;
     private readonly Dictionary<string, AbolishedItem> items = new(StringComparer.Ordinal);
+    private readonly Dictionary<AbolishedItem, Citation> citations = [];
 
     public AbolishedItemCheck(FilingSchema schema, Parameters parameters, string where)
     {
@@ -30,9 +31,9 @@ internal sealed class AbolishedItemCheck : IRuleCheck
                 throw new PolicyCatalogException($"{where}: an item has no name.");
             }
 
-            if (entry.Citation is { IsComplete: false })
+            if (entry.Citation is { } own)
             {
-                throw new PolicyCatalogException($"{where}: item {entry.Name} has an incomplete citation (document, clause and quote).");
+                citations[entry] = own.ToCitation($"item {entry.Name}", where);
             }
 
             foreach (var name in entry.Aliases.Prepend(entry.Name))
@@ -59,9 +60,8 @@ internal sealed class AbolishedItemCheck : IRuleCheck
             return RuleOutcome.Passed;
         }
 
-        var citation = entry.Citation is { } c ? new Citation(c.Document!, c.Clause!, c.Quote!) : null;
         violations.Add(hit.Violation(record, amount.Name, charged, "= 0",
-            $"{entry.Name} ({entry.Action ?? "abolished"}) was charged {charged}.", citation));
+            $"{entry.Name} ({entry.Action ?? "abolished"}) was charged {charged}.", citations.GetValueOrDefault(entry)));
         return RuleOutcome.Violated;
     }
 

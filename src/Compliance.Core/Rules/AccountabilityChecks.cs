@@ -18,6 +18,7 @@ internal sealed class SoeDeductionCheck : IRuleCheck
     private readonly ColumnDefinition tenureIncentive;
     private readonly ColumnDefinition banYears;
     private readonly Dictionary<(string, string), Cell> cells = [];
+    private readonly Dictionary<Cell, Citation> citations = [];
 
     public SoeDeductionCheck(FilingSchema schema, Parameters parameters, string where)
     {
@@ -33,15 +34,15 @@ internal sealed class SoeDeductionCheck : IRuleCheck
 
         foreach (var cell in parameters.Cells)
         {
-            var level = Canonical(lossLevel, cell.LossLevel, where);
+            var level = RuleKinds.Choice(lossLevel, cell.LossLevel, where);
             if (cell.Responsibilities is not { Count: > 0 })
             {
                 throw new PolicyCatalogException($"{where}: the {level} cell names no responsibility.");
             }
 
-            if (cell.Citation is { IsComplete: false })
+            if (cell.Citation is { } own)
             {
-                throw new PolicyCatalogException($"{where}: the {level} cell has an incomplete citation (document, clause and quote).");
+                citations[cell] = own.ToCitation($"the {level} cell", where);
             }
 
             foreach (var range in new[] { cell.PerformancePay, cell.TenureIncentive }.OfType<Range>())
@@ -54,7 +55,7 @@ internal sealed class SoeDeductionCheck : IRuleCheck
 
             foreach (var who in cell.Responsibilities)
             {
-                if (!cells.TryAdd((level, Canonical(responsibility, who, where)), cell))
+                if (!cells.TryAdd((level, RuleKinds.Choice(responsibility, who, where)), cell))
                 {
                     throw new PolicyCatalogException($"{where}: {level} × {who} is listed twice.");
                 }
@@ -72,7 +73,7 @@ internal sealed class SoeDeductionCheck : IRuleCheck
             return RuleOutcome.NotApplicable;
         }
 
-        var citation = cell.Citation is { } c ? new Citation(c.Document!, c.Clause!, c.Quote!) : null;
+        var citation = citations.GetValueOrDefault(cell);
         var measured = 0;
         var violated = 0;
         foreach (var (column, range, what) in new[] { (performancePay, cell.PerformancePay, "performance pay"), (tenureIncentive, cell.TenureIncentive, "tenure incentive income") })
@@ -105,11 +106,6 @@ internal sealed class SoeDeductionCheck : IRuleCheck
 
         return measured == 0 ? RuleOutcome.NotApplicable : violated > 0 ? RuleOutcome.Violated : RuleOutcome.Passed;
     }
-
-    private static string Canonical(ColumnDefinition column, string? value, string where) =>
-        value is not null && column.Choices.TryGetValue(TextNormalizer.Key(value), out var canonical)
-            ? canonical
-            : throw new PolicyCatalogException($"{where}: '{value}' is not a {column.Name} ({string.Join(", ", column.Choices.Values.Distinct())}).");
 
     private static string Percent(Range range) =>
         range.Min == range.Max ? $"= {RuleKinds.Number(range.Min ?? 0)}%" : $"{RuleKinds.Number(range.Min ?? 0)}%–{RuleKinds.Number(range.Max ?? 100)}%";

@@ -64,6 +64,12 @@ internal static class RuleKinds
         return column;
     }
 
+    /// <summary>The canonical value a catalog names for a choice column (一般/较大/重大, a grade), in any spelling the column accepts.</summary>
+    public static string Choice(ColumnDefinition column, string? value, string where) =>
+        value is not null && column.Choices.TryGetValue(TextNormalizer.Key(value), out var canonical)
+            ? canonical
+            : throw new PolicyCatalogException($"{where}: '{value}' is not a {column.Name} ({string.Join(", ", column.Choices.Values.Distinct())}).");
+
     public static decimal Required(decimal? value, string name, string where) =>
         value ?? throw new PolicyCatalogException($"{where}: parameter \"{name}\" is required.");
 

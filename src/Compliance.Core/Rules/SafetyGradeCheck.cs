@@ -39,22 +39,22 @@ internal sealed class SafetyGradeCheck : IRuleCheck
             throw new PolicyCatalogException($"{where}: parameter \"bands\" lists no grades.");
         }
 
-        bands = [.. parameters.Bands.Select(b => new Band(Canonical(b.Grade, where), RuleKinds.Required(b.Min, "bands[].min", where))).OrderByDescending(b => b.Min)];
+        bands = [.. parameters.Bands.Select(b => new Band(RuleKinds.Choice(grade, b.Grade, where), RuleKinds.Required(b.Min, "bands[].min", where))).OrderByDescending(b => b.Min)];
         if (bands[^1].Min != 0)
         {
             throw new PolicyCatalogException($"{where}: the lowest band must start at 0, so every score has a grade.");
         }
 
-        vetoGrade = Canonical(parameters.VetoGrade, where);
+        vetoGrade = RuleKinds.Choice(grade, parameters.VetoGrade, where);
         due = (parameters.ReportDueMonth ?? 1, parameters.ReportDueDay ?? 31);
         if (due.Month is < 1 or > 12 || due.Day < 1 || due.Day > DateTime.DaysInMonth(2001, due.Month))
         {
             throw new PolicyCatalogException($"{where}: the report due date {due.Month}-{due.Day} is not a day of the year.");
         }
 
-        bandsCitation = Cite(parameters.BandsCitation, "bands", where);
-        vetoCitation = Cite(parameters.VetoCitation, "veto", where);
-        dueCitation = Cite(parameters.ReportDueCitation, "report due date", where);
+        bandsCitation = parameters.BandsCitation?.ToCitation("the bands", where);
+        vetoCitation = parameters.VetoCitation?.ToCitation("the veto", where);
+        dueCitation = parameters.ReportDueCitation?.ToCitation("the report due date", where);
     }
 
     public string Summary =>
@@ -95,16 +95,6 @@ internal sealed class SafetyGradeCheck : IRuleCheck
     }
 
     private static string Date(int yyyymmdd) => DateTime.ParseExact(yyyymmdd.ToString(CultureInfo.InvariantCulture), "yyyyMMdd", CultureInfo.InvariantCulture).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private string Canonical(string? value, string where) =>
-        value is not null && grade.Choices.TryGetValue(TextNormalizer.Key(value), out var canonical)
-            ? canonical
-            : throw new PolicyCatalogException($"{where}: '{value}' is not a grade ({string.Join(", ", grade.Choices.Values.Distinct())}).");
-
-    private static Citation? Cite(PolicyCatalog.CitationDocument? document, string what, string where) =>
-        document is null ? null
-        : document.IsComplete ? new Citation(document.Document!, document.Clause!, document.Quote!)
-        : throw new PolicyCatalogException($"{where}: the {what} citation is incomplete (document, clause and quote).");
 
     private sealed record Band(string Grade, decimal Min);
 
