@@ -128,12 +128,35 @@ public static class ReviewEndpoints
     };
 
     /// <summary>GET /: the review page (plain HTML and script, no build step).</summary>
-    public static IResult ReviewPage()
+    public static IResult ReviewPage(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = Page.Value.Policy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        return Results.Content(Page.Value.Html, "text/html; charset=utf-8");
+    }
+
+    /// <summary>
+    /// The page and its Content-Security-Policy: only its own inline script and style (by hash) run, it talks
+    /// to its own origin only, and nothing may frame it. The page already renders data as text; this is the
+    /// second line, so that an injection that slipped through still could not run or call out.
+    /// </summary>
+    private static readonly Lazy<(string Html, string Policy)> Page = new(() =>
     {
         using var stream = typeof(ReviewEndpoints).Assembly.GetManifestResourceStream("Compliance.Api.index.html")!;
         using var reader = new StreamReader(stream);
-        return Results.Content(reader.ReadToEnd(), "text/html; charset=utf-8");
-    }
+        var html = reader.ReadToEnd();
+        static string Hash(string html, string tag)
+        {
+            var start = html.IndexOf($"<{tag}>", StringComparison.Ordinal) + tag.Length + 2;
+            var body = html[start..html.IndexOf($"</{tag}>", start, StringComparison.Ordinal)];
+            return $"'sha256-{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)))}'";
+        }
+
+        return (html, $"default-src 'none'; script-src {Hash(html, "script")}; style-src {Hash(html, "style")}; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'");
+    });
 
     /// <summary>GET /api/rules: the catalog with windows, limits and citations.</summary>
     public static Task<IResult> RulesAsync(HttpContext context, PolicyCatalog catalog) =>

@@ -16,7 +16,7 @@ public sealed class ReviewApi(ReviewService reviews, FilingQueries filings, Poli
 {
     /// <summary>The review page at the app's root (host.json sets an empty route prefix, so routes spell out api/).</summary>
     [Function("ReviewPage")]
-    public IResult Page([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "")] HttpRequest request) => ReviewEndpoints.ReviewPage();
+    public IResult Page([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "")] HttpRequest request) => ReviewEndpoints.ReviewPage(request.HttpContext);
 
     [Function("ListViolations")]
     public Task<IResult> ListAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/violations")] HttpRequest request)

@@ -235,7 +235,16 @@ public sealed partial class SecurityProbeTests
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ReviewApiTests.Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
         var page = await browser.NewPageAsync();
-        await page.GotoAsync(http!.BaseAddress!.ToString());
+        var blocked = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                blocked.Add(message.Text);
+            }
+        };
+        var response = await page.GotoAsync(http!.BaseAddress!.ToString());
+        var policy = await response!.HeaderValueAsync("content-security-policy");
         var ownScripts = await page.EvaluateAsync<int>("document.scripts.length");
         await page.FillAsync("#token", "ent-cd");
         await page.ClickAsync("#signin-button");
@@ -254,6 +263,9 @@ public sealed partial class SecurityProbeTests
         Assert.AreEqual(ownScripts, scripts, "no script element came from data");
         Assert.IsEmpty(handlers, string.Join(", ", handlers));
         Assert.IsFalse(ran, "no injected script ran");
+        StringAssert.StartsWith(policy, "default-src 'none'; script-src 'sha256-", "only the page's own script may run");
+        StringAssert.Contains(policy, "connect-src 'self'");
+        Assert.IsEmpty(blocked, "the page's own script and style pass its policy: " + string.Join(" | ", blocked));
     }
 
     /// <summary>The HTML digests (archive and mail) parse to no script, no handler attribute and no javascript: URL; CSV cells cannot start a formula; employees are masked.</summary>
