@@ -38,9 +38,10 @@ public static class TextEncodingDetector
         var prefix = sample[..validPrefix];
         if (CountMultiByteUtf8(prefix) >= MixedEncodingEvidence)
         {
+            var line = prefix.Count((byte)'\n') + 1;
             throw new FilingRejectedException(
-                $"Line {prefix.Count((byte)'\n') + 1} is not UTF-8 text although the lines before it are: the file mixes encodings (UTF-8 and GBK). Save the whole file as \"CSV UTF-8 (逗号分隔)\".",
-                row: prefix.Count((byte)'\n') + 1);
+                $"Line {line} is not UTF-8 text although the lines before it are: the file mixes encodings (UTF-8 and GBK). Save the whole file as \"CSV UTF-8 (逗号分隔)\".",
+                row: line);
         }
 
         return Gb18030;
