@@ -1,45 +1,90 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Compliance.Pipeline.Review;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Compliance.Api;
 
 /// <summary>
 /// Who is calling. In Azure, App Service authentication puts the signed-in principal in
-/// <c>X-MS-CLIENT-PRINCIPAL</c>; that header is trusted only when <c>Api:TrustAppServiceAuthentication</c>
-/// says the app runs behind it (anyone can send the header otherwise). Locally, bearer tokens listed under
-/// <c>Api:Tokens</c> map to callers: <c>"regulator|510000|wang@sc.gov.cn"</c> or <c>"enterprise|{USCC}|name"</c>.
+/// <c>X-MS-CLIENT-PRINCIPAL</c>; that header is trusted only when <see cref="ApiOptions.TrustAppServiceAuthentication"/>
+/// says the app runs behind it (anyone can send the header otherwise). Locally, bearer tokens whose hashes are
+/// listed in <see cref="ApiOptions.Tokens"/> map to callers.
 /// </summary>
-public sealed class CallerAuthentication(IConfiguration configuration)
+public sealed class CallerAuthentication
 {
+    private readonly bool trustAppService;
+    private readonly (byte[] Hash, Caller Caller)[] tokens;
+
+    public CallerAuthentication(IOptions<ApiOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        trustAppService = options.Value.TrustAppServiceAuthentication;
+
+        // Validated on start (ApiOptionsValidator); an entry that still does not parse grants nothing.
+        tokens = [.. options.Value.Tokens
+            .Where(t => t.Sha256.Length == 64 && t.Sha256.All(char.IsAsciiHexDigit))
+            .Select(t => (Hash: Convert.FromHexString(t.Sha256), Caller: Parse(t.Grant)))
+            .Where(t => t.Caller is not null)
+            .Select(t => (t.Hash, t.Caller!))];
+    }
+
+    /// <summary>Whether the request tried to authenticate at all (for the 401's <c>WWW-Authenticate</c> error).</summary>
+    public static bool SentCredentials(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Headers.Authorization.Count > 0;
+    }
+
     public Caller? Identify(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (configuration.GetValue<bool>("Api:TrustAppServiceAuthentication") && request.Headers["X-MS-CLIENT-PRINCIPAL"].FirstOrDefault() is { Length: > 0 } principal)
+        if (trustAppService && request.Headers["X-MS-CLIENT-PRINCIPAL"].FirstOrDefault() is { Length: > 0 } principal)
         {
             return FromAppService(principal);
         }
 
         var header = request.Headers.Authorization.FirstOrDefault();
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (request.Headers.Authorization.Count != 1 || header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
 
         var token = header["Bearer ".Length..].Trim();
-        return token.Length > 0 && configuration[$"Api:Tokens:{token}"] is { } grant ? Parse(grant) : null;
+        return token.Length > 0 ? Match(token) : null;
+    }
+
+    /// <summary>
+    /// Compares the token's hash with every configured hash in fixed time, exactly (ordinal bytes): no early
+    /// exit that a stopwatch could read, and no case folding.
+    /// </summary>
+    private Caller? Match(string token)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(token), hash);
+        Caller? found = null;
+        foreach (var (expected, caller) in tokens)
+        {
+            if (CryptographicOperations.FixedTimeEquals(hash, expected))
+            {
+                found = caller;
+            }
+        }
+
+        return found;
     }
 
     /// <summary><c>role|scope|name</c>, as configured for a token or carried as a claim.</summary>
     public static Caller? Parse(string grant)
     {
+        ArgumentNullException.ThrowIfNull(grant);
         var parts = grant.Split('|', 3, StringSplitOptions.TrimEntries);
         return parts switch
         {
             ["regulator", { Length: 6 } region, { Length: > 0 } name] when region.All(char.IsAsciiDigit) => Caller.Regulator(name, region),
-            ["enterprise", { Length: 18 } uscc, { Length: > 0 } name] => Caller.Enterprise(name, uscc),
+            ["enterprise", { } uscc, { Length: > 0 } name] when Core.Filings.Uscc.TryValidate(uscc, out var normalized, out _) && normalized == uscc => Caller.Enterprise(name, uscc),
             _ => null,
         };
     }

@@ -1,4 +1,3 @@
-using Azure;
 using Compliance.Core.Policies;
 using Compliance.Pipeline.Review;
 using Compliance.Storage;
@@ -7,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Compliance.Api;
 
@@ -26,8 +26,31 @@ public static class ReviewEndpoints
     public static IServiceCollection AddReviewApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+
+        // A body that does not bind is the client's error: a 400 (with problem details from the status-code
+        // pages), logged at Debug by the framework, not thrown and logged as an unhandled exception.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddSingleton<CallerAuthentication>();
         return services;
+    }
+
+    /// <summary>
+    /// The middleware in front of the endpoints on a plain ASP.NET Core host: the response headers of
+    /// <see cref="ApiResponseHeaders"/>, problem details for an unexpected exception (never a stack trace), and
+    /// problem details for every error status that has no body of its own (404 route, 405, a 400 from binding).
+    /// </summary>
+    public static IApplicationBuilder UseReviewApiResponses(this IApplicationBuilder app)
+    {
+        app.Use((context, next) =>
+        {
+            ApiResponseHeaders.Apply(context);
+            return next(context);
+        });
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
     }
 
     /// <summary>
@@ -75,12 +98,17 @@ public static class ReviewEndpoints
     public static Task<IResult> ReviewAsync(HttpContext context, ReviewService reviews, string id, ReviewBody body) =>
         AuthenticatedAsync(context, async caller =>
         {
-            if (context.Request.Headers.IfMatch.FirstOrDefault() is not { Length: > 0 } ifMatch)
+            if (context.Request.Headers.IfMatch.Count == 0)
             {
                 return Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required", detail: "Send the ETag from GET /api/violations/{id} in If-Match.");
             }
 
-            var view = await reviews.ReviewAsync(caller, id, new ReviewRequest(body.Status ?? string.Empty, body.Note ?? string.Empty, body.ExemptUntil), new ETag(ifMatch), context.RequestAborted);
+            if (!IfMatch.TryParse(context.Request.Headers.IfMatch, out var ifMatch))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid If-Match", detail: IfMatch.Expected);
+            }
+
+            var view = await reviews.ReviewAsync(caller, id, new ReviewRequest(body.Status ?? string.Empty, body.Note ?? string.Empty, body.ExemptUntil), ifMatch, context.RequestAborted);
             if (view is null)
             {
                 return NotFound(id);
@@ -171,6 +199,10 @@ public static class ReviewEndpoints
     {
         if (context.RequestServices.GetRequiredService<CallerAuthentication>().Identify(context.Request) is not { } caller)
         {
+            // RFC 6750: say which scheme, and whether the token sent was refused or none was sent.
+            context.Response.Headers.WWWAuthenticate = CallerAuthentication.SentCredentials(context.Request)
+                ? "Bearer realm=\"compliance\", error=\"invalid_token\""
+                : "Bearer realm=\"compliance\"";
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in", detail: "Send a bearer token.");
         }
 

@@ -30,6 +30,7 @@ public static class CliApp
             LocalStackCommands.Serve(output, error),
             LocalStackCommands.Demo(catalogOption, output, error),
             LocalStackCommands.Digest(output, error),
+            TokenCommand.Create(output, error),
         };
 
         var parse = root.Parse(args);
@@ -59,6 +60,11 @@ public static class CliApp
         {
             await error.WriteLineAsync($"The local stack cannot start: {ex.Message}");
             return ExitCodes.Unavailable;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            await error.WriteLineAsync($"The settings cannot be used: {string.Join(" ", ex.Failures)}");
+            return ExitCodes.Config;
         }
         catch (OperationCanceledException)
         {

@@ -47,7 +47,7 @@ internal static class LocalStackCommands
             console.MarkupLine("Upload a filing, for example with the Azure CLI:");
             await output.WriteLineAsync($"  az storage blob upload --connection-string \"{stack.Azurite.ConnectionString}\" -c filings -n 91510600G612DD2721/payroll.csv -f seeds/samples/payroll-2016-06-jingyang-gbk.csv");
             console.MarkupLine("Violations: table [bold]Violations[/] (by enterprise) and [bold]ViolationsByPeriod[/]; verdicts: container [bold]results[/].");
-            console.MarkupLine("Review API: {0}api/violations (bearer tokens from Api__Tokens__<token> settings). Press Ctrl+C to stop.", Markup.Escape(LocalHost.ApiAddress(stack.Host).ToString()));
+            console.MarkupLine("Review API: {0}api/violations (bearer tokens: 'compliance token' makes one). Press Ctrl+C to stop.", Markup.Escape(LocalHost.ApiAddress(stack.Host).ToString()));
             await ServeUntilStoppedAsync(console, cancellationToken);
             return ExitCodes.Clean;
         });
@@ -224,7 +224,8 @@ internal static class LocalStackCommands
                 continue;
             }
 
-            var stored = await store.ViolationsOfFilingAsync(uscc, filing.FilingId, cancellationToken);
+            // Findings an earlier version had and this one resolved stay stored; the table shows this version's.
+            var stored = (await store.ViolationsOfFilingAsync(uscc, filing.FilingId, cancellationToken)).Where(v => !v.IsSuperseded).ToList();
             total += stored.Count;
             var byRule = string.Join(", ", stored.GroupBy(v => v.Rule).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
             table.AddRow(

@@ -69,7 +69,7 @@ public static class LocalHost
                 .UseKestrel()
                 .UseUrls(apiUrl)
                 .ConfigureServices(services => services.AddRouting().AddReviewApi())
-                .Configure(app => app.UseRouting().UseEndpoints(endpoints => endpoints.MapReviewApi())))
+                .Configure(app => app.UseReviewApiResponses().UseRouting().UseEndpoints(endpoints => endpoints.MapReviewApi())))
             .ConfigureServices((context, services) =>
             {
                 services.AddCompliancePipeline(context.Configuration);

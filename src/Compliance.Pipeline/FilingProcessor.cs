@@ -13,17 +13,18 @@ namespace Compliance.Pipeline;
 /// <para>
 /// Idempotent under at-least-once delivery: keys are deterministic, and the version's Filings entity is
 /// written last, so a redelivered trigger for a finished version does nothing, and one for an unfinished
-/// version redoes the same writes. A re-upload (new ETag) replaces the filing's violations. A filing that
+/// version redoes the same writes. A re-upload (new ETag) brings the filing's findings up to date without
+/// deleting any (<see cref="FindingVersions"/>): those it no longer has are resolved by it. A filing that
 /// cannot be read is recorded as rejected on the first attempt — returning normally, so the host never
 /// retries it into the poison queue — and leaves the previous version's findings in place.
 /// </para>
 /// </summary>
-public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ResultStore results, FilingChecker checker, TimeProvider time, ILogger<FilingProcessor> logger)
+public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ReviewStore history, ResultStore results, FilingChecker checker, TimeProvider time, ILogger<FilingProcessor> logger)
 {
     public async Task<ProcessOutcome> ProcessAsync(string uscc, string name, CancellationToken cancellationToken)
     {
         var blobPath = $"{uscc}/{name}";
-        using var download = await blobs.DownloadAsync(blobPath, cancellationToken).ConfigureAwait(false);
+        using var download = await blobs.DownloadAsync(blobPath, checker.Limits.MaxFileBytes, cancellationToken).ConfigureAwait(false);
         if (download is null)
         {
             return ProcessOutcome.Gone;
@@ -38,15 +39,20 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Result
             return ProcessOutcome.AlreadyProcessed;
         }
 
-        using var report = validSubmitter
+        using var report = download.Refusal is { } refusal
+            ? FilingReport.RejectedFile(name, refusal, checker.Catalog.Version)
+            : validSubmitter
             ? checker.Check(download.Content, name, new CheckOptions { ExpectedUscc = uscc }, cancellationToken)
             : FilingReport.RejectedFile(name, $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "it is written with lower-case, full-width or look-alike characters; write the plain upper-case code"}). Upload filings to filings/{{your USCC}}/{{file name}}.", checker.Catalog.Version);
 
         var now = time.GetUtcNow();
         if (report.Status == FilingStatus.Checked)
         {
-            var violations = ToEntities(report, uscc, blobPath, filingId, download.ETag, now);
-            await store.ReplaceViolationsAsync(uscc, filingId, violations, cancellationToken).ConfigureAwait(false);
+            var found = ToEntities(report, uscc, blobPath, filingId, download.ETag, now);
+            var stored = await store.ViolationsOfFilingAsync(uscc, filingId, cancellationToken).ConfigureAwait(false);
+            var changes = FindingVersions.Plan(filingId, stored, found, new FilingVersionStamp(StorageKeys.VersionId(download.ETag), name, download.UploadedAt, now));
+            await history.RecordHistoryAsync(changes.History, cancellationToken).ConfigureAwait(false);
+            await store.SaveFindingsAsync(uscc, filingId, changes.Added, changes.Updated, changes.Unchanged, changes.Resolved, cancellationToken).ConfigureAwait(false);
         }
 
         var resultBlob = await results.WriteAsync(blobPath, report, cancellationToken).ConfigureAwait(false);

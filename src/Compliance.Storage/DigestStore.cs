@@ -75,7 +75,7 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>How many violations one period has, reading keys only.</summary>
+    /// <summary>How many violations one period has, reading the keys and the two properties that say whether a corrected filing resolved one (those do not count).</summary>
     public async Task<int> CountOfMonthAsync(string month, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {month}");
@@ -85,9 +85,12 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
                 var count = 0;
                 try
                 {
-                    await foreach (var _ in filings.ViolationsByPeriod.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct).ConfigureAwait(false))
+                    await foreach (var v in filings.ViolationsByPeriod.QueryAsync<TableEntity>(filter, select: ["RowKey", nameof(ViolationEntity.Status), nameof(ViolationEntity.ResolvedByVersion)], cancellationToken: ct).ConfigureAwait(false))
                     {
-                        count++;
+                        if (!(v.GetString(nameof(ViolationEntity.Status)) == ViolationEntity.ResolvedStatus && v.GetString(nameof(ViolationEntity.ResolvedByVersion)) is not null))
+                        {
+                            count++;
+                        }
                     }
                 }
                 catch (RequestFailedException ex) when (ex.Status == 404)

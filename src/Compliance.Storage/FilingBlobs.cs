@@ -9,11 +9,17 @@ using Polly.Registry;
 
 namespace Compliance.Storage;
 
-/// <summary>A filing version fetched for checking: a local, seekable copy and what identifies the version.</summary>
-public sealed class FilingDownload(Stream content, string etag, string sha256, long length, DateTimeOffset uploadedAt) : IDisposable
+/// <summary>
+/// A filing version fetched for checking: a local, seekable copy and what identifies the version — or, for a
+/// blob refused on its properties alone, why it was refused (<see cref="Refusal"/>) and no content at all.
+/// </summary>
+public sealed class FilingDownload(Stream content, string etag, string sha256, long length, DateTimeOffset uploadedAt, string? refusal = null) : IDisposable
 {
-    /// <summary>The content, positioned at 0. Owned by this object.</summary>
+    /// <summary>The content, positioned at 0. Owned by this object. Empty when <see cref="Refusal"/> is set.</summary>
     public Stream Content { get; } = content;
+
+    /// <summary>Why the blob was not read (a copy, not a block blob, over the size limit); null for a downloaded version.</summary>
+    public string? Refusal { get; } = refusal;
 
     public string ETag { get; } = etag;
 
@@ -30,6 +36,12 @@ public sealed class FilingDownload(Stream content, string etag, string sha256, l
 /// Reads uploaded filings. A blob is streamed, in one sequential download pinned to its ETag, into a
 /// temporary file while its SHA-256 is computed: memory stays flat whatever the size, the checker gets the
 /// seekable stream XLSX and JSON need, and a blob replaced mid-read is noticed rather than mixed.
+/// <para>
+/// Before a byte is read, the blob's properties must show an upload: a block blob, not made by a copy, no
+/// longer than the limit. An upload URL lets a client do more than upload — a write SAS also accepts a copy
+/// from another blob's URL (its content then belongs to someone else) and a page blob that declares terabytes
+/// without sending them — so those are refused on their properties and never downloaded.
+/// </para>
 /// </summary>
 public sealed class FilingBlobs(BlobServiceClient blobs, IOptions<ComplianceStorageOptions> options, ResiliencePipelineProvider<string> pipelines, ILogger<FilingBlobs> logger)
 {
@@ -39,9 +51,10 @@ public sealed class FilingBlobs(BlobServiceClient blobs, IOptions<ComplianceStor
 
     /// <summary>
     /// Downloads the current version of <paramref name="blobPath"/>, or returns null when the blob is gone or
-    /// was replaced while being read (the newer version brings its own trigger).
+    /// was replaced while being read (the newer version brings its own trigger). A blob refused on its
+    /// properties (see the class remarks) comes back with <see cref="FilingDownload.Refusal"/> set, unread.
     /// </summary>
-    public async Task<FilingDownload?> DownloadAsync(string blobPath, CancellationToken cancellationToken)
+    public async Task<FilingDownload?> DownloadAsync(string blobPath, long maxBytes, CancellationToken cancellationToken)
     {
         var blob = Container.GetBlobClient(blobPath);
         var context = ResilienceContextPool.Shared.Get("filings.download", cancellationToken);
@@ -50,7 +63,7 @@ public sealed class FilingBlobs(BlobServiceClient blobs, IOptions<ComplianceStor
             return await pipeline.ExecuteAsync(
                 static async (ctx, state) =>
                 {
-                    var (blob, logger) = state;
+                    var (blob, logger, maxBytes) = state;
                     BlobProperties properties;
                     try
                     {
@@ -60,6 +73,13 @@ public sealed class FilingBlobs(BlobServiceClient blobs, IOptions<ComplianceStor
                     {
                         logger.LogWarning("Filing {BlobName} no longer exists; nothing to check", blob.Name);
                         return null;
+                    }
+
+                    var etag = StorageKeys.NormalizeETag(properties.ETag.ToString());
+                    if (Refusal(properties, maxBytes) is { } refusal)
+                    {
+                        logger.LogWarning("Filing {BlobName} refused unread: {Reason}", blob.Name, refusal);
+                        return new FilingDownload(Stream.Null, etag, string.Empty, properties.ContentLength, properties.LastModified, refusal);
                     }
 
                     var temp = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -75,13 +95,21 @@ public sealed class FilingBlobs(BlobServiceClient blobs, IOptions<ComplianceStor
                             int read;
                             while ((read = await source.ReadAsync(buffer, ctx.CancellationToken).ConfigureAwait(false)) > 0)
                             {
+                                // The version is pinned, so this holds unless the service sends more than it declared.
+                                var length = temp.Length + read;
+                                if (length > maxBytes)
+                                {
+                                    await temp.DisposeAsync().ConfigureAwait(false);
+                                    return new FilingDownload(Stream.Null, etag, string.Empty, length, properties.LastModified, TooLarge(length, maxBytes));
+                                }
+
                                 hash.AppendData(buffer, 0, read);
                                 await temp.WriteAsync(buffer.AsMemory(0, read), ctx.CancellationToken).ConfigureAwait(false);
                             }
                         }
 
                         temp.Position = 0;
-                        return new FilingDownload(temp, StorageKeys.NormalizeETag(properties.ETag.ToString()), Convert.ToHexStringLower(hash.GetHashAndReset()), temp.Length, properties.LastModified);
+                        return new FilingDownload(temp, etag, Convert.ToHexStringLower(hash.GetHashAndReset()), temp.Length, properties.LastModified);
                     }
                     catch (RequestFailedException ex) when (ex.Status is 404 or 412)
                     {
@@ -96,11 +124,32 @@ public sealed class FilingBlobs(BlobServiceClient blobs, IOptions<ComplianceStor
                     }
                 },
                 context,
-                (blob, logger)).ConfigureAwait(false);
+                (blob, logger, maxBytes)).ConfigureAwait(false);
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    /// <summary>Why a blob must not be read, judged from its properties alone; null when it is an upload within the limit.</summary>
+    private static string? Refusal(BlobProperties properties, long maxBytes)
+    {
+        // A copy's content comes from a blob the uploader may not be allowed to read; its source is not named
+        // here, since it may be another enterprise's path.
+        if (!string.IsNullOrEmpty(properties.CopyId) || properties.CopySource is not null)
+        {
+            return "The filing was created by copying another blob (x-ms-copy-source), not uploaded; copies are refused unread. Upload the file itself: PUT its content with x-ms-blob-type: BlockBlob.";
+        }
+
+        if (properties.BlobType != BlobType.Block)
+        {
+            return $"The filing is a{(properties.BlobType == BlobType.Append ? "n append" : " page")} blob; only block blobs are read. Upload the file itself: PUT its content with x-ms-blob-type: BlockBlob.";
+        }
+
+        return properties.ContentLength > maxBytes ? TooLarge(properties.ContentLength, maxBytes) : null;
+    }
+
+    private static string TooLarge(long bytes, long maxBytes) =>
+        Core.Reading.FilingOpener.TooLargeMessage(bytes, Core.Reading.ReaderLimits.Default with { MaxFileBytes = maxBytes });
 }

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using Compliance.Storage.Entities;
 using Microsoft.Extensions.Logging;
@@ -8,8 +7,8 @@ using Polly.Registry;
 
 namespace Compliance.Storage;
 
-/// <summary>What a replacement of a filing's violations did, for logs and tests.</summary>
-public sealed record ViolationChanges(int Added, int Replaced, int Unchanged, int Removed);
+/// <summary>What storing a filing version's findings did, for logs and tests: <paramref name="Resolved"/> were no longer in the version.</summary>
+public sealed record ViolationChanges(int Added, int Updated, int Unchanged, int Resolved);
 
 /// <summary>
 /// The Filings, Violations and ViolationsByPeriod tables. Writes go in entity-group transactions (one
@@ -92,57 +91,31 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
         QueryAsync<FilingPeriodEntity>(FilingsByPeriod, TableClient.CreateQueryFilter($"PartitionKey eq {period}"), cancellationToken);
 
     /// <summary>
-    /// Makes the stored violations of one filing exactly <paramref name="found"/> (all keyed in partition
-    /// <paramref name="uscc"/>), in both tables. New findings are added as open; a finding already stored
-    /// under the same key and unchanged is left alone in Violations, so a regulator's review of it survives
-    /// reprocessing and identical re-uploads (its index copy is refreshed from it); a changed one is
-    /// replaced (and reopened); findings the new version no longer has are removed. New rows are written
-    /// before stale ones are deleted, so a crash leaves a superset that the retry cleans up, never a gap.
+    /// Writes one filing version's findings (all in partition <paramref name="uscc"/>), in both tables, as the
+    /// pipeline planned them: <paramref name="added"/> with Add, <paramref name="updated"/> only if each still has
+    /// the ETag it was read with — a regulator's review in between fails the write (412), and the trigger's
+    /// retry plans again from what is stored — and the by-period copies of those and of
+    /// <paramref name="unchanged"/> rewritten from them (the index is derived: a crash between the two tables'
+    /// writes on an earlier attempt cannot leave it short). Nothing is deleted: a finding a version no longer
+    /// has is updated to resolved, never removed.
     /// </summary>
-    public async Task<ViolationChanges> ReplaceViolationsAsync(string uscc, string filingId, IReadOnlyList<ViolationEntity> found, CancellationToken cancellationToken)
+    public async Task<ViolationChanges> SaveFindingsAsync(string uscc, string filingId, IReadOnlyList<ViolationEntity> added, IReadOnlyList<ViolationEntity> updated, IReadOnlyList<ViolationEntity> unchanged, int resolved, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(added);
+        ArgumentNullException.ThrowIfNull(updated);
+        ArgumentNullException.ThrowIfNull(unchanged);
         await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var existing = (await ViolationsOfFilingAsync(uscc, filingId, cancellationToken).ConfigureAwait(false)).ToDictionary(v => v.RowKey, StringComparer.Ordinal);
+        var main = added.Select(v => (uscc, new TableTransactionAction(TableTransactionActionType.Add, v)))
+            .Concat(updated.Select(v => (uscc, new TableTransactionAction(TableTransactionActionType.UpdateReplace, v, v.ETag))));
+        await SubmitAsync(Violations, main, cancellationToken).ConfigureAwait(false);
 
-        var main = new List<TableTransactionAction>();
-        var index = new List<(string Partition, TableTransactionAction Action)>();
-        int added = 0, replaced = 0, unchanged = 0;
-        foreach (var violation in found)
-        {
-            if (existing.Remove(violation.RowKey, out var stored))
-            {
-                if (stored.SameFindingAs(violation))
-                {
-                    // The index is derived: rewrite it from what is stored (review status included), so a
-                    // crash between the two tables' writes on an earlier attempt cannot leave it short.
-                    unchanged++;
-                    index.Add((stored.Period, new TableTransactionAction(TableTransactionActionType.UpsertReplace, stored.CopyAs(stored.Period, StorageKeys.ViolationByPeriod(uscc, stored.RowKey)))));
-                    continue;
-                }
-
-                replaced++;
-            }
-            else
-            {
-                added++;
-            }
-
-            main.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, violation));
-            var copy = violation.CopyAs(violation.Period, StorageKeys.ViolationByPeriod(uscc, violation.RowKey));
-            index.Add((copy.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy)));
-        }
-
-        await SubmitAsync(Violations, main.Select(a => (uscc, a)), cancellationToken).ConfigureAwait(false);
+        var index = added.Concat(updated).Concat(unchanged)
+            .Select(v => v.CopyAs(v.Period, StorageKeys.ViolationByPeriod(uscc, v.RowKey)))
+            .Select(copy => (copy.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy)));
         await SubmitAsync(ViolationsByPeriod, index, cancellationToken).ConfigureAwait(false);
 
-        // What is left in `existing` the new version no longer has.
-        var staleMain = existing.Values.Select(v => (uscc, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(uscc, v.RowKey), ETag.All)));
-        var staleIndex = existing.Values.Select(v => (v.Period, new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(v.Period, StorageKeys.ViolationByPeriod(uscc, v.RowKey)), ETag.All)));
-        await SubmitAsync(ViolationsByPeriod, staleIndex, cancellationToken).ConfigureAwait(false);
-        await SubmitAsync(Violations, staleMain, cancellationToken).ConfigureAwait(false);
-
-        var changes = new ViolationChanges(added, replaced, unchanged, existing.Count);
-        logger.LogInformation("Violations of filing {FilingId} for {Uscc}: {Added} added, {Replaced} replaced, {Unchanged} unchanged, {Removed} removed", filingId, uscc, changes.Added, changes.Replaced, changes.Unchanged, changes.Removed);
+        var changes = new ViolationChanges(added.Count, updated.Count - resolved, unchanged.Count, resolved);
+        logger.LogInformation("Violations of filing {FilingId} for {Uscc}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Resolved} resolved by this version", filingId, uscc, changes.Added, changes.Updated, changes.Unchanged, changes.Resolved);
         return changes;
     }
 
@@ -189,27 +162,12 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     /// <summary>
     /// Groups actions by partition and sends them in transactions of at most <see cref="MaxBatchSize"/>,
     /// <see cref="ConcurrentTransactions"/> at a time: the transactions of one call touch distinct rows, so
-    /// their order does not matter, and the caller's phases (write, then delete) still follow one another.
+    /// their order does not matter, and the caller's phases (main table, then index) still follow one another.
     /// </summary>
     private async Task SubmitAsync(TableClient table, IEnumerable<(string Partition, TableTransactionAction Action)> actions, CancellationToken cancellationToken)
     {
         var chunks = actions.GroupBy(a => a.Partition, StringComparer.Ordinal).SelectMany(p => p.Select(a => a.Action).Chunk(MaxBatchSize));
         await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentTransactions, CancellationToken = cancellationToken }, async (chunk, token) =>
-        {
-            try
-            {
-                await pipeline.ExecuteAsync(async ct => await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false), token).ConfigureAwait(false);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 404 && chunk.All(a => a.ActionType == TableTransactionActionType.Delete))
-            {
-                // A delete batch whose earlier try did commit: delete one by one, ignoring what is gone.
-                foreach (var action in chunk)
-                {
-                    await pipeline.ExecuteAsync(
-                        async ct => await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, ct).ConfigureAwait(false),
-                        token).ConfigureAwait(false);
-                }
-            }
-        }).ConfigureAwait(false);
+            await pipeline.ExecuteAsync(async ct => await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 }

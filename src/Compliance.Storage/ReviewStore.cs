@@ -39,6 +39,11 @@ public sealed class ReviewStore(TableServiceClient tables, FilingStore filings, 
         {
             throw new StaleReviewException("The violation changed since it was read; reload it and review again.");
         }
+        catch (RequestFailedException ex) when (ex.Status == 400)
+        {
+            // The service could not use the ETag at all: it is not this violation's current one either.
+            throw new StaleReviewException("The ETag is not one this violation has had; reload it and review again.");
+        }
 
         var copy = reviewed.CopyAs(reviewed.Period, StorageKeys.ViolationByPeriod(reviewed.PartitionKey, reviewed.RowKey));
         await pipeline.ExecuteAsync(async ct => await filings.ViolationsByPeriod.UpsertEntityAsync(copy, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -68,6 +73,27 @@ public sealed class ReviewStore(TableServiceClient tables, FilingStore filings, 
             },
             cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Writes history entries the pipeline made for a filing version (one per changed finding, each in its
+    /// violation's partition). Upserts under keys derived from the version, so a retry rewrites the same
+    /// entries; written before the findings change, so a change is never without its entry.
+    /// </summary>
+    public async Task RecordHistoryAsync(IReadOnlyList<ReviewAuditEntity> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await pipeline.ExecuteAsync(async ct => await Audit.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await Parallel.ForEachAsync(entries, new ParallelOptions { MaxDegreeOfParallelism = HistoryWritesInFlight, CancellationToken = cancellationToken }, async (entry, token) =>
+            await pipeline.ExecuteAsync(async ct => await Audit.UpsertEntityAsync(entry, TableUpdateMode.Replace, ct).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    /// <summary>Each entry is its own partition, so no transaction can group them; this many go at once.</summary>
+    public const int HistoryWritesInFlight = 16;
 
     /// <summary>A violation's review history, oldest first: one partition.</summary>
     public async Task<List<ReviewAuditEntity>> HistoryAsync(string violationId, CancellationToken cancellationToken) =>

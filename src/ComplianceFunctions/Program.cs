@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<ComplianceFunctions.ApiHeadersMiddleware>();
 builder.Services.AddCompliancePipeline(builder.Configuration);
 builder.Services.AddReviewApi();
 builder.Build().Run();

@@ -109,8 +109,8 @@ public static class PipelineBenchmark
     }
 
     /// <summary>
-    /// The violation writes of one filing: <see cref="FilingStore.ReplaceViolationsAsync"/> (both tables, in
-    /// transactions of 100) against the same two writes per violation sent one request each.
+    /// The violation writes of one filing as the pipeline does them: the filing's stored findings read, then
+    /// <see cref="FilingStore.SaveFindingsAsync"/> (both tables, in transactions of 100) against the same two writes per violation sent one request each.
     /// </summary>
     private static async Task MeasureWritesAsync(FilingStore store, int count, TextWriter output, CancellationToken cancellationToken)
     {
@@ -146,7 +146,8 @@ public static class PipelineBenchmark
         var singleRate = count / clock.Elapsed.TotalSeconds;
         var batched = Entities("91510100MA6CA1XX3C", "batched");
         clock.Restart();
-        await store.ReplaceViolationsAsync("91510100MA6CA1XX3C", "batched", batched, cancellationToken);
+        var stored = await store.ViolationsOfFilingAsync("91510100MA6CA1XX3C", "batched", cancellationToken);
+        await store.SaveFindingsAsync("91510100MA6CA1XX3C", "batched", batched, [], stored, resolved: 0, cancellationToken);
         var batchedRate = count / clock.Elapsed.TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"violations/s single-writes: {singleRate:F0} ({count:N0} violations, 2 upserts each, one request per upsert)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"violations/s batched: {batchedRate:F0} (the pipeline's own write: both tables, transactions of {FilingStore.MaxBatchSize})"));

@@ -12,7 +12,10 @@ internal static class ApiSettings
     public const string Deyang = "91510600G612DD2721";
     public const string Chengdu = "91510100A4C12H3B1Y";
 
-    public static Dictionary<string, string?> Isolated(string prefix, string suffix) => new()
+    /// <summary>An ETag of the form the API issues that no violation has: gets a request past the If-Match check to the scope check.</summary>
+    public const string WellFormedETag = "W/\"datetime'2017-01-01T00%3A00%3A00.0000000Z'\"";
+
+    public static Dictionary<string, string?> Isolated(string prefix, string suffix) => WithTokens(new()
     {
         ["ComplianceStorage:FilingsContainer"] = $"{prefix}-filings-{suffix}",
         ["ComplianceStorage:ResultsContainer"] = $"{prefix}-results-{suffix}",
@@ -24,11 +27,29 @@ internal static class ApiSettings
         ["ComplianceStorage:DigestsTable"] = $"{prefix}Digests{suffix}",
         ["ComplianceStorage:RecipientsTable"] = $"{prefix}Recipients{suffix}",
         ["ComplianceStorage:DigestsContainer"] = $"{prefix}-digests-{suffix}",
-        ["Api:Tokens:reg-sc"] = "regulator|510000|wang@sc.gov.cn",
-        ["Api:Tokens:reg-gz"] = "regulator|520000|zhao@gz.gov.cn",
-        ["Api:Tokens:ent-dy"] = $"enterprise|{Deyang}|deyang finance",
-        ["Api:Tokens:ent-cd"] = $"enterprise|{Chengdu}|chengdu finance",
-    };
+    });
+
+    /// <summary>The four callers' tokens, held as the API holds them: SHA-256 hashes beside their grants.</summary>
+    public static readonly (string Token, string Grant)[] Callers =
+    [
+        ("reg-sc", "regulator|510000|wang@sc.gov.cn"),
+        ("reg-gz", "regulator|520000|zhao@gz.gov.cn"),
+        ("ent-dy", $"enterprise|{Deyang}|deyang finance"),
+        ("ent-cd", $"enterprise|{Chengdu}|chengdu finance"),
+    ];
+
+    public static Dictionary<string, string?> WithTokens(Dictionary<string, string?> settings, params (string Token, string Grant)[] tokens)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var all = tokens.Length > 0 ? tokens : Callers;
+        for (var i = 0; i < all.Length; i++)
+        {
+            settings[$"Api:Tokens:{i}:Sha256"] = Compliance.Api.ApiToken.HashOf(all[i].Token);
+            settings[$"Api:Tokens:{i}:Grant"] = all[i].Grant;
+        }
+
+        return settings;
+    }
 }
 
 /// <summary>Requests to the review API as a caller with a bearer token.</summary>

@@ -3,6 +3,7 @@ using Compliance.Api;
 using Compliance.Pipeline.Review;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Compliance.Pipeline.Tests;
 
@@ -24,11 +25,13 @@ public sealed class CallerAuthenticationTests
     [TestMethod]
     [DataRow("Bearer t-reg", "regulator")]
     [DataRow("bearer t-ent", "enterprise")]
+    [DataRow("Bearer T-REG", null)]
+    [DataRow("Bearer t-reg ", "regulator")]
+    [DataRow("Bearer t-re", null)]
     [DataRow("Bearer unknown", null)]
     [DataRow("Basic dXNlcjpwYXNz", null)]
-    [DataRow("Bearer t-bad", null)]
     [DataRow(null, null)]
-    public void BearerTokens_MapToTheConfiguredCallers(string? header, string? role)
+    public void BearerTokens_MatchExactlyTheConfiguredHashes(string? header, string? role)
     {
         var caller = Authentication(trust: false).Identify(Request(authorization: header));
 
@@ -38,17 +41,53 @@ public sealed class CallerAuthenticationTests
     [TestMethod]
     [DataRow("regulator|51000|x")]
     [DataRow("enterprise|SHORT|x")]
+    [DataRow("enterprise|91510600G612DD2722|x")]
     [DataRow("admin|510000|x")]
     [DataRow("regulator|510000|")]
     public void MalformedGrants_GiveNoCaller(string grant) => Assert.IsNull(CallerAuthentication.Parse(grant));
 
-    private static CallerAuthentication Authentication(bool trust) => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    [TestMethod]
+    public void Settings_WithATokenAsAKeyOrABadGrantOrHash_FailValidationNamingTheEntry()
     {
-        ["Api:TrustAppServiceAuthentication"] = trust ? "true" : "false",
-        ["Api:Tokens:t-reg"] = "regulator|510000|wang@sc.gov.cn",
-        ["Api:Tokens:t-ent"] = "enterprise|91510600G612DD2721|deyang",
-        ["Api:Tokens:t-bad"] = "superuser|*|root",
-    }).Build());
+        var configuration = Configuration(new()
+        {
+            ["Api:Tokens:sc_secret"] = "regulator|510000|wang@sc.gov.cn",
+            ["Api:Tokens:0:Sha256"] = ApiToken.HashOf("a"),
+            ["Api:Tokens:0:Grant"] = "superuser|*|root",
+            ["Api:Tokens:1:Sha256"] = "not-hex",
+            ["Api:Tokens:1:Grant"] = "regulator|510000|wang@sc.gov.cn",
+        });
+        var options = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()!;
+
+        var result = new ApiOptionsValidator(configuration).Validate(null, options);
+
+        Assert.IsTrue(result.Failed);
+        var message = result.FailureMessage;
+        StringAssert.Contains(message, "Api:Tokens:sc… is not a numbered entry", "a token written as a key is pointed at, so the operator knows which line to move");
+        Assert.DoesNotContain("sc_secret", message, "but not spelled out: the key is the token");
+        StringAssert.Contains(message, "Api:Tokens:0:Grant 'superuser|*|root'");
+        StringAssert.Contains(message, "Api:Tokens:1:Sha256 must be the 64 hex digits");
+    }
+
+    [TestMethod]
+    public void Settings_AsCompliance_TokenPrintsThem_AreValid()
+    {
+        var configuration = Configuration(Tokens());
+        var options = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>()!;
+
+        Assert.IsTrue(new ApiOptionsValidator(configuration).Validate(null, options).Succeeded);
+    }
+
+    private static Dictionary<string, string?> Tokens() => ApiSettings.WithTokens(new(), ("t-reg", "regulator|510000|wang@sc.gov.cn"), ("t-ent", "enterprise|91510600G612DD2721|deyang"));
+
+    private static IConfigurationRoot Configuration(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+    private static CallerAuthentication Authentication(bool trust)
+    {
+        var values = Tokens();
+        values["Api:TrustAppServiceAuthentication"] = trust ? "true" : "false";
+        return new(Options.Create(Configuration(values).GetSection(ApiOptions.Section).Get<ApiOptions>()!));
+    }
 
     private static HttpRequest Request(string? authorization = null, string? principal = null)
     {

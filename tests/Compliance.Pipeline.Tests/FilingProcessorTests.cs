@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Azure;
-using Azure.Data.Tables;
 using Compliance.Storage;
 
 namespace Compliance.Pipeline.Tests;
@@ -100,14 +99,15 @@ public sealed class FilingProcessorTests
     }
 
     [TestMethod]
-    public async Task ReUploadWithOtherContent_SupersedesTheOldViolations()
+    public async Task ReUploadWithOtherContent_ResolvesTheOldFindingsByThatVersionAndKeepsThem()
     {
         await using var harness = new PipelineHarness();
         var v1 = await harness.UploadAsync(PipelineHarness.Uscc, "payroll.csv", Header
             + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,19\r\n"
             + "91510100A4C12H3B1Y,2016-06,510100,E2,8000,12,21\r\n");
         await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "payroll.csv", CancellationToken.None);
-        Assert.HasCount(2, await harness.ViolationsAsync(PipelineHarness.Uscc, "payroll.csv"));
+        var first = await harness.ViolationsAsync(PipelineHarness.Uscc, "payroll.csv");
+        Assert.HasCount(2, first);
 
         var v2 = await harness.UploadAsync(PipelineHarness.Uscc, "payroll.csv", Header
             + "91510100A4C12H3B1Y,2016-07,510100,E1,8000,12,19\r\n"
@@ -116,35 +116,70 @@ public sealed class FilingProcessorTests
         Assert.AreEqual(ProcessOutcome.Checked, await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "payroll.csv", CancellationToken.None));
 
         var violations = await harness.ViolationsAsync(PipelineHarness.Uscc, "payroll.csv");
-        CollectionAssert.AreEqual(new[] { "HF-RATE-CAP@4:housing_fund_employer_rate" }, Samples.Findings(violations));
-        Assert.AreEqual(StorageKeys.NormalizeETag(v2), violations[0].FilingETag);
-        Assert.IsEmpty(await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None), "June's index entries went with the old version");
+        var current = violations.Where(v => !v.IsSuperseded).ToList();
+        CollectionAssert.AreEqual(new[] { "HF-RATE-CAP@4:housing_fund_employer_rate" }, Samples.Findings(current));
+        Assert.AreEqual(StorageKeys.NormalizeETag(v2), current[0].FilingETag);
+        var resolved = violations.Where(v => v.IsSuperseded).ToList();
+        CollectionAssert.AreEquivalent(first.Select(v => v.RowKey).ToArray(), resolved.Select(v => v.RowKey).ToArray(), "June's findings stay, under their keys");
+        Assert.IsTrue(resolved.All(v => v.Status == "resolved" && v.ResolvedByVersion == StorageKeys.VersionId(v2) && v.ResolvedAt == harness.Time.GetUtcNow()));
+        var june = await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None);
+        Assert.IsTrue(june.Count == 2 && june.All(v => v.Status == "resolved"), "June's index entries stay too, resolved");
         Assert.HasCount(1, await harness.Store.ViolationsOfPeriodAsync("2016-07", CancellationToken.None));
+        var history = await harness.Get<ReviewStore>().HistoryAsync(Review.ReviewService.IdOf(resolved[0]), CancellationToken.None);
+        Assert.AreEqual("filing version", history.Single().Who);
+        Assert.AreEqual(("open", "resolved", StorageKeys.VersionId(v2)), (history[0].FromStatus, history[0].ToStatus, history[0].Version));
         var versions = await harness.Store.FilingsOfEnterpriseAsync(PipelineHarness.Uscc, CancellationToken.None);
         CollectionAssert.AreEquivalent(new[] { v1, v2 }.Select(StorageKeys.NormalizeETag).ToArray(), versions.Select(f => f.BlobETag).ToArray(), "each version keeps its Filings entity");
     }
 
     [TestMethod]
-    public async Task ReviewOfAnUnchangedFinding_SurvivesAReUpload()
+    public async Task ReviewOfAFindingThatStays_SurvivesAReUpload_AndAChangedValueIsInItsHistory()
     {
         await using var harness = new PipelineHarness();
         var content = Header + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,21\r\n";
         await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", content);
         await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
-        var reviewed = (await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv")).Single(v => v.Rule == "HF-RATE-CAP");
-        reviewed.Status = "acknowledged";
-        await harness.Store.Violations.UpdateEntityAsync(reviewed, reviewed.ETag, TableUpdateMode.Merge);
+        var reviews = harness.Get<Review.ReviewService>();
+        foreach (var finding in await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv"))
+        {
+            await reviews.ReviewAsync(Review.Caller.Regulator("wang@sc.gov.cn", "510000"), Review.ReviewService.IdOf(finding), new Review.ReviewRequest("confirmed", "Confirmed with the bureau."), finding.ETag, CancellationToken.None);
+        }
 
-        // Same housing fund finding, but the pension rate changed from 21 to 22.
-        await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", content.Replace(",13,21", ",13,22", StringComparison.Ordinal));
+        // A row added above moves E1 to row 3; its housing fund finding is unchanged, its pension rate went from 21 to 22.
+        var v2 = await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", Header + "91510100A4C12H3B1Y,2016-06,510100,E0,8000,12,19\r\n" + content[Header.Length..].Replace(",13,21", ",13,22", StringComparison.Ordinal));
         await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
 
         var after = await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv");
-        Assert.AreEqual("acknowledged", after.Single(v => v.Rule == "HF-RATE-CAP").Status);
-        Assert.AreEqual("acknowledged", (await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None)).Single(v => v.Rule == "HF-RATE-CAP").Status, "the index copy carries the review too");
+        Assert.HasCount(2, after, "the same two findings, no new ones");
+        Assert.IsTrue(after.All(v => v.Status == "confirmed" && v.Row == 3), string.Join(", ", after.Select(v => $"{v.Rule} {v.Status} row {v.Row}")));
+        Assert.IsTrue((await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None)).All(v => v.Status == "confirmed"), "the index copy carries the review too");
         var pension = after.Single(v => v.Rule == "PENSION-EMPLOYER-CAP");
-        Assert.AreEqual("open", pension.Status);
         Assert.AreEqual(22d, pension.Observed);
+        var history = await harness.Get<ReviewStore>().HistoryAsync(Review.ReviewService.IdOf(pension), CancellationToken.None);
+        Assert.HasCount(2, history);
+        Assert.AreEqual(("confirmed", "confirmed", StorageKeys.VersionId(v2)), (history[1].FromStatus, history[1].ToStatus, history[1].Version));
+        StringAssert.Contains(history[1].Note, "row 2 → 3, observed 21 → 22");
+    }
+
+    [TestMethod]
+    public async Task FindingResolvedByAVersion_IsOpenAgainWhenALaterVersionHasItAgain()
+    {
+        await using var harness = new PipelineHarness();
+        var bad = Header + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,19\r\n";
+        await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", bad);
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
+        await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", bad.Replace(",13,19", ",12,19", StringComparison.Ordinal));
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
+        Assert.IsTrue((await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv")).Single().IsSuperseded);
+
+        await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", bad);
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
+
+        var again = (await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv")).Single();
+        Assert.AreEqual("open", again.Status);
+        Assert.IsNull(again.ResolvedByVersion);
+        var history = await harness.Get<ReviewStore>().HistoryAsync(Review.ReviewService.IdOf(again), CancellationToken.None);
+        CollectionAssert.AreEqual(new[] { "open→resolved", "resolved→open" }, history.Select(h => $"{h.FromStatus}→{h.ToStatus}").ToArray());
     }
 
     [TestMethod]

@@ -87,7 +87,7 @@ public sealed class ReviewApiTests
         Assert.IsEmpty(askedForOther);
         using var probe = await SendAsync(HttpMethod.Get, $"/api/violations/{chengduId}", "ent-dy");
         Assert.AreEqual(HttpStatusCode.NotFound, probe.StatusCode, "another enterprise's violation is not found, not forbidden");
-        using var review = await SendAsync(HttpMethod.Post, $"/api/violations/{own[0].GetProperty("id").GetString()}/review", "ent-dy", new { status = "dismissed", note = "ours is fine" }, ifMatch: "*");
+        using var review = await SendAsync(HttpMethod.Post, $"/api/violations/{own[0].GetProperty("id").GetString()}/review", "ent-dy", new { status = "dismissed", note = "ours is fine" }, ifMatch: ApiSettings.WellFormedETag);
         Assert.AreEqual(HttpStatusCode.Forbidden, review.StatusCode);
     }
 
@@ -198,7 +198,7 @@ public sealed class ReviewApiTests
         using var sized = new HttpRequestMessage(HttpMethod.Post, "/api/violations/anything/review") { Content = new ByteArrayContent(new byte[Compliance.Api.ReviewEndpoints.MaxBodyBytes + 1]) };
         sized.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         sized.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "reg-sc");
-        sized.Headers.TryAddWithoutValidation("If-Match", "*");
+        sized.Headers.TryAddWithoutValidation("If-Match", ApiSettings.WellFormedETag);
         using var response = await http!.SendAsync(sized);
         Assert.AreEqual(HttpStatusCode.RequestEntityTooLarge, response.StatusCode, await response.Content.ReadAsStringAsync());
     }

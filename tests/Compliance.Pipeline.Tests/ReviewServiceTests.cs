@@ -81,6 +81,8 @@ public sealed class ReviewServiceTests
     [DataRow("confirmed", " ", null, "needs a note")]
     [DataRow("exempted", "until the audit", null, "needs the date it ends")]
     [DataRow("exempted", "until the audit", "2016-07-01", "must end in the future")]
+    [DataRow("exempted", "until the audit", "2019-07-21", "at most 3 years, to 2019-07-20")]
+    [DataRow("exempted", "until the audit", "9999-12-31", "at most 3 years")]
     public async Task MalformedReviews_AreRefused(string status, string note, string? until, string message)
     {
         await using var harness = new PipelineHarness(now: new DateTimeOffset(2016, 7, 20, 0, 0, 0, TimeSpan.Zero));
@@ -103,6 +105,17 @@ public sealed class ReviewServiceTests
         Assert.AreEqual("exempted", (await reviews.GetAsync(SichuanRegulator, id, CancellationToken.None))!.EffectiveStatus, "23:59 on the last day in China");
         harness.Time.SetUtcNow(new DateTimeOffset(2016, 8, 31, 16, 0, 0, TimeSpan.Zero));
         Assert.AreEqual("open", (await reviews.GetAsync(SichuanRegulator, id, CancellationToken.None))!.EffectiveStatus, "midnight on 1 September in China");
+    }
+
+    [TestMethod]
+    public async Task ExemptionOfExactlyThreeYears_IsAccepted()
+    {
+        await using var harness = new PipelineHarness(now: new DateTimeOffset(2016, 7, 20, 0, 0, 0, TimeSpan.Zero));
+        var (reviews, id) = await SeedAsync(harness);
+
+        var view = await reviews.ReviewAsync(SichuanRegulator, id, new ReviewRequest("exempted", "three-year deferral", new DateOnly(2019, 7, 20)), ETag.All, CancellationToken.None);
+
+        Assert.AreEqual("exempted", view!.EffectiveStatus);
     }
 
     [TestMethod]

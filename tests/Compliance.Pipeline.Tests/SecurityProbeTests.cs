@@ -90,7 +90,7 @@ public sealed partial class SecurityProbeTests
             ["GET /"] = token => [SendAsync(HttpMethod.Get, "/", token)],
             ["GET /api/violations"] = token => [SendAsync(HttpMethod.Get, $"/api/violations?period=2017-03&uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/violations?period=2017-03&region=510100", token)],
             ["GET /api/violations/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}", token)],
-            ["POST /api/violations/{id}/review"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", token, new { status = "dismissed", note = "not mine to dismiss" }, "*")],
+            ["POST /api/violations/{id}/review"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", token, new { status = "dismissed", note = "not mine to dismiss" }, WellFormedETag)],
             ["GET /api/rules"] = token => [SendAsync(HttpMethod.Get, "/api/rules", token)],
             ["GET /api/filings"] = token => [SendAsync(HttpMethod.Get, $"/api/filings?uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/filings?period=2017-03", token)],
             ["GET /api/filings/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/filings/{StorageKeys.FilingId($"{Chengdu}/{chengduFiling}")}", token)],
@@ -303,7 +303,8 @@ public sealed partial class SecurityProbeTests
     public async Task Logs_HoldNoSecretsTokensOrEmployeeIdentifiers()
     {
         // Make sure the log has seen authenticated calls, a rejection about an employee and a review.
-        using var review = await SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", "reg-sc", new { status = "confirmed", note = "checked" }, "*");
+        using var current = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}", "reg-sc");
+        using var review = await SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", "reg-sc", new { status = "confirmed", note = "checked" }, current.Headers.ETag!.ToString());
         Assert.AreEqual(HttpStatusCode.OK, review.StatusCode, await review.Content.ReadAsStringAsync());
         var lines = Logs.Messages;
 

@@ -30,6 +30,9 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
 {
     public PolicyCatalog Catalog { get; } = catalog;
 
+    /// <summary>The bounds this checker reads under; the pipeline applies the size bound before it downloads.</summary>
+    public ReaderLimits Limits { get; } = limits ?? ReaderLimits.Default;
+
     /// <summary>
     /// Checks one file. The stream is consumed and disposed. Only problems with the file itself become a
     /// rejected report; I/O failures of the stream propagate, so a caller can retry them.
@@ -40,7 +43,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         using var run = new Run(this, fileName, options);
         try
         {
-            using var source = FilingOpener.Open(content, fileName, limits);
+            using var source = FilingOpener.Open(content, fileName, Limits);
             run.Read(source, cancellationToken);
         }
         catch (FilingRejectedException ex)

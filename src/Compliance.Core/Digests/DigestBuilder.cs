@@ -28,8 +28,9 @@ public static class DigestBuilder
     public static RegulatorDigest ForRegulator(DigestInput input, string region)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var mine = input.Violations.Where(v => Covers(region, v.Region)).ToList();
-        var before = input.PreviousMonth.Where(v => Covers(region, v.Region)).ToList();
+        var mine = input.Violations.Where(v => Covers(region, v.Region) && !v.Superseded).ToList();
+        var corrected = input.Violations.Count(v => Covers(region, v.Region) && v.Superseded);
+        var before = input.PreviousMonth.Where(v => Covers(region, v.Region) && !v.Superseded).ToList();
         var lastPairs = before.Select(v => (v.Uscc, v.Rule)).ToHashSet();
         var nowPairs = mine.Select(v => (v.Uscc, v.Rule)).ToHashSet();
         var filings = input.Filings.Where(f => f.EffectiveRegions.Any(r => Covers(region, r))).ToList();
@@ -44,7 +45,7 @@ public static class DigestBuilder
             [.. mine.GroupBy(v => v.Uscc).Select(g => new DigestCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal).Take(TopEnterpriseCount)],
             mine.Count(v => !lastPairs.Contains((v.Uscc, v.Rule))),
             mine.Count(v => lastPairs.Contains((v.Uscc, v.Rule))),
-            lastPairs.Count(p => !nowPairs.Contains(p)),
+            lastPairs.Count(p => !nowPairs.Contains(p)) + corrected,
             input.OpenBacklog.Count(v => Covers(region, v.Region)),
             input.Trend,
             [.. mine.OrderBy(v => v.Uscc, StringComparer.Ordinal).ThenBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)],
@@ -62,7 +63,7 @@ public static class DigestBuilder
         ArgumentNullException.ThrowIfNull(input);
         return
         [
-            .. input.Violations.GroupBy(v => v.Uscc).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .. input.Violations.Where(v => !v.Superseded).GroupBy(v => v.Uscc).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => new EnterpriseDigest(input.Month, g.Key, input.EnterpriseNames.TryGetValue(g.Key, out var name) ? name : g.Key, [.. g.OrderBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)])),
         ];
     }

@@ -20,6 +20,9 @@ public sealed record DigestViolation(
     public string? EmployeeId { get; init; }
 
     public string? Item { get; init; }
+
+    /// <summary>A newer version of its filing no longer has it: resolved by the correction, not a violation of the month any more.</summary>
+    public bool Superseded { get; init; }
 }
 
 /// <summary>A filing version received for the month: who sent it, whether it could be checked, the regions its rows name.</summary>
@@ -55,6 +58,7 @@ public sealed record DigestInput(
 public sealed record DigestCount(string Key, int Count, string? Citation = null);
 
 /// <summary>What a regulator of one region reads for one month.</summary>
+/// <param name="Resolved">Enterprise × rule pairs of the month before not found again, plus this month's findings that a corrected version of their filing no longer has.</param>
 public sealed record RegulatorDigest(
     Period Month,
     string Region,

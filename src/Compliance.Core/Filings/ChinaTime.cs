@@ -15,6 +15,9 @@ public static class ChinaTime
         return new Period(china.Year, china.Month);
     }
 
-    /// <summary>The instant a day ends in China (midnight starting the next day).</summary>
+    /// <summary>The calendar day an instant falls on, in China.</summary>
+    public static DateOnly Today(DateTimeOffset instant) => DateOnly.FromDateTime(instant.ToOffset(Offset).DateTime);
+
+    /// <summary>The instant a day ends in China (midnight starting the next day). Callers bound the day: DateOnly.MaxValue has no next day.</summary>
     public static DateTimeOffset EndOf(DateOnly day) => new(day.AddDays(1).ToDateTime(TimeOnly.MinValue), Offset);
 }

@@ -131,8 +131,14 @@ public static class FilingOpener
         return true;
     }
 
-    internal static FilingRejectedException TooLarge(long bytes, ReaderLimits limits) => new(
-        $"The file is {bytes / (1 << 20):N0} MiB; filings up to {limits.MaxFileBytes / (1 << 20):N0} MiB are accepted. Split it by month or by region and upload the parts.");
+    internal static FilingRejectedException TooLarge(long bytes, ReaderLimits limits) => new(TooLargeMessage(bytes, limits));
+
+    /// <summary>Why a file over <see cref="ReaderLimits.MaxFileBytes"/> is refused: one wording wherever the size is measured.</summary>
+    public static string TooLargeMessage(long bytes, ReaderLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return $"The file is {bytes / (1 << 20):N0} MiB; filings up to {limits.MaxFileBytes / (1 << 20):N0} MiB are accepted. Split it by month or by region and upload the parts.";
+    }
 
     /// <summary>
     /// A zip bomb renamed .xlsx expands to far more than any workbook: the sizes the zip directory declares are

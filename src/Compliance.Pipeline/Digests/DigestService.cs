@@ -69,7 +69,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         var trend = new List<(Period, int)>();
         foreach (var m in DigestBuilder.TrendMonths(month))
         {
-            trend.Add((m, m == month ? current.Count : await store.CountOfMonthAsync(m.ToString(), cancellationToken).ConfigureAwait(false)));
+            trend.Add((m, m == month ? current.Count(v => !v.IsSuperseded) : await store.CountOfMonthAsync(m.ToString(), cancellationToken).ConfigureAwait(false)));
         }
 
         var names = recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
@@ -235,5 +235,6 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
     {
         EmployeeId = v.EmployeeId,
         Item = v.Item,
+        Superseded = v.IsSuperseded,
     };
 }

@@ -52,7 +52,18 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
         var partition = caller.Role == CallerRole.Enterprise ? caller.Uscc! : uscc ?? throw new ReviewValidationException("uscc: give the enterprise whose filings to list.");
 
         var filings = await store.FilingsOfEnterpriseAsync(partition, cancellationToken).ConfigureAwait(false);
-        return [.. filings.Where(f => CanSee(caller, f)).OrderByDescending(f => f.CheckedAt).Select(f => new FilingView(IdOf(f), f, null))];
+        return [.. filings.Where(f => CanSee(caller, f)).OrderByDescending(f => f.CheckedAt).Select(f => new FilingView(IdOf(f), InScope(caller, f), null))];
+    }
+
+    /// <summary>This request's copy of a filing as the caller may read it: a regulator sees only the regions it covers named.</summary>
+    private static FilingEntity InScope(Caller caller, FilingEntity filing)
+    {
+        if (caller.Role == CallerRole.Regulator && caller.Region is { } region)
+        {
+            filing.Regions = string.Join(',', filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries).Where(r => DigestBuilder.Covers(region, r)));
+        }
+
+        return filing;
     }
 
     /// <summary>One filing version with its result document, or null when it is not the caller's to see.</summary>
@@ -72,6 +83,19 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {
             // Filed before results were kept, or removed: the entity still says what happened.
+        }
+
+        if (caller.Role == CallerRole.Regulator && caller.Region is { } region)
+        {
+            var regions = new DigestFiling(filing.Uscc, filing.Status == "checked", filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions;
+            if (result is not null)
+            {
+                (result, var violations) = ResultScope.ForRegulator(result, region, regions);
+                filing.ViolationCount = violations;
+            }
+
+            // The entity is this request's copy: what it says of other regions goes as the document's rows do.
+            InScope(caller, filing);
         }
 
         return new FilingView(id, filing, result);

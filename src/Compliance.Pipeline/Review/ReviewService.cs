@@ -12,7 +12,7 @@ public static class ReviewStatus
     public const string Confirmed = "confirmed";
     public const string Dismissed = "dismissed";
     public const string Exempted = ViolationEntity.ExemptedStatus;
-    public const string Resolved = "resolved";
+    public const string Resolved = ViolationEntity.ResolvedStatus;
 
     public static IReadOnlyList<string> All { get; } = [Open, Confirmed, Dismissed, Exempted, Resolved];
 }
@@ -90,9 +90,14 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
         if (status == ReviewStatus.Exempted)
         {
             // The exemption runs to the end of its last day in China Standard Time.
-            exemptUntil = request.ExemptUntil is { } day
-                ? Core.Filings.ChinaTime.EndOf(day)
-                : throw new ReviewValidationException("An exemption needs the date it ends (exempt_until).");
+            var day = request.ExemptUntil ?? throw new ReviewValidationException("An exemption needs the date it ends (exempt_until).");
+            var latest = Core.Filings.ChinaTime.Today(now).AddYears(MaxExemptionYears);
+            if (day > latest)
+            {
+                throw new ReviewValidationException($"An exemption may run at most {MaxExemptionYears} years, to {latest:yyyy-MM-dd}; review it again then.");
+            }
+
+            exemptUntil = Core.Filings.ChinaTime.EndOf(day);
             if (exemptUntil <= now)
             {
                 throw new ReviewValidationException("An exemption must end in the future.");
@@ -101,6 +106,9 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
 
         var violation = current.Violation;
         var from = current.EffectiveStatus;
+
+        // After the last entry the pipeline wrote for a new filing version, so the history reads in order.
+        var ticks = Math.Max(now.UtcTicks, (violation.ChangedAt?.UtcTicks ?? 0) + 1);
         violation.Status = status;
         violation.ExemptUntil = exemptUntil;
         violation.ReviewedBy = caller.Name;
@@ -108,7 +116,7 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
         var audit = new ReviewAuditEntity
         {
             PartitionKey = id,
-            RowKey = StorageKeys.Check($"{now.UtcTicks:D19}{StorageKeys.Separator}{Guid.NewGuid():N}"),
+            RowKey = StorageKeys.Check($"{ticks:D19}{StorageKeys.Separator}{Guid.NewGuid():N}"),
             Who = caller.Name,
             At = now,
             FromStatus = from,
@@ -121,6 +129,12 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
     }
 
     public const int MaxPageSize = 200;
+
+    /// <summary>
+    /// How far ahead an exemption may end. The 2016 measures ran in two-year windows (国发〔2016〕48号); an
+    /// exemption longer than three years outlives the rule it suspends and should be decided again.
+    /// </summary>
+    public const int MaxExemptionYears = 3;
 
     /// <summary>
     /// One page of the violations the caller may see. A list reads one partition: a filing period

@@ -1,8 +1,10 @@
 namespace Compliance.Storage.Entities;
 
 /// <summary>
-/// One review decision, append-only (PartitionKey = violation id, RowKey = time-ordered): who, when,
-/// from which status to which, and why. Entries are only ever added, never updated or deleted.
+/// One entry of a violation's history, append-only (PartitionKey = violation id, RowKey = time-ordered): who,
+/// when, from which status to which, and why — a regulator's review, or what a newer version of the filing did
+/// to the finding (<see cref="Version"/> set, <see cref="Who"/> = <see cref="FilingVersionActor"/>). Entries are
+/// only ever added, never deleted; a system entry is keyed by its version, so a retry rewrites the same one.
 /// </summary>
 public sealed class ReviewAuditEntity : StorageEntity
 {
@@ -17,4 +19,10 @@ public sealed class ReviewAuditEntity : StorageEntity
     public string Note { get; set; } = string.Empty;
 
     public DateTimeOffset? ExemptUntil { get; set; }
+
+    /// <summary>For an entry the pipeline wrote: the filing version (<c>StorageKeys.VersionId</c>) that changed the finding.</summary>
+    public string? Version { get; set; }
+
+    /// <summary>The <see cref="Who"/> of entries written by the pipeline when a new filing version arrives.</summary>
+    public const string FilingVersionActor = "filing version";
 }

@@ -1,3 +1,5 @@
+using System.Runtime.Serialization;
+
 namespace Compliance.Storage.Entities;
 
 /// <summary>
@@ -8,6 +10,7 @@ public sealed class ViolationEntity : StorageEntity
 {
     public const string OpenStatus = "open";
     public const string ExemptedStatus = "exempted";
+    public const string ResolvedStatus = "resolved";
 
     public string Rule { get; set; } = string.Empty;
 
@@ -59,6 +62,26 @@ public sealed class ViolationEntity : StorageEntity
 
     public DateTimeOffset? ReviewedAt { get; set; }
 
+    /// <summary>
+    /// The filing version (<c>StorageKeys.VersionId</c> of its blob ETag) that no longer contained this finding
+    /// and so resolved it; null while every version since it was found still has it. The finding stays, with
+    /// its history, so a re-upload can never erase what a regulator decided.
+    /// </summary>
+    public string? ResolvedByVersion { get; set; }
+
+    /// <summary>
+    /// The instant of the last history entry the pipeline wrote for this finding (a change or resolution by a
+    /// version); the next one is keyed after it and after the last review, so the history reads in order.
+    /// </summary>
+    public DateTimeOffset? ChangedAt { get; set; }
+
+    /// <summary>When the version of <see cref="ResolvedByVersion"/> was checked.</summary>
+    public DateTimeOffset? ResolvedAt { get; set; }
+
+    /// <summary>Resolved because a newer version of its filing no longer has it (not by a regulator's review).</summary>
+    [IgnoreDataMember]
+    public bool IsSuperseded => Status == ResolvedStatus && ResolvedByVersion is not null;
+
     /// <summary>The status as of <paramref name="now"/>: an exemption that has ended reads as open again, by itself.</summary>
     public string EffectiveStatus(DateTimeOffset now) =>
         Status == ExemptedStatus && ExemptUntil is { } until && until <= now ? OpenStatus : Status;
@@ -72,6 +95,22 @@ public sealed class ViolationEntity : StorageEntity
         copy.ETag = default;
         copy.Timestamp = null;
         return copy;
+    }
+
+    /// <summary>
+    /// What makes two versions' findings the same one: the rule, the field and who or what it is about in which
+    /// month and region — not the row, which moves when rows are added or sorted.
+    /// </summary>
+    [IgnoreDataMember]
+    public (string Rule, string Field, string Period, string Region, string Employee, string Item) Subject =>
+        (Rule, Field, Period, Region, EmployeeId ?? string.Empty, Item ?? string.Empty);
+
+    /// <summary>Takes the found content of <paramref name="found"/> (a newer version's) and keeps this finding's keys and review state.</summary>
+    public void TakeContentOf(ViolationEntity found)
+    {
+        ArgumentNullException.ThrowIfNull(found);
+        (Rule, Severity, Uscc, Period, Region, Row, EmployeeId, Item, Field, Observed, Limit, Citation, Message, FilingName, FilingId, FilingETag, Kind) =
+            (found.Rule, found.Severity, found.Uscc, found.Period, found.Region, found.Row, found.EmployeeId, found.Item, found.Field, found.Observed, found.Limit, found.Citation, found.Message, found.FilingName, found.FilingId, found.FilingETag, found.Kind);
     }
 
     /// <summary>True when both describe the same finding, whatever its review state or version.</summary>

@@ -1,0 +1,172 @@
+using System.Globalization;
+using Compliance.Pipeline.Review;
+using Compliance.Storage;
+using Compliance.Storage.Entities;
+
+namespace Compliance.Pipeline;
+
+/// <summary>The filing version whose findings are being stored: what the history entries it writes name.</summary>
+/// <param name="VersionId"><see cref="StorageKeys.VersionId"/> of the blob ETag.</param>
+/// <param name="FileName">The file as the enterprise named it.</param>
+/// <param name="UploadedAt">When the version was uploaded; orders its history entries and keys them.</param>
+/// <param name="CheckedAt">Now: when the version is being checked.</param>
+public sealed record FilingVersionStamp(string VersionId, string FileName, DateTimeOffset UploadedAt, DateTimeOffset CheckedAt);
+
+/// <summary>What storing one version's findings writes: new findings, changed ones (ETag-checked), history entries.</summary>
+/// <param name="Added">Findings no earlier version had, under free keys; written with Add.</param>
+/// <param name="Updated">Stored findings that changed (content, superseded, found again); written only if their ETag still matches.</param>
+/// <param name="Unchanged">Stored findings the version has as they are; only their index copies are refreshed.</param>
+/// <param name="History">One entry per updated finding, keyed by the version, so a retry rewrites rather than adds.</param>
+public sealed record FindingChanges(
+    IReadOnlyList<ViolationEntity> Added,
+    IReadOnlyList<ViolationEntity> Updated,
+    IReadOnlyList<ViolationEntity> Unchanged,
+    IReadOnlyList<ReviewAuditEntity> History)
+{
+    public int Resolved { get; init; }
+}
+
+/// <summary>
+/// How a new version of a filing meets the findings already stored for that filing. A compliance record keeps
+/// what a regulator decided, so nothing is deleted:
+/// <list type="bullet">
+/// <item>a finding the new version still has (same rule, field, month, region and employee or item — rows may
+/// move) keeps its key and its review state; if its row or figures changed, it takes the new ones and its
+/// history says what changed;</item>
+/// <item>a finding the new version no longer has becomes <c>resolved</c>, by that version, with a history entry
+/// naming it, and stays readable;</item>
+/// <item>a finding resolved that way which a later version has again is open again, also in its history;</item>
+/// <item>a finding no earlier version had is added as <c>open</c>.</item>
+/// </list>
+/// Pure: the caller reads the stored findings and writes the result.
+/// </summary>
+public static class FindingVersions
+{
+    public static FindingChanges Plan(string filingId, IReadOnlyList<ViolationEntity> stored, IReadOnlyList<ViolationEntity> found, FilingVersionStamp version)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(found);
+        ArgumentNullException.ThrowIfNull(version);
+        var added = new List<ViolationEntity>();
+        var updated = new List<ViolationEntity>();
+        var unchanged = new List<ViolationEntity>();
+        var history = new List<ReviewAuditEntity>();
+        var resolved = 0;
+
+        var storedBySubject = stored.GroupBy(v => v.Subject).ToDictionary(g => g.Key, g => new Queue<ViolationEntity>(g.OrderBy(v => v.Row).ThenBy(v => v.RowKey, StringComparer.Ordinal)));
+        var unmatchedFound = new List<ViolationEntity>();
+        foreach (var now in found.OrderBy(v => v.Row).ThenBy(v => v.RowKey, StringComparer.Ordinal))
+        {
+            if (!storedBySubject.TryGetValue(now.Subject, out var candidates) || !candidates.TryDequeue(out var before))
+            {
+                unmatchedFound.Add(now);
+                continue;
+            }
+
+            if (before.IsSuperseded)
+            {
+                history.Add(Entry(before, version, before.Status, ViolationEntity.OpenStatus, $"再次出现于新版本 / Found again in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}, row {now.Row}."));
+                before.TakeContentOf(now);
+                before.Status = ViolationEntity.OpenStatus;
+                before.ResolvedByVersion = null;
+                before.ResolvedAt = null;
+                updated.Add(before);
+            }
+            else if (before.SameFindingAs(now))
+            {
+                unchanged.Add(before);
+            }
+            else
+            {
+                var status = before.EffectiveStatus(version.CheckedAt);
+                history.Add(Entry(before, version, status, status, $"新版本中有变化 / Changed in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: {Differences(before, now)}; the review state stays."));
+                before.TakeContentOf(now);
+                updated.Add(before);
+            }
+        }
+
+        // What no version since has: resolved by this one, unless already resolved (by a version or a regulator).
+        foreach (var gone in storedBySubject.Values.SelectMany(q => q))
+        {
+            if (gone.ResolvedByVersion is not null || gone.Status == ViolationEntity.ResolvedStatus)
+            {
+                continue;
+            }
+
+            history.Add(Entry(gone, version, gone.EffectiveStatus(version.CheckedAt), ViolationEntity.ResolvedStatus, $"新版本不再包含 / Not in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: resolved by that version."));
+            gone.Status = ViolationEntity.ResolvedStatus;
+            gone.ResolvedByVersion = version.VersionId;
+            gone.ResolvedAt = version.CheckedAt;
+            updated.Add(gone);
+            resolved++;
+        }
+
+        // New findings take the key their row gives them, or the next free sequence number where a finding kept
+        // from an earlier version (whose row moved) already holds it.
+        var taken = stored.Select(v => v.RowKey).ToHashSet(StringComparer.Ordinal);
+        foreach (var fresh in unmatchedFound)
+        {
+            var key = fresh.RowKey;
+            for (var n = 0; !taken.Add(key); n++)
+            {
+                key = StorageKeys.Violation(filingId, fresh.Row, fresh.Rule, n);
+            }
+
+            fresh.RowKey = key;
+            added.Add(fresh);
+        }
+
+        return new FindingChanges(added, updated, unchanged, history) { Resolved = resolved };
+    }
+
+    /// <summary>
+    /// The history entry for a change this version makes, and the finding marked with its instant. The key is
+    /// derived from what is stored, not from the clock, so a retry of the same version rewrites the same entry;
+    /// it sorts after the finding's last review and last change (an upload time has only whole seconds).
+    /// </summary>
+    private static ReviewAuditEntity Entry(ViolationEntity finding, FilingVersionStamp version, string from, string to, string note)
+    {
+        var ticks = Math.Max(version.UploadedAt.UtcTicks, Math.Max(finding.ReviewedAt?.UtcTicks ?? 0, finding.ChangedAt?.UtcTicks ?? 0) + 1);
+        finding.ChangedAt = new DateTimeOffset(ticks, TimeSpan.Zero);
+        return new ReviewAuditEntity
+        {
+            PartitionKey = ReviewService.IdOf(finding),
+            RowKey = StorageKeys.Check($"{ticks:D19}{StorageKeys.Separator}v{version.VersionId}"),
+            Who = ReviewAuditEntity.FilingVersionActor,
+            At = version.CheckedAt,
+            FromStatus = from,
+            ToStatus = to,
+            Note = note,
+            Version = version.VersionId,
+            ExemptUntil = to == ViolationEntity.ExemptedStatus ? finding.ExemptUntil : null,
+        };
+    }
+
+    private static string Differences(ViolationEntity before, ViolationEntity now)
+    {
+        var changes = new List<string>();
+        if (before.Row != now.Row)
+        {
+            changes.Add(string.Create(CultureInfo.InvariantCulture, $"row {before.Row} → {now.Row}"));
+        }
+
+        if (!before.Observed.Equals(now.Observed))
+        {
+            changes.Add(string.Create(CultureInfo.InvariantCulture, $"observed {before.Observed} → {now.Observed}"));
+        }
+
+        if (before.Limit != now.Limit)
+        {
+            changes.Add($"limit {before.Limit} → {now.Limit}");
+        }
+
+        if (before.Citation != now.Citation)
+        {
+            changes.Add($"clause {before.Citation} → {now.Citation}");
+        }
+
+        return changes.Count > 0 ? string.Join(", ", changes) : "wording of the finding";
+    }
+
+    private static string Stamp(DateTimeOffset at) => at.ToOffset(Core.Filings.ChinaTime.Offset).ToString("yyyy-MM-dd HH:mm:ss 'CST'", CultureInfo.InvariantCulture);
+}
