@@ -4,31 +4,40 @@ namespace Compliance.Api;
 
 /// <summary>
 /// Headers on every response of both hosts. API answers carry employee IDs and figures: no browser may sniff
-/// them into another type, cache them, frame them or send them on as a referrer. The review page sets its
-/// own, stricter script policy; API responses get one that allows nothing at all.
+/// them into another type, cache them, frame them or send them on as a referrer. Every response gets a
+/// Content-Security-Policy that allows nothing at all, except the review page, which sets its own.
 /// </summary>
 public static class ApiResponseHeaders
 {
-    /// <summary>Registers the headers for this response; set as it starts, so error paths that rewrite the response keep them.</summary>
+    /// <summary>
+    /// Sets the headers now, and again as the response starts: the exception handler clears headers before it
+    /// writes its problem details, and a host that hands requests over may not run start callbacks at all.
+    /// </summary>
     public static void Apply(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        Set(context.Response.Headers);
         context.Response.OnStarting(
             static state =>
             {
-                var response = ((HttpContext)state).Response;
-                var headers = response.Headers;
-                headers.XContentTypeOptions = "nosniff";
-                headers.CacheControl = "no-store";
-                headers["Referrer-Policy"] = "no-referrer";
-                headers["Cross-Origin-Resource-Policy"] = "same-origin";
-                if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
-                {
-                    headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-                }
-
+                Set(((HttpContext)state).Response.Headers);
                 return Task.CompletedTask;
             },
             context);
     }
+
+    private static void Set(IHeaderDictionary headers)
+    {
+        headers.XContentTypeOptions = "nosniff";
+        headers.CacheControl = "no-store";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Resource-Policy"] = "same-origin";
+        if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+        {
+            headers.ContentSecurityPolicy = DenyAll;
+        }
+    }
+
+    /// <summary>The policy of every API answer; the review page replaces it with its own.</summary>
+    public const string DenyAll = "default-src 'none'; frame-ancestors 'none'";
 }

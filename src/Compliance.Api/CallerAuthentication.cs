@@ -89,25 +89,40 @@ public sealed class CallerAuthentication
         };
     }
 
-    /// <summary>The App Service principal (base64 JSON); the grant is the <c>compliance_grant</c> claim set by the identity provider.</summary>
+    /// <summary>
+    /// The App Service principal (base64 JSON). The grant is the <c>compliance_grant</c> claim set by the
+    /// identity provider; it counts only if the user was also assigned the app role it names (the
+    /// <c>roles</c> claim, or the principal's <c>role_typ</c>), so a mapping mistake or a stale grant cannot
+    /// make an enterprise user a regulator.
+    /// </summary>
     private static Caller? FromAppService(string encoded)
     {
         try
         {
             using var document = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)));
-            foreach (var claim in document.RootElement.GetProperty("claims").EnumerateArray())
+            var root = document.RootElement;
+            var roleType = root.TryGetProperty("role_typ", out var typ) ? typ.GetString() : null;
+            string? grant = null;
+            var roles = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var claim in root.GetProperty("claims").EnumerateArray())
             {
-                if (claim.GetProperty("typ").GetString() == "compliance_grant" && claim.GetProperty("val").GetString() is { } grant)
+                var type = claim.GetProperty("typ").GetString();
+                var value = claim.GetProperty("val").GetString();
+                if (type == "compliance_grant")
                 {
-                    return Parse(grant);
+                    grant = value;
+                }
+                else if (value is not null && (type == "roles" || (roleType is not null && type == roleType)))
+                {
+                    roles.Add(value);
                 }
             }
+
+            return grant is not null && Parse(grant) is { } caller && roles.Contains(caller.Role == CallerRole.Regulator ? "regulator" : "enterprise") ? caller : null;
         }
         catch (Exception ex) when (ex is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
         {
             return null;
         }
-
-        return null;
     }
 }

@@ -1,30 +1,43 @@
+using System.Security.Claims;
 using Compliance.Core.Policies;
 using Compliance.Pipeline.Review;
 using Compliance.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Compliance.Api;
 
-/// <summary>An upload request: the name the file will have under the caller's own folder.</summary>
-public sealed record UploadBody(string? FileName);
-
-/// <summary>The review body: the new status, why, and for an exemption its last day.</summary>
-public sealed record ReviewBody(string? Status, string? Note, DateOnly? ExemptUntil);
+/// <summary>The filters of <c>GET /api/violations</c>, bound from the query string.</summary>
+public sealed record ViolationQuery(
+    [property: FromQuery(Name = "period")] string? Period,
+    [property: FromQuery(Name = "uscc")] string? Uscc,
+    [property: FromQuery(Name = "rule")] string? Rule,
+    [property: FromQuery(Name = "status")] string? Status,
+    [property: FromQuery(Name = "region")] string? Region,
+    [property: FromQuery(Name = "continuationToken")] string? ContinuationToken,
+    [property: FromQuery(Name = "pageSize")] int? PageSize);
 
 /// <summary>
-/// The review API. Errors are RFC 7807 problem details: 400 for invalid filters or reviews (never 500),
-/// 401 without a known caller, 403 for the wrong role, 404 for anything outside the caller's scope, 412
-/// for a stale If-Match.
+/// The review API: one table of endpoints that both hosts serve (the local host maps it; the Functions app runs
+/// the same pipeline behind its HTTP functions). Who may call what is declared on each endpoint by policy; a
+/// handler reads its caller from the authenticated principal. Errors are RFC 9457 problem details: 400 for
+/// invalid filters, bodies or reviews (never 500), 401 without a known caller, 403 for the wrong role, 404 for
+/// anything outside the caller's scope, 412 for a stale If-Match, 413 for a body over 16 KiB, 428 without If-Match.
 /// </summary>
 public static class ReviewEndpoints
 {
+    /// <summary>Where the generated OpenAPI 3 document is served.</summary>
+    public const string OpenApiPath = "/api/openapi.json";
+
     public static IServiceCollection AddReviewApi(this IServiceCollection services)
     {
+        services.AddRouting();
         services.AddProblemDetails();
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
@@ -33,24 +46,15 @@ public static class ReviewEndpoints
         // pages), logged at Debug by the framework, not thrown and logged as an unhandled exception.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddSingleton<CallerAuthentication>();
-        return services;
-    }
+        services.AddComplianceAuthentication();
+        services.AddSingleton<ApiPipeline>();
 
-    /// <summary>
-    /// The middleware in front of the endpoints on a plain ASP.NET Core host: the response headers of
-    /// <see cref="ApiResponseHeaders"/>, problem details for an unexpected exception (never a stack trace), and
-    /// problem details for every error status that has no body of its own (404 route, 405, a 400 from binding).
-    /// </summary>
-    public static IApplicationBuilder UseReviewApiResponses(this IApplicationBuilder app)
-    {
-        app.Use((context, next) =>
-        {
-            ApiResponseHeaders.Apply(context);
-            return next(context);
-        });
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        return app;
+        // Routing's middleware needs the listener an ASP.NET Core host registers; a host that hands requests to
+        // ApiPipeline may not be one. Same name as the web host's, so whichever registers first serves both.
+        services.TryAddSingleton(_ => new System.Diagnostics.DiagnosticListener("Microsoft.AspNetCore"));
+        services.TryAddSingleton<System.Diagnostics.DiagnosticSource>(sp => sp.GetRequiredService<System.Diagnostics.DiagnosticListener>());
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>().AddOperationTransformer<BearerSecurityTransformer>());
+        return services;
     }
 
     /// <summary>
@@ -59,111 +63,144 @@ public static class ReviewEndpoints
     /// </summary>
     public const int MaxBodyBytes = 16 * 1024;
 
+    /// <summary>
+    /// The whole HTTP pipeline of the API, the same in both hosts: response headers, problem details for
+    /// exceptions and bare error statuses, routing, the body-size limit, authentication, authorization, the
+    /// endpoints.
+    /// </summary>
+    public static IApplicationBuilder UseReviewApi(this IApplicationBuilder app)
+    {
+        app.Use((context, next) =>
+        {
+            ApiResponseHeaders.Apply(context);
+            return next(context);
+        });
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<RequestBodyLimit>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseEndpoints(endpoints => endpoints.MapReviewApi());
+        return app;
+    }
+
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/", ReviewPage);
-        var api = endpoints.MapGroup("/api");
-        api.MapGet("/violations", ListAsync);
-        api.MapGet("/violations/{id}", GetAsync);
-        api.MapPost("/violations/{id}/review", ReviewAsync).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
-        api.MapGet("/rules", RulesAsync);
-        api.MapGet("/filings", FilingsAsync);
-        api.MapGet("/filings/{id}", FilingAsync);
-        api.MapPost("/uploads", UploadAsync).WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        endpoints.MapGet("/", ReviewPage).ExcludeFromDescription();
+        var api = endpoints.MapGroup("/api").AddEndpointFilter(ProblemsFromServiceErrors).ProducesProblem(StatusCodes.Status401Unauthorized);
+        api.MapGet("/violations", ListAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/violations/{id}", GetAsync).RequireAuthorization(CompliancePolicies.AnyCaller);
+        api.MapPost("/violations/{id}/review", ReviewAsync).RequireAuthorization(CompliancePolicies.Regulator)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapGet("/rules", Rules).RequireAuthorization(CompliancePolicies.AnyCaller);
+        api.MapGet("/filings", FilingsAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/filings/{id}", FilingAsync).RequireAuthorization(CompliancePolicies.AnyCaller);
+        api.MapPost("/uploads", UploadAsync).RequireAuthorization(CompliancePolicies.Enterprise)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        endpoints.MapOpenApi(OpenApiPath);
         return endpoints;
     }
 
-    /// <summary>GET /api/violations. Public so the Functions app's HTTP triggers call the very same code.</summary>
-    public static Task<IResult> ListAsync(HttpContext context, ReviewService reviews, string? period, string? uscc, string? rule, string? status, string? region, string? continuationToken, int? pageSize) =>
-        AuthenticatedAsync(context, async caller =>
+    /// <summary>GET /api/violations: one page of the violations the caller may see.</summary>
+    public static async Task<Ok<ViolationPage>> ListAsync(ClaimsPrincipal user, ReviewService reviews, [AsParameters] ViolationQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reviews);
+        ArgumentNullException.ThrowIfNull(query);
+        var page = await reviews.ListAsync(CompliancePolicies.CallerOf(user), new ViolationFilter(query.Period, query.Uscc, query.Rule, query.Status, query.Region), query.ContinuationToken, query.PageSize ?? 50, cancellationToken);
+        return TypedResults.Ok(new ViolationPage([.. page.Items.Select(Item)], page.ContinuationToken));
+    }
+
+    /// <summary>GET /api/violations/{id}: the violation with its history; its ETag in the response header.</summary>
+    public static async Task<Results<Ok<ViolationDetail>, ProblemHttpResult>> GetAsync(HttpContext context, ClaimsPrincipal user, ReviewService reviews, PolicyCatalog catalog, string id)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(reviews);
+        if (await reviews.GetAsync(CompliancePolicies.CallerOf(user), id, context.RequestAborted) is not { } view)
         {
-            var page = await reviews.ListAsync(caller, new ViolationFilter(period, uscc, rule, status, region), continuationToken, pageSize ?? 50, context.RequestAborted);
-            return Results.Ok(new { items = page.Items.Select(Item), continuationToken = page.ContinuationToken });
-        });
+            return NotFound(id);
+        }
 
-    /// <summary>GET /api/violations/{id}.</summary>
-    public static Task<IResult> GetAsync(HttpContext context, ReviewService reviews, string id) =>
-        AuthenticatedAsync(context, async caller =>
+        context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
+        return TypedResults.Ok(Detail(view, catalog));
+    }
+
+    /// <summary>POST /api/violations/{id}/review: records a regulator's decision, if If-Match is the current ETag.</summary>
+    public static async Task<Results<Ok<ViolationDetail>, ProblemHttpResult>> ReviewAsync(HttpContext context, ClaimsPrincipal user, ReviewService reviews, PolicyCatalog catalog, string id, ReviewBody body)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(reviews);
+        ArgumentNullException.ThrowIfNull(body);
+        if (context.Request.Headers.IfMatch.Count == 0)
         {
-            if (await reviews.GetAsync(caller, id, context.RequestAborted) is not { } view)
-            {
-                return NotFound(id);
-            }
+            return TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required", detail: "Send the ETag from GET /api/violations/{id} in If-Match.");
+        }
 
-            context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
-            return Results.Ok(Detail(view, context.RequestServices.GetRequiredService<PolicyCatalog>()));
-        });
-
-    /// <summary>POST /api/violations/{id}/review.</summary>
-    public static Task<IResult> ReviewAsync(HttpContext context, ReviewService reviews, string id, ReviewBody body) =>
-        AuthenticatedAsync(context, async caller =>
+        if (!IfMatch.TryParse(context.Request.Headers.IfMatch, out var ifMatch))
         {
-            if (context.Request.Headers.IfMatch.Count == 0)
-            {
-                return Results.Problem(statusCode: StatusCodes.Status428PreconditionRequired, title: "If-Match required", detail: "Send the ETag from GET /api/violations/{id} in If-Match.");
-            }
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid If-Match", detail: IfMatch.Expected);
+        }
 
-            if (!IfMatch.TryParse(context.Request.Headers.IfMatch, out var ifMatch))
-            {
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid If-Match", detail: IfMatch.Expected);
-            }
+        var view = await reviews.ReviewAsync(CompliancePolicies.CallerOf(user), id, new ReviewRequest(body.Status ?? string.Empty, body.Note ?? string.Empty, body.ExemptUntil), ifMatch, context.RequestAborted);
+        if (view is null)
+        {
+            return NotFound(id);
+        }
 
-            var view = await reviews.ReviewAsync(caller, id, new ReviewRequest(body.Status ?? string.Empty, body.Note ?? string.Empty, body.ExemptUntil), ifMatch, context.RequestAborted);
-            if (view is null)
-            {
-                return NotFound(id);
-            }
-
-            context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
-            return Results.Ok(Detail(view, context.RequestServices.GetRequiredService<PolicyCatalog>()));
-        });
+        context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
+        return TypedResults.Ok(Detail(view, catalog));
+    }
 
     /// <summary>GET /api/filings?uscc=: an enterprise's filing versions (the caller's own, for an enterprise).</summary>
-    public static Task<IResult> FilingsAsync(HttpContext context, FilingQueries filings, string? uscc) =>
-        AuthenticatedAsync(context, async caller => Results.Ok(new
-        {
-            items = (await filings.ListAsync(caller, uscc, context.RequestAborted)).Select(f => FilingItem(f)),
-        }));
+    public static async Task<Ok<FilingPage>> FilingsAsync(ClaimsPrincipal user, FilingQueries filings, string? uscc, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filings);
+        return TypedResults.Ok(new FilingPage([.. (await filings.ListAsync(CompliancePolicies.CallerOf(user), uscc, cancellationToken)).Select(ToItem)]));
+    }
 
     /// <summary>GET /api/filings/{id}: status, counts and the result document.</summary>
-    public static Task<IResult> FilingAsync(HttpContext context, FilingQueries filings, string id) =>
-        AuthenticatedAsync(context, async caller => await filings.GetAsync(caller, id, context.RequestAborted) is { } view
-            ? Results.Ok(new { filing = FilingItem(view), result = view.Result is null ? (System.Text.Json.JsonElement?)null : System.Text.Json.JsonDocument.Parse(view.Result).RootElement })
-            : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No filing '{id}' for you."));
+    public static async Task<Results<Ok<FilingDetail>, ProblemHttpResult>> FilingAsync(ClaimsPrincipal user, FilingQueries filings, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filings);
+        if (await filings.GetAsync(CompliancePolicies.CallerOf(user), id, cancellationToken) is not { } view)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No filing '{id}' for you.");
+        }
+
+        using var result = view.Result is null ? null : System.Text.Json.JsonDocument.Parse(view.Result);
+        return TypedResults.Ok(new FilingDetail(ToItem(view), result?.RootElement.Clone()));
+    }
 
     /// <summary>POST /api/uploads: a write-only URL, valid 15 minutes, for one file under the caller's own folder.</summary>
-    public static Task<IResult> UploadAsync(HttpContext context, FilingQueries filings, UploadBody body) =>
-        AuthenticatedAsync(context, async caller =>
-        {
-            var uri = await filings.GrantUploadAsync(caller, body.FileName, context.RequestAborted);
-            return Results.Ok(new { url = uri.ToString(), expires_in_seconds = (int)FilingQueries.UploadGrantLifetime.TotalSeconds, method = "PUT", headers = new Dictionary<string, string> { ["x-ms-blob-type"] = "BlockBlob" } });
-        });
-
-    private static object FilingItem(FilingView view) => new
+    public static async Task<Ok<UploadGrant>> UploadAsync(ClaimsPrincipal user, FilingQueries filings, UploadBody body, CancellationToken cancellationToken)
     {
-        id = view.Id,
-        uscc = view.Filing.Uscc,
-        file = view.Filing.FileName,
-        kind = view.Filing.Kind,
-        status = view.Filing.Status,
-        rows = view.Filing.Rows,
-        violations = view.Filing.ViolationCount,
-        warnings = view.Filing.WarningCount,
-        error = view.Filing.Error,
-        periods = view.Filing.Periods,
-        uploaded_at = view.Filing.UploadedAt,
-        checked_at = view.Filing.CheckedAt,
-    };
+        ArgumentNullException.ThrowIfNull(filings);
+        ArgumentNullException.ThrowIfNull(body);
+        var uri = await filings.GrantUploadAsync(CompliancePolicies.CallerOf(user), body.FileName, cancellationToken);
+        return TypedResults.Ok(new UploadGrant(uri.ToString(), (int)FilingQueries.UploadGrantLifetime.TotalSeconds, "PUT", new Dictionary<string, string> { ["x-ms-blob-type"] = "BlockBlob" }));
+    }
+
+    /// <summary>GET /api/rules: the catalog with windows, limits and citations.</summary>
+    public static Ok<IReadOnlyList<RuleItem>> Rules(PolicyCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return TypedResults.Ok<IReadOnlyList<RuleItem>>([.. catalog.Rules.Select(r => new RuleItem(
+            r.Id,
+            new Bilingual(r.Title.Zh, r.Title.En),
+            [.. r.Versions.Select(v => new RuleVersion(v.Window.From?.ToString(), v.Window.To?.ToString(), v.Summary, v.Citation.ToString(), v.Citation.Quote))]))]);
+    }
 
     /// <summary>GET /: the review page (plain HTML and script, no build step).</summary>
-    public static IResult ReviewPage(HttpContext context)
+    public static ContentHttpResult ReviewPage(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = Page.Value.Policy;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "no-referrer";
-        return Results.Content(Page.Value.Html, "text/html; charset=utf-8");
+        return TypedResults.Content(Page.Value.Html, "text/html; charset=utf-8");
     }
 
     /// <summary>
@@ -186,73 +223,47 @@ public static class ReviewEndpoints
         return (html, $"default-src 'none'; script-src {Hash(html, "script")}; style-src {Hash(html, "style")}; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'");
     });
 
-    /// <summary>GET /api/rules: the catalog with windows, limits and citations.</summary>
-    public static Task<IResult> RulesAsync(HttpContext context, PolicyCatalog catalog) =>
-        AuthenticatedAsync(context, _ => Task.FromResult(Results.Ok(catalog.Rules.Select(r => new
-        {
-            id = r.Id,
-            title = r.Title,
-            versions = r.Versions.Select(v => new { from = v.Window.From?.ToString(), to = v.Window.To?.ToString(), limit = v.Summary, citation = v.Citation.ToString(), quote = v.Citation.Quote }),
-        }))));
-
-    private static async Task<IResult> AuthenticatedAsync(HttpContext context, Func<Caller, Task<IResult>> handler)
+    /// <summary>The service's refusals as problem details: the one place they map to status codes.</summary>
+    private static async ValueTask<object?> ProblemsFromServiceErrors(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (context.RequestServices.GetRequiredService<CallerAuthentication>().Identify(context.Request) is not { } caller)
-        {
-            // RFC 6750: say which scheme, and whether the token sent was refused or none was sent.
-            context.Response.Headers.WWWAuthenticate = CallerAuthentication.SentCredentials(context.Request)
-                ? "Bearer realm=\"compliance\", error=\"invalid_token\""
-                : "Bearer realm=\"compliance\"";
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in", detail: "Send a bearer token.");
-        }
-
         try
         {
-            return await handler(caller);
+            return await next(context);
         }
         catch (ReviewValidationException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: ex.Message);
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: ex.Message);
         }
         catch (ReviewForbiddenException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: ex.Message);
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: ex.Message);
         }
         catch (StaleReviewException ex)
         {
-            return Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Stale ETag", detail: ex.Message);
+            return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Stale ETag", detail: ex.Message);
         }
     }
 
-    private static IResult NotFound(string id) =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No violation '{id}' for you.");
+    private static ProblemHttpResult NotFound(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No violation '{id}' for you.");
 
-    private static object Item(ViolationView v) => new
-    {
-        id = v.Id,
-        rule = v.Violation.Rule,
-        uscc = v.Violation.Uscc,
-        period = v.Violation.Period,
-        region = v.Violation.Region,
-        row = v.Violation.Row,
-        field = v.Violation.Field,
-        observed = v.Violation.Observed,
-        limit = v.Violation.Limit,
-        citation = v.Violation.Citation,
-        status = v.EffectiveStatus,
-        filing = v.Violation.FilingName,
-    };
+    private static ViolationItem Item(ViolationView v) => new(
+        v.Id, v.Violation.Rule, v.Violation.Uscc, v.Violation.Period, v.Violation.Region, v.Violation.Row, v.Violation.Field,
+        v.Violation.Observed, v.Violation.Limit, v.Violation.Citation, v.EffectiveStatus, v.Violation.FilingName);
 
-    private static object Detail(ViolationView v, PolicyCatalog catalog) => new
-    {
-        violation = Item(v),
-        message = v.Violation.Message,
-        quote = Core.Filings.Period.TryParse(v.Violation.Period, out var period)
+    private static ViolationDetail Detail(ViolationView v, PolicyCatalog catalog) => new(
+        Item(v),
+        v.Violation.Message,
+        Core.Filings.Period.TryParse(v.Violation.Period, out var period)
             ? catalog.Rules.FirstOrDefault(r => r.Id == v.Violation.Rule)?.VersionFor(period.Value)?.Citation.Quote
             : null,
-        employee_id = v.Violation.EmployeeId,
-        item = v.Violation.Item,
-        exempt_until = v.Violation.ExemptUntil,
-        history = v.History.Select(h => new { who = h.Who, at = h.At, from = h.FromStatus, to = h.ToStatus, note = h.Note, exempt_until = h.ExemptUntil }),
-    };
+        v.Violation.EmployeeId,
+        v.Violation.Item,
+        v.Violation.ExemptUntil,
+        v.Violation.ResolvedByVersion,
+        [.. v.History.Select(h => new HistoryEntry(h.Who, h.At, h.FromStatus, h.ToStatus, h.Note, h.ExemptUntil, h.Version))]);
+
+    private static FilingItem ToItem(FilingView view) => new(
+        view.Id, view.Filing.Uscc, view.Filing.FileName, view.Filing.Kind, view.Filing.Status, view.Filing.Rows, view.Filing.ViolationCount,
+        view.Filing.WarningCount, view.Filing.Error, view.Filing.Periods, view.Filing.UploadedAt, view.Filing.CheckedAt);
 }

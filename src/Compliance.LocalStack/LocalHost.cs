@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Compliance.Api;
 using Compliance.Storage;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Extensions.Configuration;
@@ -68,8 +67,8 @@ public static class LocalHost
             .ConfigureWebHost(web => web
                 .UseKestrel()
                 .UseUrls(apiUrl)
-                .ConfigureServices(services => services.AddRouting().AddReviewApi())
-                .Configure(app => app.UseReviewApiResponses().UseRouting().UseEndpoints(endpoints => endpoints.MapReviewApi())))
+                .ConfigureServices(services => services.AddReviewApi())
+                .Configure(app => app.UseReviewApi()))
             .ConfigureServices((context, services) =>
             {
                 services.AddCompliancePipeline(context.Configuration);

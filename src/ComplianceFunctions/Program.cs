@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.UseMiddleware<ComplianceFunctions.ApiHeadersMiddleware>();
 builder.Services.AddCompliancePipeline(builder.Configuration);
 builder.Services.AddReviewApi();
 builder.Build().Run();

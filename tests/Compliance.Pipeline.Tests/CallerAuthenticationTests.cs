@@ -10,8 +10,7 @@ namespace Compliance.Pipeline.Tests;
 [TestClass]
 public sealed class CallerAuthenticationTests
 {
-    private static readonly string Principal = Convert.ToBase64String(Encoding.UTF8.GetBytes(
-        """{"auth_typ":"aad","claims":[{"typ":"name","val":"Wang"},{"typ":"compliance_grant","val":"regulator|510000|wang@sc.gov.cn"}]}"""));
+    private static readonly string Principal = AppServicePrincipal("""[{"typ":"name","val":"Wang"},{"typ":"roles","val":"regulator"},{"typ":"compliance_grant","val":"regulator|510000|wang@sc.gov.cn"}]""");
 
     [TestMethod]
     public void AppServicePrincipal_IsIgnoredUnlessTheAppRunsBehindIt()
@@ -20,6 +19,18 @@ public sealed class CallerAuthenticationTests
 
         Assert.IsNull(Authentication(trust: false).Identify(request), "anyone can send the header to an app not behind App Service authentication");
         Assert.AreEqual(Caller.Regulator("wang@sc.gov.cn", "510000"), Authentication(trust: true).Identify(request));
+    }
+
+    [TestMethod]
+    [DataRow("""[{"typ":"roles","val":"enterprise"},{"typ":"compliance_grant","val":"regulator|510000|wang@sc.gov.cn"}]""", null, "a grant for a role the user was not assigned")]
+    [DataRow("""[{"typ":"compliance_grant","val":"regulator|510000|wang@sc.gov.cn"}]""", null, "a grant with no app role at all")]
+    [DataRow("""[{"typ":"http://schemas.microsoft.com/ws/2008/06/identity/claims/role","val":"regulator"},{"typ":"compliance_grant","val":"regulator|510000|wang@sc.gov.cn"}]""", "regulator", "the role under the principal's role_typ")]
+    [DataRow("""[{"typ":"roles","val":"enterprise"},{"typ":"compliance_grant","val":"enterprise|91510600G612DD2721|deyang"}]""", "enterprise", "an enterprise user with its role")]
+    public void AppServiceGrant_CountsOnlyWithTheAppRoleItNames(string claims, string? role, string why)
+    {
+        var caller = Authentication(trust: true).Identify(Request(principal: AppServicePrincipal(claims)));
+
+        Assert.AreEqual(role, caller?.Role.ToString().ToLowerInvariant(), why);
     }
 
     [TestMethod]
@@ -88,6 +99,9 @@ public sealed class CallerAuthenticationTests
         values["Api:TrustAppServiceAuthentication"] = trust ? "true" : "false";
         return new(Options.Create(Configuration(values).GetSection(ApiOptions.Section).Get<ApiOptions>()!));
     }
+
+    private static string AppServicePrincipal(string claims) => Convert.ToBase64String(Encoding.UTF8.GetBytes(
+        $$"""{"auth_typ":"aad","name_typ":"name","role_typ":"http://schemas.microsoft.com/ws/2008/06/identity/claims/role","claims":{{claims}}}"""));
 
     private static HttpRequest Request(string? authorization = null, string? principal = null)
     {

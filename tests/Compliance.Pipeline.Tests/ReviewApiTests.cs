@@ -272,23 +272,67 @@ public sealed class ReviewApiTests
         await timed.StopAsync();
     }
 
+    /// <summary>
+    /// The Functions app has no route list of its own: its two HTTP functions (the page at the root and a
+    /// catch-all under api/) hand every request to the API's pipeline, so every route the local host serves is
+    /// reachable through them with its method, and nothing else is declared there.
+    /// </summary>
     [TestMethod]
-    public void FunctionsAppAndLocalHost_ServeTheSameRoutes()
+    public void FunctionsApp_ReachesEveryRouteOfTheLocalHost_ThroughTheSamePipeline()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         using var metadata = JsonDocument.Parse(File.ReadAllText(Path.Combine(Samples.Root, "src", "ComplianceFunctions", "bin", configuration, "net10.0", "functions.metadata")));
         var functions = metadata.RootElement.EnumerateArray()
             .SelectMany(f => f.GetProperty("bindings").EnumerateArray())
             .Where(b => b.GetProperty("type").GetString() == "httpTrigger")
-            .SelectMany(b => b.GetProperty("methods").EnumerateArray().Select(m => $"{m.GetString()!.ToUpperInvariant()} /{b.GetProperty("route").GetString()}"))
-            .Order(StringComparer.Ordinal).ToArray();
+            .Select(b => (Route: b.GetProperty("route").GetString()!, Methods: b.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToUpperInvariant()).ToHashSet()))
+            .ToList();
         var local = host!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
             .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
-            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => $"{m} {e.RoutePattern.RawText}"))
-            .Order(StringComparer.Ordinal).ToArray();
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (Method: m, Pattern: e.RoutePattern.RawText!)))
+            .ToList();
 
-        CollectionAssert.AreEqual(local, functions);
-        Assert.HasCount(8, functions, "seven API routes and the page");
+        CollectionAssert.AreEquivalent(new[] { string.Empty, "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
+        Assert.HasCount(9, local, "seven API routes, the OpenAPI document and the page");
+        foreach (var (method, pattern) in local)
+        {
+            var route = pattern == "/" ? string.Empty : pattern.StartsWith("/api/", StringComparison.Ordinal) ? "api/{*path}" : null;
+            Assert.IsTrue(functions.Any(f => f.Route == route && f.Methods.Contains(method)), $"{method} {pattern} is not reachable through a function");
+        }
+    }
+
+    /// <summary>GET /api/openapi.json: an OpenAPI 3 document generated from the endpoints — every route with its parameters, bodies, responses and the bearer scheme.</summary>
+    [TestMethod]
+    public async Task OpenApiDocument_DescribesEveryRoute()
+    {
+        using var response = await SendAsync(HttpMethod.Get, Compliance.Api.ReviewEndpoints.OpenApiPath, null);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, text);
+        var (document, diagnostic) = await Microsoft.OpenApi.OpenApiDocument.LoadAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), "json");
+
+        Assert.IsNotNull(document, text);
+        Assert.IsEmpty(diagnostic!.Errors, string.Join("; ", diagnostic.Errors.Select(e => e.Message)));
+        StringAssert.StartsWith(diagnostic.SpecificationVersion.ToString(), "OpenApi3");
+        var served = host!.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Select(e => e.RoutePattern.RawText!)
+            .Where(p => p.StartsWith("/api/", StringComparison.Ordinal) && p != Compliance.Api.ReviewEndpoints.OpenApiPath)
+            .ToHashSet();
+        CollectionAssert.AreEquivalent(served.ToArray(), document!.Paths.Keys.ToArray(), "the document and the served routes agree");
+        Assert.IsTrue(document.Components!.SecuritySchemes!.ContainsKey("Bearer"));
+        foreach (var (path, item) in document.Paths)
+        {
+            foreach (var (method, operation) in item.Operations!)
+            {
+                Assert.IsNotEmpty(operation.Security!, $"{method} {path} names its security");
+                Assert.IsTrue(operation.Responses!.ContainsKey("200"), $"{method} {path} has its success response");
+                Assert.IsTrue(operation.Responses.ContainsKey("401"), $"{method} {path} has its 401");
+            }
+        }
+
+        var list = document.Paths["/api/violations"].Operations![System.Net.Http.HttpMethod.Get];
+        CollectionAssert.AreEquivalent(new[] { "period", "uscc", "rule", "status", "region", "continuationToken", "pageSize" }, list.Parameters!.Select(p => p.Name).ToArray());
+        Assert.IsNotNull(document.Paths["/api/violations/{id}/review"].Operations![System.Net.Http.HttpMethod.Post].RequestBody, "the review body is described");
     }
 
     [TestMethod]

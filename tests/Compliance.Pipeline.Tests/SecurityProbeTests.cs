@@ -88,6 +88,7 @@ public sealed partial class SecurityProbeTests
         var probes = new Dictionary<string, Func<string, Task<HttpResponseMessage>[]>>
         {
             ["GET /"] = token => [SendAsync(HttpMethod.Get, "/", token)],
+            ["GET /api/openapi.json"] = token => [SendAsync(HttpMethod.Get, "/api/openapi.json", token)],
             ["GET /api/violations"] = token => [SendAsync(HttpMethod.Get, $"/api/violations?period=2017-03&uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/violations?period=2017-03&region=510100", token)],
             ["GET /api/violations/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}", token)],
             ["POST /api/violations/{id}/review"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", token, new { status = "dismissed", note = "not mine to dismiss" }, WellFormedETag)],

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Compliance.Api;
+
+// The API's contract: every request and response body, in one place. Field names are the ones the review page
+// and the regulators' own systems already read; the OpenAPI document at /api/openapi.json is generated from these.
+
+/// <summary>An upload request: the name the file will have under the caller's own folder.</summary>
+public sealed record UploadBody(string? FileName);
+
+/// <summary>The review body: the new status, why, and for an exemption its last day (China Standard Time).</summary>
+public sealed record ReviewBody(string? Status, string? Note, DateOnly? ExemptUntil);
+
+/// <summary>A violation in a list: where it is, what was observed against which limit, and its status as of now.</summary>
+public sealed record ViolationItem(
+    string Id,
+    string Rule,
+    string Uscc,
+    string Period,
+    string Region,
+    int Row,
+    string Field,
+    double Observed,
+    string Limit,
+    string Citation,
+    string Status,
+    string Filing);
+
+/// <summary>One page of violations; pass <see cref="ContinuationToken"/> back for the next (null at the end).</summary>
+public sealed record ViolationPage(IReadOnlyList<ViolationItem> Items, string? ContinuationToken);
+
+/// <summary>One entry of a violation's history: a regulator's review, or what a newer filing version did to it.</summary>
+public sealed record HistoryEntry(
+    string Who,
+    DateTimeOffset At,
+    string From,
+    string To,
+    string Note,
+    [property: JsonPropertyName("exempt_until")] DateTimeOffset? ExemptUntil,
+    string? Version);
+
+/// <summary>A violation with its message, the clause's quoted sentence and its history, oldest first.</summary>
+public sealed record ViolationDetail(
+    ViolationItem Violation,
+    string Message,
+    string? Quote,
+    [property: JsonPropertyName("employee_id")] string? EmployeeId,
+    string? Item,
+    [property: JsonPropertyName("exempt_until")] DateTimeOffset? ExemptUntil,
+    [property: JsonPropertyName("resolved_by_version")] string? ResolvedByVersion,
+    IReadOnlyList<HistoryEntry> History);
+
+/// <summary>One version of a rule: its window (yyyy-MM, open ends null), limit and clause.</summary>
+public sealed record RuleVersion(string? From, string? To, string Limit, string Citation, string Quote);
+
+/// <summary>A text in Chinese and English.</summary>
+public sealed record Bilingual(string Zh, string En);
+
+/// <summary>A rule of the catalog with its versions.</summary>
+public sealed record RuleItem(string Id, Bilingual Title, IReadOnlyList<RuleVersion> Versions);
+
+/// <summary>A filing version and its verdict in figures.</summary>
+public sealed record FilingItem(
+    string Id,
+    string Uscc,
+    string File,
+    string? Kind,
+    string Status,
+    int Rows,
+    int Violations,
+    int Warnings,
+    string? Error,
+    string Periods,
+    [property: JsonPropertyName("uploaded_at")] DateTimeOffset? UploadedAt,
+    [property: JsonPropertyName("checked_at")] DateTimeOffset CheckedAt);
+
+/// <summary>Filing versions, newest check first.</summary>
+public sealed record FilingPage(IReadOnlyList<FilingItem> Items);
+
+/// <summary>A filing version with its result document (the shape of <c>compliance check --format json</c>), cut to a regulator's regions.</summary>
+public sealed record FilingDetail(FilingItem Filing, JsonElement? Result);
+
+/// <summary>A write-only URL for one upload: PUT the file's content to it with the headers given, before it expires.</summary>
+public sealed record UploadGrant(
+    string Url,
+    [property: JsonPropertyName("expires_in_seconds")] int ExpiresInSeconds,
+    string Method,
+    IReadOnlyDictionary<string, string> Headers);
