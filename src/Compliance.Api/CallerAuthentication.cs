@@ -83,7 +83,7 @@ public sealed class CallerAuthentication
         var parts = grant.Split('|', 3, StringSplitOptions.TrimEntries);
         return parts switch
         {
-            ["regulator", { Length: 6 } region, { Length: > 0 } name] when region.All(char.IsAsciiDigit) => Caller.Regulator(name, region),
+            ["regulator", { } region, { Length: > 0 } name] when Core.Filings.RegionCode.IsScope(region) => Caller.Regulator(name, region),
             ["enterprise", { } uscc, { Length: > 0 } name] when Core.Filings.Uscc.TryValidate(uscc, out var normalized, out _) && normalized == uscc => Caller.Enterprise(name, uscc),
             _ => null,
         };

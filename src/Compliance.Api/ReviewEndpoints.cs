@@ -90,16 +90,18 @@ public static class ReviewEndpoints
         endpoints.MapGet("/", ReviewPage).ExcludeFromDescription();
         var api = endpoints.MapGroup("/api").AddEndpointFilter(ProblemsFromServiceErrors).ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/violations", ListAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
-        api.MapGet("/violations/{id}", GetAsync).RequireAuthorization(CompliancePolicies.AnyCaller);
+        api.MapGet("/violations/{id}", GetAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/violations/{id}/review", ReviewAsync).RequireAuthorization(CompliancePolicies.Regulator)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         api.MapGet("/rules", Rules).RequireAuthorization(CompliancePolicies.AnyCaller);
         api.MapGet("/filings", FilingsAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
-        api.MapGet("/filings/{id}", FilingAsync).RequireAuthorization(CompliancePolicies.AnyCaller);
+        api.MapGet("/filings/{id}", FilingAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/uploads", UploadAsync).RequireAuthorization(CompliancePolicies.Enterprise)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         endpoints.MapOpenApi(OpenApiPath);
         return endpoints;
     }

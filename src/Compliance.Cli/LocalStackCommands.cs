@@ -231,7 +231,7 @@ internal static class LocalStackCommands
             table.AddRow(
                 Markup.Escape($"{uscc}/{file}"),
                 Markup.Escape(filing.Kind ?? "?"),
-                filing.Status == "checked" ? "[green]checked[/]" : "[red]rejected[/]",
+                FilingStatusNames.IsChecked(filing.Status) ? $"[green]{FilingStatus.Checked.ToContractName()}[/]" : $"[red]{FilingStatus.Rejected.ToContractName()}[/]",
                 filing.Rows.ToString(CultureInfo.InvariantCulture),
                 stored.Count.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(byRule));

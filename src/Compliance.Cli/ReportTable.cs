@@ -34,7 +34,7 @@ internal static class ReportTable
 
         if (report.Status == FilingStatus.Rejected)
         {
-            console.MarkupLine("  [red]{0}[/]", Markup.Escape(report.Error ?? "rejected"));
+            console.MarkupLine("  [red]{0}[/]", Markup.Escape(report.Error ?? FilingStatus.Rejected.ToContractName()));
             foreach (var error in report.Errors.Skip(1).Take(MaxRowsShown))
             {
                 console.MarkupLine("  [red]-[/] {0}", Markup.Escape(error.Message));

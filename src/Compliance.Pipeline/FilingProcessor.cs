@@ -64,7 +64,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
                 RowKey = StorageKeys.Check($"{partition}{StorageKeys.Separator}{versionKey}"),
                 Uscc = uscc,
                 BlobName = blobPath,
-                Status = report.Status == FilingStatus.Checked ? "checked" : "rejected",
+                Status = report.Status.ToContractName(),
                 Regions = string.Join(',', report.Regions),
             }),
             cancellationToken).ConfigureAwait(false);
@@ -83,7 +83,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
                 UploadedAt = download.UploadedAt,
                 Kind = report.Kind,
                 Rows = report.Rows,
-                Status = report.Status == FilingStatus.Checked ? "checked" : "rejected",
+                Status = report.Status.ToContractName(),
                 ViolationCount = report.Violations.Count,
                 WarningCount = report.WarningCount,
                 ErrorCount = report.ErrorCount,

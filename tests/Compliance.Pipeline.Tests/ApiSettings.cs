@@ -52,7 +52,7 @@ internal static class ApiSettings
     }
 }
 
-/// <summary>Requests to the review API as a caller with a bearer token.</summary>
+/// <summary>Requests to the review API as a caller with a bearer token; every response is held to the OpenAPI document.</summary>
 internal static class ApiRequests
 {
     public static async Task<HttpResponseMessage> SendAsync(this HttpClient http, HttpMethod method, string url, string? token, object? body = null, string? ifMatch = null)
@@ -73,6 +73,8 @@ internal static class ApiRequests
             request.Content = JsonContent.Create(body);
         }
 
-        return await http.SendAsync(request);
+        var response = await http.SendAsync(request);
+        await OpenApiContract.AssertConformsAsync(http, request, response);
+        return response;
     }
 }

@@ -163,9 +163,9 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                     periods.Add(rowPeriod.Value);
                 }
 
-                if (regionColumn is { } rc && raw.CellText(rc) is { } rowRegion && TextNormalizer.Normalize(rowRegion) is { Length: 6 } code && code.All(char.IsAsciiDigit))
+                if (regionColumn is { } rc && raw.CellText(rc) is { } rowRegion && RegionCode.TryParse(TextNormalizer.Normalize(rowRegion), out var code))
                 {
-                    regions.Add(code);
+                    regions.Add(code.Value);
                 }
 
                 return;

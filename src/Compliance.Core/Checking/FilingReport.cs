@@ -10,6 +10,20 @@ public enum FilingStatus
     Rejected,
 }
 
+/// <summary>The contract's names for <see cref="FilingStatus"/>, as reports, entities and the API carry them.</summary>
+public static class FilingStatusNames
+{
+    public static string ToContractName(this FilingStatus status) => status switch
+    {
+        FilingStatus.Checked => "checked",
+        FilingStatus.Rejected => "rejected",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    /// <summary>Whether a stored status names <see cref="FilingStatus.Checked"/>.</summary>
+    public static bool IsChecked(string? name) => name == FilingStatus.Checked.ToContractName();
+}
+
 /// <summary>How one rule fared over a file's rows: the report's answer to "was this rule applied at all?".</summary>
 /// <param name="Checked">Rows the rule was applied to (passed or violated).</param>
 /// <param name="Violated">Rows with at least one violation of the rule.</param>

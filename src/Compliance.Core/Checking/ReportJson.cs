@@ -47,7 +47,7 @@ public static class ReportJson
         w.WriteStartObject();
         w.WriteString("file", r.File);
         WriteNullable(w, "kind", r.Kind);
-        w.WriteString("status", r.Status == FilingStatus.Checked ? "checked" : "rejected");
+        w.WriteString("status", r.Status.ToContractName());
         WriteNullable(w, "error", r.Error);
         WriteNullable(w, "error_row", r.ErrorRow);
         WriteNullable(w, "error_column", r.ErrorColumn);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace Compliance.Core.Digests;
 
@@ -9,7 +10,6 @@ namespace Compliance.Core.Digests;
 /// </summary>
 public static class BarChartPng
 {
-    private static readonly uint[] CrcTable = BuildCrcTable();
 
     /// <param name="values">Bar heights, left to right.</param>
     /// <param name="rgb">Bar colour.</param>
@@ -71,35 +71,12 @@ public static class BarChartPng
         png.Write(length);
         png.Write(type);
         png.Write(data);
-        var crc = Crc(Crc(0xFFFFFFFFu, type), data) ^ 0xFFFFFFFFu;
-        BinaryPrimitives.WriteUInt32BigEndian(length, crc);
+
+        // PNG's chunk CRC is the IEEE CRC-32 over the type and the data.
+        var crc = new Crc32();
+        crc.Append(type);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(length, crc.GetCurrentHashAsUInt32());
         png.Write(length);
-    }
-
-    private static uint Crc(uint crc, ReadOnlySpan<byte> data)
-    {
-        foreach (var b in data)
-        {
-            crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return crc;
-    }
-
-    private static uint[] BuildCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            var c = n;
-            for (var k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            }
-
-            table[n] = c;
-        }
-
-        return table;
     }
 }

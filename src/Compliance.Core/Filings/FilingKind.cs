@@ -57,5 +57,10 @@ public static class FilingKindNames
         }
     }
 
-    public static IReadOnlyList<FilingKind> All { get; } = [FilingKind.Payroll, FilingKind.Fees, FilingKind.FeeItems, FilingKind.Accountability, FilingKind.SafetyAssessment];
+    /// <summary>Every kind, in declaration order: the one list messages and lookups are built from.</summary>
+    public static IReadOnlyList<FilingKind> All { get; } = Enum.GetValues<FilingKind>();
+
+    /// <summary>The contract names of every kind for a message: <c>"payroll", "fees", … or "safety_assessment"</c>.</summary>
+    public static string Listed { get; } =
+        string.Join(", ", All.SkipLast(1).Select(k => $"\"{k.ToContractName()}\"")) + $" or \"{All[^1].ToContractName()}\"";
 }

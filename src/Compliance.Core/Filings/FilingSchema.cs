@@ -217,6 +217,10 @@ public sealed class FilingSchema
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>What tells each kind apart in a header, from the schemas: "A payroll filing has employee_id (职工编号) or …".</summary>
+    public static string Signatures { get; } = "A " + string.Join("; a ", FilingKindNames.All.Select(For).Select(schema =>
+        $"{schema.Kind.ToContractName()} filing has {string.Join(" or ", schema.Signature.Select(name => schema.Columns.Single(c => c.Name == name).Display))}"));
+
     /// <summary>
     /// Recognises the kind from header names: the kind whose signature columns are present. Null when no
     /// kind or more than one matches, so the caller can say which columns it expected.

@@ -112,7 +112,7 @@ public sealed class PolicyCatalog
         string Where() => $"Rule {id} ({source})";
         if (!FilingKindNames.TryParse(rule.FilingKind, out var filingKind))
         {
-            throw new PolicyCatalogException($"{Where()}: filingKind '{rule.FilingKind}' is not payroll, fees or fee_items.");
+            throw new PolicyCatalogException($"{Where()}: filingKind '{rule.FilingKind}' is not {FilingKindNames.Listed}.");
         }
 
         if (!Enum.TryParse<Severity>(rule.Severity, ignoreCase: true, out var severity))

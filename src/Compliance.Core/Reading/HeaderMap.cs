@@ -40,8 +40,7 @@ internal sealed class HeaderMap
         if (schema is null)
         {
             throw new FilingRejectedException(
-                "Cannot tell the kind of filing from the header. A payroll filing has employee_id (职工编号) and wage_base (缴费基数); "
-                + "a fees filing has sales (销售额或营业额); a fee_items filing has item (收费项目) and amount (金额). Header found: "
+                $"Cannot tell the kind of filing from the header. {FilingSchema.Signatures}. Header found: "
                 + string.Join(", ", texts.Where(t => t.Length > 0).Take(20)),
                 row: 1);
         }

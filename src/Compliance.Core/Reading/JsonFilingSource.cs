@@ -57,12 +57,12 @@ internal sealed class JsonFilingSource : IFilingSource
         var kindText = header.FirstOrDefault(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase)).Value;
         if (kindText is null)
         {
-            throw new FilingRejectedException("The JSON filing has no \"kind\". Add \"kind\": \"payroll\", \"fees\" or \"fee_items\".", column: "kind");
+            throw new FilingRejectedException($"The JSON filing has no \"kind\". Add \"kind\": {FilingKindNames.Listed}.", column: "kind");
         }
 
         if (!FilingKindNames.TryParse(kindText, out var kind))
         {
-            throw new FilingRejectedException($"Unknown kind \"{kindText}\". Use \"payroll\", \"fees\" or \"fee_items\".", column: "kind");
+            throw new FilingRejectedException($"Unknown kind \"{kindText}\". Use {FilingKindNames.Listed}.", column: "kind");
         }
 
         if (!hasRows)

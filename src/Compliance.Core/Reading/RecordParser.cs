@@ -12,12 +12,6 @@ internal sealed class RecordParser
     /// <summary>Half a fen either way is rounding, per row; beyond that a declared rate and its amount disagree.</summary>
     internal const decimal AmountTolerance = 0.01m;
 
-    private static readonly HashSet<string> Provinces =
-    [
-        "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-        "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82",
-    ];
-
     /// <summary>C0 and C1 controls (tab and line breaks included: an identifier has none), DEL, and the bidi embeddings, overrides and isolates.</summary>
     private static readonly System.Buffers.SearchValues<char> InvisibleControls = System.Buffers.SearchValues.Create(
         "\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\u007F"
@@ -112,7 +106,7 @@ internal sealed class RecordParser
         if (region is null || record.Region.Length == 0)
         {
             // The registration authority's division is characters 3–8 of a USCC (GB 32100-2015).
-            record.Region = record.Uscc.Length == 18 && Provinces.Contains(record.Uscc[2..4]) ? record.Uscc[2..8] : string.Empty;
+            record.Region = RegionCode.TryFromUscc(record.Uscc, out var registered) ? registered.Value : string.Empty;
         }
 
         if (record.Frequency == FilingFrequency.Quarterly && !record.Period.IsQuarterEnd)
@@ -207,14 +201,14 @@ internal sealed class RecordParser
                 {
                     record.Region = lastRegion;
                 }
-                else if (TextNormalizer.Normalize(text.ToString()) is var regionText && regionText.Length == 6 && regionText.All(char.IsAsciiDigit) && Provinces.Contains(regionText[..2]))
+                else if (RegionCode.TryParse(TextNormalizer.Normalize(text.ToString()), out var regionCode))
                 {
-                    (lastRegionText, lastRegion) = (text.ToString(), regionText);
-                    record.Region = regionText;
+                    (lastRegionText, lastRegion) = (text.ToString(), regionCode.Value);
+                    record.Region = regionCode.Value;
                 }
                 else
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not a 6-digit GB/T 2260 administrative division code (for example 510100 for 成都市)."));
+                    errors.Add(Error(row, column, $"'{text}' is not {RegionCode.Expected}."));
                 }
 
                 break;

@@ -76,7 +76,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         DigestViolation Effective(ViolationEntity v) => ToDigest(v) with { Status = v.EffectiveStatus(now) };
         return new DigestInput(month, [.. current.Select(Effective)], [.. previous.Select(Effective)], [.. backlog.Select(Effective)], trend, names)
         {
-            Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, f.Status == "checked", f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
+            Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, Core.Checking.FilingStatusNames.IsChecked(f.Status), f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
         };
     }
 

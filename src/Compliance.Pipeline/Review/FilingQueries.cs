@@ -30,7 +30,7 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
         return caller.Role switch
         {
             CallerRole.Enterprise => filing.PartitionKey == caller.Uscc,
-            CallerRole.Regulator => caller.Region is { } region && new DigestFiling(filing.Uscc, filing.Status == "checked", filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions.Any(r => DigestBuilder.Covers(region, r)),
+            CallerRole.Regulator => caller.Region is { } region && new DigestFiling(filing.Uscc, Core.Checking.FilingStatusNames.IsChecked(filing.Status), filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions.Any(r => DigestBuilder.Covers(region, r)),
             _ => false,
         };
     }
@@ -87,7 +87,7 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
 
         if (caller.Role == CallerRole.Regulator && caller.Region is { } region)
         {
-            var regions = new DigestFiling(filing.Uscc, filing.Status == "checked", filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions;
+            var regions = new DigestFiling(filing.Uscc, Core.Checking.FilingStatusNames.IsChecked(filing.Status), filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions;
             if (result is not null)
             {
                 (result, var violations) = ResultScope.ForRegulator(result, region, regions);

@@ -162,9 +162,9 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
             throw new ReviewValidationException($"status '{filter.Status}' is not one of {string.Join(", ", ReviewStatus.All)}.");
         }
 
-        if (filter.Region is not null && (filter.Region.Length != 6 || !filter.Region.All(char.IsAsciiDigit)))
+        if (filter.Region is not null && !Core.Filings.RegionCode.TryParse(filter.Region, out _))
         {
-            throw new ReviewValidationException($"region '{filter.Region}' is not a 6-digit code.");
+            throw new ReviewValidationException($"region '{filter.Region}' is not {Core.Filings.RegionCode.Expected}.");
         }
 
         pageSize = Math.Clamp(pageSize, 1, MaxPageSize);

@@ -169,6 +169,11 @@ public sealed class DigestTests
         CollectionAssert.AreEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
         Assert.AreEqual(90, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)));
         Assert.AreEqual(40, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        CollectionAssert.AreEqual(new byte[] { 8, 2, 0, 0, 0 }, png[24..29], "8-bit RGB, no interlace");
+
+        // Chunk CRCs as zlib computes them (Python: zlib.crc32(b"IHDR" + fields), zlib.crc32(b"IEND")).
+        Assert.AreEqual(0xF1207A9Fu, BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(29)), "IHDR");
+        Assert.AreEqual(0xAE426082u, BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(png.Length - 4)), "IEND");
         var idatLength = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(33));
         Assert.AreEqual("IDAT", System.Text.Encoding.ASCII.GetString(png, 37, 4));
         using var zlib = new ZLibStream(new MemoryStream(png, 41, idatLength), CompressionMode.Decompress);
