@@ -72,6 +72,7 @@ public static class LocalHost
             .ConfigureServices((context, services) =>
             {
                 services.AddCompliancePipeline(context.Configuration);
+                services.AddLocalTelemetry(context.Configuration);
                 services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions), typeof(LocalDigestFunctions)));
                 services.AddHostedService<ReconcilerService>();
                 services.AddSingleton<HostFaults>();

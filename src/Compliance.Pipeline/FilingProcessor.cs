@@ -19,11 +19,14 @@ namespace Compliance.Pipeline;
 /// retries it into the poison queue — and leaves the previous version's findings in place.
 /// </para>
 /// </summary>
-public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ReviewStore history, ResultStore results, FilingChecker checker, TimeProvider time, ILogger<FilingProcessor> logger)
+public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ReviewStore history, ResultStore results, FilingChecker checker, PipelineTelemetry telemetry, TimeProvider time, ILogger<FilingProcessor> logger)
 {
     public async Task<ProcessOutcome> ProcessAsync(string uscc, string name, CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var blobPath = $"{uscc}/{name}";
+        using var activity = PipelineTelemetry.Source.StartActivity("CheckFiling");
+        activity?.SetTag("compliance.uscc", uscc);
         using var download = await blobs.DownloadAsync(blobPath, checker.Limits.MaxFileBytes, cancellationToken).ConfigureAwait(false);
         if (download is null)
         {
@@ -39,12 +42,14 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
             return ProcessOutcome.AlreadyProcessed;
         }
 
+        var checking = time.GetTimestamp();
         using var report = download.Refusal is { } refusal
             ? FilingReport.RejectedFile(name, refusal, checker.Catalog.Version)
             : validSubmitter
             ? checker.Check(download.Content, name, new CheckOptions { ExpectedUscc = uscc }, cancellationToken)
             : FilingReport.RejectedFile(name, $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "it is written with lower-case, full-width or look-alike characters; write the plain upper-case code"}). Upload filings to filings/{{your USCC}}/{{file name}}.", checker.Catalog.Version);
 
+        var checkSeconds = time.GetElapsedTime(checking).TotalSeconds;
         var now = time.GetUtcNow();
         if (report.Status == FilingStatus.Checked)
         {
@@ -97,6 +102,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
             },
             cancellationToken).ConfigureAwait(false);
 
+        Record(report, activity, time.GetElapsedTime(started).TotalSeconds, checkSeconds);
         if (report.Status == FilingStatus.Checked)
         {
             logger.LogInformation("Checked filing {BlobName} ({Kind}, {Rows} rows): {ViolationCount} violations, {WarningCount} warnings", blobPath, report.Kind, report.Rows, report.Violations.Count, report.WarningCount);
@@ -109,6 +115,25 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         var reason = report.ErrorColumn == "employee_id" ? $"row {report.ErrorRow}, column employee_id (see the result document)" : report.Error;
         logger.LogWarning("Rejected filing {BlobName}: {Reason}", blobPath, reason);
         return ProcessOutcome.Rejected;
+    }
+
+    /// <summary>The verdict as metrics and span tags; rows/s only where the check took measurable time.</summary>
+    private void Record(FilingReport report, System.Diagnostics.Activity? activity, double totalSeconds, double checkSeconds)
+    {
+        var status = new KeyValuePair<string, object?>("status", report.Status.ToContractName());
+        var kind = new KeyValuePair<string, object?>("kind", report.Kind ?? "unknown");
+        telemetry.Filings.Add(1, status, kind);
+        telemetry.Violations.Add(report.Violations.Count, kind);
+        telemetry.CheckDuration.Record(totalSeconds, status, kind);
+        if (checkSeconds > 0 && report.Rows > 0)
+        {
+            telemetry.RowsPerSecond.Record(report.Rows / checkSeconds, kind);
+        }
+
+        activity?.SetTag("compliance.kind", report.Kind);
+        activity?.SetTag("compliance.status", report.Status.ToContractName());
+        activity?.SetTag("compliance.rows", report.Rows);
+        activity?.SetTag("compliance.violations", report.Violations.Count);
     }
 
     /// <summary>Whether this version of the filing already has its verdict stored.</summary>

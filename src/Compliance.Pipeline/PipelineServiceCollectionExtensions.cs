@@ -24,6 +24,8 @@ public static class PipelineServiceCollectionExtensions
             ? PolicyCatalog.LoadFile(path)
             : PolicyCatalog.LoadEmbedded());
         services.AddSingleton(provider => new FilingChecker(provider.GetRequiredService<PolicyCatalog>()));
+        services.AddMetrics();
+        services.AddSingleton<PipelineTelemetry>();
         services.AddSingleton<FilingProcessor>();
         services.AddSingleton<FilingReconciler>();
 

@@ -28,7 +28,7 @@ public sealed record DigestRunResult(Period Month, int Recipients, int Archived,
 /// systems and readers can recognise it.
 /// </para>
 /// </summary>
-public sealed class DigestService(DigestStore store, IDigestSender sender, IOptions<DigestOptions> options, TimeProvider time, ILogger<DigestService> logger)
+public sealed class DigestService(DigestStore store, IDigestSender sender, IOptions<DigestOptions> options, PipelineTelemetry telemetry, TimeProvider time, ILogger<DigestService> logger)
 {
     private const string MailHtml = "mail.html";
 
@@ -162,6 +162,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
                 entry.LastError = null;
                 await store.TryUpdateAsync(entry, cancellationToken).ConfigureAwait(false);
                 sent++;
+                telemetry.DigestsSent.Add(1, new KeyValuePair<string, object?>("audience", recipient.Audience.ToString().ToLowerInvariant()));
                 logger.LogInformation("Digest {Month} for {Audience} sent (attempt {Attempt})", month, recipient.Audience, entry.Attempts);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
