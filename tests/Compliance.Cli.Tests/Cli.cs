@@ -3,7 +3,7 @@ namespace Compliance.Cli.Tests;
 /// <summary>Runs the <c>compliance</c> command in-process, capturing what a terminal would show.</summary>
 internal static class Cli
 {
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => Compliance.Testing.Repository.Root;
 
     public static string Samples => Path.Combine(RepositoryRoot, "seeds", "samples");
 
@@ -13,17 +13,6 @@ internal static class Cli
         using var error = new StringWriter();
         var exit = await CliApp.RunAsync(args, output, error);
         return (exit, output.ToString(), error.ToString());
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ComplianceFunctions.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Cannot find ComplianceFunctions.sln above the test binaries.");
     }
 }
 

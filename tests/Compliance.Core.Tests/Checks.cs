@@ -1,7 +1,7 @@
 using System.Text;
 using Compliance.Core.Checking;
 using Compliance.Core.Policies;
-using Compliance.Core.Tests.Builders;
+using Compliance.Testing;
 
 namespace Compliance.Core.Tests;
 
@@ -45,16 +45,5 @@ internal static class Checks
     public static RuleCoverage Coverage(this FilingReport report, string rule) => report.Rules.Single(r => r.Rule == rule);
 
     /// <summary>The repository root, found from the test binaries, for the seed files.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ComplianceFunctions.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Cannot find ComplianceFunctions.sln above the test binaries.");
-    }
+    public static string RepositoryRoot => Compliance.Testing.Repository.Root;
 }

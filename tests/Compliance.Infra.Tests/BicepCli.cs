@@ -8,7 +8,7 @@ internal static class BicepCli
 {
     public static string Executable { get; } = Locate();
 
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot => Compliance.Testing.Repository.Root;
 
     public static string Infra => Path.Combine(RepositoryRoot, "infra");
 
@@ -60,18 +60,5 @@ internal static class BicepCli
         }
 
         return path;
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ComplianceFunctions.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("No ComplianceFunctions.sln above the test assembly.");
     }
 }

@@ -12,7 +12,7 @@ public sealed class DigestServiceTests
 {
     private const string Sichuan = "510000";
     private const string Guizhou = "520000";
-    private const string Header = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,pension_employer_rate\r\n";
+    private const string Header = Compliance.Testing.TestRows.PayrollHeader;
 
     private static SmtpServer? smtp;
 

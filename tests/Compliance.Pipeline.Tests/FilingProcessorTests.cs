@@ -8,7 +8,7 @@ namespace Compliance.Pipeline.Tests;
 [TestClass]
 public sealed class FilingProcessorTests
 {
-    private const string Header = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,pension_employer_rate\r\n";
+    private const string Header = Compliance.Testing.TestRows.PayrollHeader;
 
     [TestMethod]
     [DataRow("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv")]

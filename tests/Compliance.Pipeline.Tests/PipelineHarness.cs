@@ -114,7 +114,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 /// <summary>The sample filings and what they were written to contain.</summary>
 internal static class Samples
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => Compliance.Testing.Repository.Root;
 
     public static string Folder => Path.Combine(Root, "seeds", "samples");
 
@@ -127,17 +127,6 @@ internal static class Samples
 
     public static string[] Findings(IEnumerable<ViolationEntity> violations) =>
         [.. violations.OrderBy(v => v.Row).ThenBy(v => v.RowKey, StringComparer.Ordinal).Select(v => $"{v.Rule}@{v.Row}:{v.Field}")];
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ComplianceFunctions.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? throw new InvalidOperationException("Cannot find ComplianceFunctions.sln above the test binaries.");
-    }
 }
 
 /// <summary>Keeps log messages so tests can count what the pipeline reported.</summary>

@@ -29,7 +29,7 @@ public sealed partial class SecurityProbeTests
     private const string DeyangEmployee = "DY-PRIVATE-4410";
     private const string Script = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>";
     private const string SmtpPassword = "smtp-Pa55-never-logged";
-    private const string Header = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,pension_employer_rate\r\n";
+    private const string Header = Compliance.Testing.TestRows.PayrollHeader;
 
     private static readonly CapturingLoggerProvider Logs = new(everything: true);
     private static IHost? host;

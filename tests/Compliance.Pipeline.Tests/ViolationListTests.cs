@@ -9,7 +9,7 @@ public sealed class ViolationListTests
 {
     private const string Deyang = "91510600G612DD2721";
     private const string Chengdu = "91510100A4C12H3B1Y";
-    private const string Header = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,pension_employer_rate\r\n";
+    private const string Header = Compliance.Testing.TestRows.PayrollHeader;
 
     [TestMethod]
     public async Task RegulatorsSeeTheirRegionOfAPeriod()

@@ -101,7 +101,7 @@ public sealed partial class PolicyCatalogTests
 
     private static void FilingBuilderRun(Compliance.Core.Checking.FilingChecker checker, string period, int expected)
     {
-        var csv = Builders.FilingBuilder.Payroll(period).Row(("housing_fund_employer_rate", "11")).ToCsv();
+        var csv = Compliance.Testing.FilingBuilder.Payroll(period).Row(("housing_fund_employer_rate", "11")).ToCsv();
         var report = checker.Check(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "p.csv");
         Assert.AreEqual(expected, report.Violations.Count, period);
     }

@@ -1,7 +1,7 @@
 using System.Text;
 using Compliance.Core.Checking;
 using Compliance.Core.Reading;
-using Compliance.Core.Tests.Builders;
+using Compliance.Testing;
 
 namespace Compliance.Core.Tests.Reading;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Compliance.Core.Reading;
-using Compliance.Core.Tests.Builders;
+using Compliance.Testing;
 
 namespace Compliance.Core.Tests.Reading;
 

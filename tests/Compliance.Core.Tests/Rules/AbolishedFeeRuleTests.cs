@@ -1,4 +1,4 @@
-using Compliance.Core.Tests.Builders;
+using Compliance.Testing;
 
 namespace Compliance.Core.Tests.Rules;
 

@@ -2,13 +2,13 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Compliance.Core.Tests.Builders;
+namespace Compliance.Testing;
 
 /// <summary>
 /// Test data builder for filings: rows start from valid defaults for the kind, a test overrides only what
 /// it is about, and the same rows can be written as CSV, JSON or XLSX.
 /// </summary>
-internal sealed class FilingBuilder
+public sealed class FilingBuilder
 {
     public const string Uscc = "91510100A4C12H3B1Y";
     public const string OtherUscc = "91510600G612DD2721";
@@ -62,6 +62,46 @@ internal sealed class FilingBuilder
         ["amount"] = "1200",
     });
 
+    /// <summary>An SOE accountability case (国办发〔2016〕63号): a director held directly responsible for a larger loss, within the ranges.</summary>
+    public static FilingBuilder Accountability() => new("accountability", new()
+    {
+        ["uscc"] = SoeUscc,
+        ["case_id"] = "SC-2017-001",
+        ["decision_date"] = "2017-03-15",
+        ["loss_level"] = "较大",
+        ["responsibility"] = "直接责任",
+        ["performance_pay_deduction_pct"] = "60",
+        ["tenure_incentive_deduction_pct"] = "50",
+        ["incentive_ban_years"] = "5",
+    });
+
+    /// <summary>A province's safety-production assessment (国办发〔2016〕64号): graded as its score says, reported in time.</summary>
+    public static FilingBuilder SafetyAssessment() => new("safety_assessment", new()
+    {
+        ["region"] = "510000",
+        ["year"] = "2016",
+        ["score"] = "91",
+        ["bonus"] = "0",
+        ["grade"] = "优秀",
+        ["special_major_accident"] = "否",
+        ["self_report_date"] = "2017-01-20",
+    });
+
+    /// <summary>A builder for every kind, each with its valid defaults.</summary>
+    public static IReadOnlyDictionary<string, Func<FilingBuilder>> AllKinds { get; } = new Dictionary<string, Func<FilingBuilder>>
+    {
+        ["payroll"] = () => Payroll(),
+        ["fees"] = () => Fees(),
+        ["fee_items"] = () => FeeItems(),
+        ["accountability"] = Accountability,
+        ["safety_assessment"] = SafetyAssessment,
+    };
+
+    private static readonly string[] Provinces = ["510000", "520000", "530000", "500000", "610000", "620000"];
+
+    /// <summary>The state-owned enterprise the accountability builder files for.</summary>
+    public const string SoeUscc = "91510000MA6CXY2K1U";
+
     public IReadOnlyList<string> Columns => columns;
 
     /// <summary>Adds a row: defaults, with the given columns overridden (null empties a cell).</summary>
@@ -71,6 +111,12 @@ internal sealed class FilingBuilder
         if (row.ContainsKey("employee_id"))
         {
             row["employee_id"] = $"E{rows.Count + 1:D4}";
+        }
+
+        // A province files one assessment a year: each row its own province, unless the test says otherwise.
+        if (kind == "safety_assessment")
+        {
+            row["region"] = Provinces[rows.Count % Provinces.Length];
         }
 
         foreach (var (column, value) in values)

@@ -3,10 +3,10 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 
-namespace Compliance.Core.Tests.Builders;
+namespace Compliance.Testing;
 
 /// <summary>A cell as Excel stores it: shared-string text, a plain number, a percent-formatted fraction, or a date.</summary>
-internal sealed record XlsxCell(string? Value, CellValues? Type, uint Style)
+public sealed record XlsxCell(string? Value, CellValues? Type, uint Style)
 {
     public const uint GeneralStyle = 0;
     public const uint PercentStyle = 1;
@@ -43,7 +43,7 @@ internal sealed record XlsxCell(string? Value, CellValues? Type, uint Style)
 }
 
 /// <summary>Writes real XLSX workbooks with the Open XML SDK, with styles for percent and date cells.</summary>
-internal sealed class XlsxBuilder(string sheetName = "Sheet1")
+public sealed class XlsxBuilder(string sheetName = "Sheet1")
 {
     private readonly List<XlsxCell[]> rows = [];
     private readonly List<(string Name, List<XlsxCell[]> Rows)> extraSheets = [];
