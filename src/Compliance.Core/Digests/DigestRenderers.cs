@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text.Json;
+using Fluid;
 
 namespace Compliance.Core.Digests;
 
@@ -78,8 +79,9 @@ public static class DigestJson
 
 /// <summary>
 /// The digest as HTML for mail clients: inline CSS only, no scripts, images referenced by a source the
-/// caller chooses (a <c>cid:</c> for mail, a data URI for the archive). Every value that came from a filing
-/// or a recipient list is HTML-encoded.
+/// caller chooses (a <c>cid:</c> for mail, a data URI for the archive). Rendered from a Liquid template
+/// (<c>Digests/Templates/regulator.liquid</c>, Fluid) with HTML encoding on by default, so every value that
+/// came from a filing or a recipient list is encoded without anyone remembering to.
 /// </summary>
 public static class DigestHtml
 {
@@ -89,80 +91,90 @@ public static class DigestHtml
     /// <summary>Violation rows shown in the HTML; the totals always cover all of them.</summary>
     public const int MaxListedViolations = 500;
 
-    private const string Cell = "style=\"border:1px solid #ccc;padding:4px 8px;text-align:left\"";
+    private static readonly IFluidTemplate Template = new FluidParser().Parse(ReadTemplate("regulator.liquid"));
+
+    /// <summary>Encodes what HTML needs encoded and leaves Chinese text readable in the source.</summary>
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
     /// <param name="imageSource">Maps a chart id (<see cref="RuleChartId"/>, <see cref="TrendChartId"/>) to an img src.</param>
     public static string Render(RegulatorDigest digest, Func<string, string> imageSource)
     {
         ArgumentNullException.ThrowIfNull(digest);
         ArgumentNullException.ThrowIfNull(imageSource);
-        var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>")
-            .Append(E($"合规月报 Compliance digest {digest.Month} — {digest.Region}")).Append("</title></head>")
-            .Append("<body style=\"font-family:Arial,'Microsoft YaHei',sans-serif;color:#222;max-width:760px\">")
-            .Append("<h1 style=\"font-size:20px\">").Append(E($"合规月报 Compliance digest {digest.Month}")).Append("</h1>")
-            .Append("<p>").Append(E($"Region 行政区划 {digest.Region}: {digest.Total} violations detected in {digest.Month}")).Append(' ')
-            .Append(E(digest.ChangePercent is { } change ? $"({(change >= 0 ? "+" : string.Empty)}{change.ToString(CultureInfo.InvariantCulture)}% against {digest.PreviousTotal} the month before)." : $"(the month before: {digest.PreviousTotal}).")).Append("</p>")
-            .Append("<p>").Append(E($"Filings received {digest.FilingsReceived}: checked {digest.FilingsChecked}, rejected {digest.FilingsRejected}.")).Append("</p>")
-            .Append("<p>").Append(E($"New {digest.New} · recurring {digest.Recurring} (same enterprise and rule as the month before) · resolved {digest.Resolved} · open from earlier months {digest.OpenBacklog}")).Append("</p>");
+        var change = digest.ChangePercent is { } percent
+            ? $"({(percent >= 0 ? "+" : string.Empty)}{percent.ToString(CultureInfo.InvariantCulture)}% against {digest.PreviousTotal} the month before)."
+            : $"(the month before: {digest.PreviousTotal}).";
+        return Render(
+            $"合规月报 Compliance digest {digest.Month} — {digest.Region}",
+            $"合规月报 Compliance digest {digest.Month}",
+            [
+                $"Region 行政区划 {digest.Region}: {digest.Total} violations detected in {digest.Month} {change}",
+                $"Filings received {digest.FilingsReceived}: checked {digest.FilingsChecked}, rejected {digest.FilingsRejected}.",
+                $"New {digest.New} · recurring {digest.Recurring} (same enterprise and rule as the month before) · resolved {digest.Resolved} · open from earlier months {digest.OpenBacklog}",
+            ],
+            [
+                Section("By rule 按规则", ["Rule", "Violations", "Clause"], digest.ByRule.Select(c => new[] { c.Key, N(c.Count), c.Citation ?? string.Empty }), Chart(RuleChartId, "Violations by rule", imageSource)),
+                Section("By region 按地区", ["Region", "Violations"], digest.ByRegion.Select(c => new[] { c.Key, N(c.Count) })),
+                Section("Top enterprises 违规最多的企业", ["USCC", "Enterprise", "Violations"], digest.TopEnterprises.Select(c => new[] { c.Key, digest.NameOf(c.Key), N(c.Count) })),
+                Section("Six-month trend 近六个月", ["Month", "Violations"], digest.Trend.Select(t => new[] { t.Month.ToString(), N(t.Count) }), Chart(TrendChartId, "Violations over six months", imageSource)),
 
-        Table(html, "By rule 按规则", ["Rule", "Violations", "Clause"], digest.ByRule.Select(c => new[] { c.Key, N(c.Count), c.Citation ?? string.Empty }));
-        html.Append("<img id=\"").Append(RuleChartId).Append("\" alt=\"Violations by rule\" width=\"480\" height=\"160\" src=\"").Append(E(imageSource(RuleChartId))).Append("\">");
-        Table(html, "By region 按地区", ["Region", "Violations"], digest.ByRegion.Select(c => new[] { c.Key, N(c.Count) }));
-        Table(html, "Top enterprises 违规最多的企业", ["USCC", "Enterprise", "Violations"], digest.TopEnterprises.Select(c => new[] { c.Key, digest.NameOf(c.Key), N(c.Count) }));
-        Table(html, "Six-month trend 近六个月", ["Month", "Violations"], digest.Trend.Select(t => new[] { t.Month.ToString(), N(t.Count) }));
-        html.Append("<img id=\"").Append(TrendChartId).Append("\" alt=\"Violations over six months\" width=\"480\" height=\"160\" src=\"").Append(E(imageSource(TrendChartId))).Append("\">");
-        // A mail with every row of a busy month would be megabytes; the HTML lists the first ones, the
-        // archived JSON and CSV carry them all.
-        if (digest.Violations.Count > MaxListedViolations)
-        {
-            html.Append("<p>").Append(E($"The first {MaxListedViolations} of {digest.Violations.Count} violations are listed; digest.csv and digest.json in the archive have all of them.")).Append("</p>");
-        }
-
-        Table(html, "Violations 违规明细", ["Enterprise", "Rule", "Field", "Observed", "Limit", "Clause", "Filing, row"], digest.Violations.Take(MaxListedViolations).Select(v => new[]
-        {
-            digest.NameOf(v.Uscc) == v.Uscc ? v.Uscc : $"{digest.NameOf(v.Uscc)} ({v.Uscc})", v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture), v.Limit, v.Citation, $"{v.FilingName}, row {v.Row}",
-        }));
-        return html.Append("</body></html>").ToString();
+                // A mail with every row of a busy month would be megabytes; the HTML lists the first ones, the
+                // archived JSON and CSV carry them all.
+                Section(
+                    "Violations 违规明细",
+                    ["Enterprise", "Rule", "Field", "Observed", "Limit", "Clause", "Filing, row"],
+                    digest.Violations.Take(MaxListedViolations).Select(v => new[]
+                    {
+                        digest.NameOf(v.Uscc) == v.Uscc ? v.Uscc : $"{digest.NameOf(v.Uscc)} ({v.Uscc})", v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture), v.Limit, v.Citation, $"{v.FilingName}, row {v.Row}",
+                    }),
+                    note: digest.Violations.Count > MaxListedViolations ? $"The first {MaxListedViolations} of {digest.Violations.Count} violations are listed; digest.csv and digest.json in the archive have all of them." : null),
+            ]);
     }
 
     /// <summary>An enterprise's own digest: what to fix, row by row, and the clause each breaks.</summary>
     public static string Render(EnterpriseDigest digest)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>").Append(E($"合规月报 {digest.Month} — {digest.Name}")).Append("</title></head>")
-            .Append("<body style=\"font-family:Arial,'Microsoft YaHei',sans-serif;color:#222;max-width:760px\">")
-            .Append("<h1 style=\"font-size:20px\">").Append(E($"{digest.Name} ({digest.Uscc}) — {digest.Month}")).Append("</h1>")
-            .Append("<p>").Append(E($"{digest.Violations.Count} violation(s) were found in your filings for {digest.Month}. Correct them and upload the filing again.")).Append("</p>");
-        Table(html, "What to fix 需要改正的内容", ["Filing, row", "What", "Limit", "Clause"], digest.Violations.Select(v => new[] { $"{v.FilingName}, row {v.Row}", v.Message, v.Limit, v.Citation }));
-        return html.Append("</body></html>").ToString();
+        return Render(
+            $"合规月报 {digest.Month} — {digest.Name}",
+            $"{digest.Name} ({digest.Uscc}) — {digest.Month}",
+            [$"{digest.Violations.Count} violation(s) were found in your filings for {digest.Month}. Correct them and upload the filing again."],
+            [Section("What to fix 需要改正的内容", ["Filing, row", "What", "Limit", "Clause"], digest.Violations.Select(v => new[] { $"{v.FilingName}, row {v.Row}", v.Message, v.Limit, v.Citation }))]);
     }
 
-    private static void Table(StringBuilder html, string title, string[] headers, IEnumerable<string[]> rows)
+    private static string Render(string title, string heading, string[] paragraphs, Dictionary<string, object?>[] sections)
     {
-        html.Append("<h2 style=\"font-size:16px\">").Append(E(title)).Append("</h2><table style=\"border-collapse:collapse\"><tr>");
-        foreach (var header in headers)
-        {
-            html.Append("<th ").Append(Cell).Append('>').Append(E(header)).Append("</th>");
-        }
-
-        html.Append("</tr>");
-        foreach (var row in rows)
-        {
-            html.Append("<tr>");
-            foreach (var value in row)
-            {
-                html.Append("<td ").Append(Cell).Append('>').Append(E(value)).Append("</td>");
-            }
-
-            html.Append("</tr>");
-        }
-
-        html.Append("</table>");
+        var context = new TemplateContext(TemplateOptions.Default, StringComparer.Ordinal);
+        context.SetValue("title", title);
+        context.SetValue("heading", heading);
+        context.SetValue("paragraphs", paragraphs);
+        context.SetValue("sections", sections);
+        return Template.Render(context, Encoder);
     }
 
-    private static string E(string value) => WebUtility.HtmlEncode(value);
+    private static Dictionary<string, object?> Section(string title, string[] headers, IEnumerable<string[]> rows, Dictionary<string, object?>? chart = null, string? note = null) => new()
+    {
+        ["title"] = title,
+        ["headers"] = headers,
+        ["rows"] = rows.ToArray(),
+        ["chart"] = chart,
+        ["note"] = note,
+    };
+
+    private static Dictionary<string, object?> Chart(string id, string alt, Func<string, string> imageSource) => new()
+    {
+        ["id"] = id,
+        ["alt"] = alt,
+        ["src"] = imageSource(id),
+    };
+
+    private static string ReadTemplate(string name)
+    {
+        using var stream = typeof(DigestHtml).Assembly.GetManifestResourceStream($"Compliance.Core.Digests.Templates.{name}")
+            ?? throw new InvalidOperationException($"The digest template {name} is not embedded.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 
     private static string N(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -104,7 +104,8 @@ public sealed class DigestTests
         foreach (var page in new[] { html, enterprise })
         {
             Assert.DoesNotContain("<script", page);
-            StringAssert.Contains(page, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; 有限公司");
+            StringAssert.Contains(page, "&lt;script&gt;alert(", "the name is shown, encoded");
+            StringAssert.Contains(page, "&lt;/script&gt; 有限公司", "and Chinese stays readable");
         }
 
         StringAssert.Contains(html, "src=\"cid:by-rule\"");
