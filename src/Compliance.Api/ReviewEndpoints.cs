@@ -38,7 +38,14 @@ public static class ReviewEndpoints
     public static IServiceCollection AddReviewApi(this IServiceCollection services)
     {
         services.AddRouting();
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            // The framework's own 400s (a body or query value that does not bind) come without a word of why.
+            if (context.ProblemDetails.Status == StatusCodes.Status400BadRequest && string.IsNullOrEmpty(context.ProblemDetails.Detail))
+            {
+                context.ProblemDetails.Detail = $"The body or a query value could not be read as this route expects; {OpenApiPath} describes every route's parameters and bodies.";
+            }
+        });
         services.AddOptions<ApiOptions>().BindConfiguration(ApiOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
 

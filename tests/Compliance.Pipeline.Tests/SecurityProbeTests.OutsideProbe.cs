@@ -243,7 +243,12 @@ public sealed partial class SecurityProbeTests
             if (expected != HttpStatusCode.OK)
             {
                 Assert.AreEqual("application/problem+json", response.Content.Headers.ContentType?.MediaType, $"{what}: problem details, not an empty body");
-                Assert.AreEqual((int)expected, JsonDocument.Parse(text).RootElement.GetProperty("status").GetInt32(), what);
+                var problem = JsonDocument.Parse(text).RootElement;
+                Assert.AreEqual((int)expected, problem.GetProperty("status").GetInt32(), what);
+                if (expected == HttpStatusCode.BadRequest)
+                {
+                    Assert.IsFalse(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), $"{what}: a 400 says why");
+                }
             }
         }
 
