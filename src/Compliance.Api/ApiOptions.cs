@@ -34,6 +34,9 @@ public sealed class ApiToken
     /// <summary><c>regulator|{6-digit region}|{name}</c> or <c>enterprise|{USCC}|{name}</c>.</summary>
     public string Grant { get; set; } = string.Empty;
 
+    /// <summary>Whether <see cref="Sha256"/> is 64 hex digits, as a SHA-256 is.</summary>
+    public bool HasWellFormedHash => Sha256.Length == 64 && Sha256.All(char.IsAsciiHexDigit);
+
     /// <summary>The hash as the settings line wants it: lower-case hex.</summary>
     public static string HashOf(string token) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
@@ -62,14 +65,14 @@ public sealed class ApiOptionsValidator(IConfiguration configuration) : IValidat
         for (var i = 0; i < options.Tokens.Count; i++)
         {
             var token = options.Tokens[i];
-            if (token.Sha256.Length != 64 || !token.Sha256.All(char.IsAsciiHexDigit))
+            if (!token.HasWellFormedHash)
             {
                 failures.Add($"{ApiOptions.Section}:Tokens:{i}:Sha256 must be the 64 hex digits of the token's SHA-256.");
             }
 
             if (CallerAuthentication.Parse(token.Grant) is null)
             {
-                failures.Add($"{ApiOptions.Section}:Tokens:{i}:Grant '{token.Grant}' is not 'regulator|{{6-digit region}}|{{name}}' or 'enterprise|{{USCC}}|{{name}}'.");
+                failures.Add($"{ApiOptions.Section}:Tokens:{i}:Grant '{token.Grant}' is not {CallerAuthentication.GrantForm}.");
             }
         }
 

@@ -15,6 +15,15 @@ namespace Compliance.Api;
 /// </summary>
 public sealed class CallerAuthentication
 {
+    /// <summary>The role names of grants, principals' role claims and Entra app roles (infra/entra/app-roles.json).</summary>
+    public const string RegulatorRole = "regulator";
+
+    /// <inheritdoc cref="RegulatorRole"/>
+    public const string EnterpriseRole = "enterprise";
+
+    /// <summary>What a grant looks like, for the messages that refuse one.</summary>
+    public const string GrantForm = "'regulator|{6-digit region}|{name}' or 'enterprise|{USCC}|{name}'";
+
     private readonly bool trustAppService;
     private readonly (byte[] Hash, Caller Caller)[] tokens;
 
@@ -25,7 +34,7 @@ public sealed class CallerAuthentication
 
         // Validated on start (ApiOptionsValidator); an entry that still does not parse grants nothing.
         tokens = [.. options.Value.Tokens
-            .Where(t => t.Sha256.Length == 64 && t.Sha256.All(char.IsAsciiHexDigit))
+            .Where(t => t.HasWellFormedHash)
             .Select(t => (Hash: Convert.FromHexString(t.Sha256), Caller: Parse(t.Grant)))
             .Where(t => t.Caller is not null)
             .Select(t => (t.Hash, t.Caller!))];
@@ -76,6 +85,9 @@ public sealed class CallerAuthentication
         return found;
     }
 
+    /// <summary>The role name of <paramref name="role"/>, as grants and role claims spell it.</summary>
+    public static string RoleName(CallerRole role) => role == CallerRole.Regulator ? RegulatorRole : EnterpriseRole;
+
     /// <summary><c>role|scope|name</c>, as configured for a token or carried as a claim.</summary>
     public static Caller? Parse(string grant)
     {
@@ -83,8 +95,8 @@ public sealed class CallerAuthentication
         var parts = grant.Split('|', 3, StringSplitOptions.TrimEntries);
         return parts switch
         {
-            ["regulator", { } region, { Length: > 0 } name] when Core.Filings.RegionCode.IsScope(region) => Caller.Regulator(name, region),
-            ["enterprise", { } uscc, { Length: > 0 } name] when Core.Filings.Uscc.TryValidate(uscc, out var normalized, out _) && normalized == uscc => Caller.Enterprise(name, uscc),
+            [RegulatorRole, { } region, { Length: > 0 } name] when Core.Filings.RegionCode.IsScope(region) => Caller.Regulator(name, region),
+            [EnterpriseRole, { } uscc, { Length: > 0 } name] when Core.Filings.Uscc.TryValidate(uscc, out var normalized, out _) && normalized == uscc => Caller.Enterprise(name, uscc),
             _ => null,
         };
     }
@@ -118,7 +130,7 @@ public sealed class CallerAuthentication
                 }
             }
 
-            return grant is not null && Parse(grant) is { } caller && roles.Contains(caller.Role == CallerRole.Regulator ? "regulator" : "enterprise") ? caller : null;
+            return grant is not null && Parse(grant) is { } caller && roles.Contains(RoleName(caller.Role)) ? caller : null;
         }
         catch (Exception ex) when (ex is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
         {

@@ -29,16 +29,16 @@ public static class CompliancePolicies
     {
         ArgumentNullException.ThrowIfNull(user);
         var name = user.Identity?.Name ?? string.Empty;
-        return user.IsInRole("regulator")
+        return user.IsInRole(CallerAuthentication.RegulatorRole)
             ? Caller.Regulator(name, user.FindFirstValue(RegionClaim)!)
-            : user.IsInRole("enterprise")
+            : user.IsInRole(CallerAuthentication.EnterpriseRole)
             ? Caller.Enterprise(name, user.FindFirstValue(UsccClaim)!)
             : throw new InvalidOperationException("The endpoint was reached without a caller; it must declare a policy.");
     }
 
     internal static ClaimsPrincipal PrincipalOf(Caller caller, string scheme)
     {
-        var claims = new List<Claim> { new(ClaimTypes.Name, caller.Name), new(ClaimTypes.Role, caller.Role == CallerRole.Regulator ? "regulator" : "enterprise") };
+        var claims = new List<Claim> { new(ClaimTypes.Name, caller.Name), new(ClaimTypes.Role, CallerAuthentication.RoleName(caller.Role)) };
         if (caller.Region is { } region)
         {
             claims.Add(new Claim(RegionClaim, region));
@@ -102,9 +102,9 @@ public static class ComplianceAuthenticationExtensions
         services.AddAuthentication(ComplianceAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ComplianceAuthenticationHandler>(ComplianceAuthenticationHandler.SchemeName, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(CompliancePolicies.AnyCaller, p => p.RequireAuthenticatedUser().RequireRole("regulator", "enterprise"))
-            .AddPolicy(CompliancePolicies.Regulator, p => p.RequireAuthenticatedUser().RequireRole("regulator"))
-            .AddPolicy(CompliancePolicies.Enterprise, p => p.RequireAuthenticatedUser().RequireRole("enterprise"));
+            .AddPolicy(CompliancePolicies.AnyCaller, p => p.RequireAuthenticatedUser().RequireRole(CallerAuthentication.RegulatorRole, CallerAuthentication.EnterpriseRole))
+            .AddPolicy(CompliancePolicies.Regulator, p => p.RequireAuthenticatedUser().RequireRole(CallerAuthentication.RegulatorRole))
+            .AddPolicy(CompliancePolicies.Enterprise, p => p.RequireAuthenticatedUser().RequireRole(CallerAuthentication.EnterpriseRole));
         return services;
     }
 }

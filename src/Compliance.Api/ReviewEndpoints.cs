@@ -201,14 +201,11 @@ public static class ReviewEndpoints
             [.. r.Versions.Select(v => new RuleVersion(v.Window.From?.ToString(), v.Window.To?.ToString(), v.Summary, v.Citation.ToString(), v.Citation.Quote))]))]);
     }
 
-    /// <summary>GET /: the review page (plain HTML and script, no build step).</summary>
+    /// <summary>GET /: the review page (plain HTML and script, no build step). Its own script policy replaces the API's deny-all one; the other headers are the pipeline's (<see cref="ApiResponseHeaders"/>).</summary>
     public static ContentHttpResult ReviewPage(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var headers = context.Response.Headers;
-        headers.ContentSecurityPolicy = Page.Value.Policy;
-        headers.XContentTypeOptions = "nosniff";
-        headers["Referrer-Policy"] = "no-referrer";
+        context.Response.Headers.ContentSecurityPolicy = Page.Value.Policy;
         return TypedResults.Content(Page.Value.Html, "text/html; charset=utf-8");
     }
 

@@ -15,7 +15,7 @@ internal static class TokenCommand
     {
         var grant = new Option<string>("--grant")
         {
-            Description = "Who the token stands for: 'regulator|{6-digit region}|{name}' or 'enterprise|{USCC}|{name}'.",
+            Description = $"Who the token stands for: {CallerAuthentication.GrantForm}.",
             Required = true,
         };
         var index = new Option<int>("--index")
@@ -42,7 +42,7 @@ internal static class TokenCommand
             {
                 await error.WriteLineAsync(entry < 0
                     ? "--index: an entry number, 0 or more."
-                    : $"--grant '{value}' is not 'regulator|{{6-digit region}}|{{name}}' or 'enterprise|{{USCC}}|{{name}}'.");
+                    : $"--grant '{value}' is not {CallerAuthentication.GrantForm}.");
                 return ExitCodes.Usage;
             }
 
