@@ -57,7 +57,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
             var stored = await store.ViolationsOfFilingAsync(uscc, filingId, cancellationToken).ConfigureAwait(false);
             var changes = FindingVersions.Plan(filingId, stored, found, new FilingVersionStamp(StorageKeys.VersionId(download.ETag), name, download.UploadedAt, now));
             await history.RecordHistoryAsync(changes.History, cancellationToken).ConfigureAwait(false);
-            await store.SaveFindingsAsync(uscc, filingId, changes.Added, changes.Updated, changes.Unchanged, changes.Resolved, cancellationToken).ConfigureAwait(false);
+            await store.SaveFindingsAsync(uscc, filingId, changes.Added, changes.Updated, changes.Unchanged, cancellationToken).ConfigureAwait(false);
         }
 
         var resultBlob = await results.WriteAsync(blobPath, report, cancellationToken).ConfigureAwait(false);

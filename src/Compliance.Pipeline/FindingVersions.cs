@@ -23,7 +23,8 @@ public sealed record FindingChanges(
     IReadOnlyList<ViolationEntity> Unchanged,
     IReadOnlyList<ReviewAuditEntity> History)
 {
-    public int Resolved { get; init; }
+    /// <summary>Of <see cref="Updated"/>, the findings this version resolved (those found again are open).</summary>
+    public int Resolved => Updated.Count(v => v.IsSuperseded);
 }
 
 /// <summary>
@@ -51,7 +52,6 @@ public static class FindingVersions
         var updated = new List<ViolationEntity>();
         var unchanged = new List<ViolationEntity>();
         var history = new List<ReviewAuditEntity>();
-        var resolved = 0;
 
         var storedBySubject = stored.GroupBy(v => v.Subject).ToDictionary(g => g.Key, g => new Queue<ViolationEntity>(g.OrderBy(v => v.Row).ThenBy(v => v.RowKey, StringComparer.Ordinal)));
         var unmatchedFound = new List<ViolationEntity>();
@@ -98,7 +98,6 @@ public static class FindingVersions
             gone.ResolvedByVersion = version.VersionId;
             gone.ResolvedAt = version.CheckedAt;
             updated.Add(gone);
-            resolved++;
         }
 
         // New findings take the key their row gives them, or the next free sequence number where a finding kept
@@ -116,7 +115,7 @@ public static class FindingVersions
             added.Add(fresh);
         }
 
-        return new FindingChanges(added, updated, unchanged, history) { Resolved = resolved };
+        return new FindingChanges(added, updated, unchanged, history);
     }
 
     /// <summary>
@@ -126,7 +125,7 @@ public static class FindingVersions
     /// </summary>
     private static ReviewAuditEntity Entry(ViolationEntity finding, FilingVersionStamp version, string from, string to, string note)
     {
-        var ticks = Math.Max(version.UploadedAt.UtcTicks, Math.Max(finding.ReviewedAt?.UtcTicks ?? 0, finding.ChangedAt?.UtcTicks ?? 0) + 1);
+        var ticks = finding.NextHistoryTicks(version.UploadedAt);
         finding.ChangedAt = new DateTimeOffset(ticks, TimeSpan.Zero);
         return new ReviewAuditEntity
         {

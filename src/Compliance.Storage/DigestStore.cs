@@ -87,7 +87,7 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
                 {
                     await foreach (var v in filings.ViolationsByPeriod.QueryAsync<TableEntity>(filter, select: ["RowKey", nameof(ViolationEntity.Status), nameof(ViolationEntity.ResolvedByVersion)], cancellationToken: ct).ConfigureAwait(false))
                     {
-                        if (!(v.GetString(nameof(ViolationEntity.Status)) == ViolationEntity.ResolvedStatus && v.GetString(nameof(ViolationEntity.ResolvedByVersion)) is not null))
+                        if (!ViolationEntity.Superseded(v.GetString(nameof(ViolationEntity.Status)), v.GetString(nameof(ViolationEntity.ResolvedByVersion))))
                         {
                             count++;
                         }

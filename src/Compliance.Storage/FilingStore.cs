@@ -99,7 +99,7 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     /// writes on an earlier attempt cannot leave it short). Nothing is deleted: a finding a version no longer
     /// has is updated to resolved, never removed.
     /// </summary>
-    public async Task<ViolationChanges> SaveFindingsAsync(string uscc, string filingId, IReadOnlyList<ViolationEntity> added, IReadOnlyList<ViolationEntity> updated, IReadOnlyList<ViolationEntity> unchanged, int resolved, CancellationToken cancellationToken)
+    public async Task<ViolationChanges> SaveFindingsAsync(string uscc, string filingId, IReadOnlyList<ViolationEntity> added, IReadOnlyList<ViolationEntity> updated, IReadOnlyList<ViolationEntity> unchanged, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(added);
         ArgumentNullException.ThrowIfNull(updated);
@@ -114,6 +114,7 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
             .Select(copy => (copy.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy)));
         await SubmitAsync(ViolationsByPeriod, index, cancellationToken).ConfigureAwait(false);
 
+        var resolved = updated.Count(v => v.IsSuperseded);
         var changes = new ViolationChanges(added.Count, updated.Count - resolved, unchanged.Count, resolved);
         logger.LogInformation("Violations of filing {FilingId} for {Uscc}: {Added} added, {Updated} updated, {Unchanged} unchanged, {Resolved} resolved by this version", filingId, uscc, changes.Added, changes.Updated, changes.Unchanged, changes.Resolved);
         return changes;

@@ -147,7 +147,7 @@ public static class PipelineBenchmark
         var batched = Entities("91510100MA6CA1XX3C", "batched");
         clock.Restart();
         var stored = await store.ViolationsOfFilingAsync("91510100MA6CA1XX3C", "batched", cancellationToken);
-        await store.SaveFindingsAsync("91510100MA6CA1XX3C", "batched", batched, [], stored, resolved: 0, cancellationToken);
+        await store.SaveFindingsAsync("91510100MA6CA1XX3C", "batched", batched, [], stored, cancellationToken);
         var batchedRate = count / clock.Elapsed.TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"violations/s single-writes: {singleRate:F0} ({count:N0} violations, 2 upserts each, one request per upsert)"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"violations/s batched: {batchedRate:F0} (the pipeline's own write: both tables, transactions of {FilingStore.MaxBatchSize})"));

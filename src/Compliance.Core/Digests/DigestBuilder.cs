@@ -28,8 +28,9 @@ public static class DigestBuilder
     public static RegulatorDigest ForRegulator(DigestInput input, string region)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var mine = input.Violations.Where(v => Covers(region, v.Region) && !v.Superseded).ToList();
-        var corrected = input.Violations.Count(v => Covers(region, v.Region) && v.Superseded);
+        var covered = input.Violations.Where(v => Covers(region, v.Region)).ToList();
+        var mine = covered.Where(v => !v.Superseded).ToList();
+        var corrected = covered.Count - mine.Count;
         var before = input.PreviousMonth.Where(v => Covers(region, v.Region) && !v.Superseded).ToList();
         var lastPairs = before.Select(v => (v.Uscc, v.Rule)).ToHashSet();
         var nowPairs = mine.Select(v => (v.Uscc, v.Rule)).ToHashSet();

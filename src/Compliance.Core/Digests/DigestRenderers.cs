@@ -80,7 +80,7 @@ public static class DigestJson
 /// <summary>
 /// The digest as HTML for mail clients: inline CSS only, no scripts, images referenced by a source the
 /// caller chooses (a <c>cid:</c> for mail, a data URI for the archive). Rendered from a Liquid template
-/// (<c>Digests/Templates/regulator.liquid</c>, Fluid) with HTML encoding on by default, so every value that
+/// (<c>Digests/Templates/digest.liquid</c>, Fluid; the regulator's and the enterprise's digests alike) with HTML encoding on by default, so every value that
 /// came from a filing or a recipient list is encoded without anyone remembering to.
 /// </summary>
 public static class DigestHtml
@@ -91,7 +91,7 @@ public static class DigestHtml
     /// <summary>Violation rows shown in the HTML; the totals always cover all of them.</summary>
     public const int MaxListedViolations = 500;
 
-    private static readonly IFluidTemplate Template = new FluidParser().Parse(ReadTemplate("regulator.liquid"));
+    private static readonly IFluidTemplate Template = new FluidParser().Parse(ReadTemplate("digest.liquid"));
 
     /// <summary>Encodes what HTML needs encoded and leaves Chinese text readable in the source.</summary>
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);

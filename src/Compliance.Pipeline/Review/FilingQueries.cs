@@ -30,10 +30,14 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
         return caller.Role switch
         {
             CallerRole.Enterprise => filing.PartitionKey == caller.Uscc,
-            CallerRole.Regulator => caller.Region is { } region && new DigestFiling(filing.Uscc, Core.Checking.FilingStatusNames.IsChecked(filing.Status), filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions.Any(r => DigestBuilder.Covers(region, r)),
+            CallerRole.Regulator => caller.Region is { } region && EffectiveRegions(filing).Any(r => DigestBuilder.Covers(region, r)),
             _ => false,
         };
     }
+
+    /// <summary>The regions a filing concerns, as the digest counts them (its rows' regions, or its submitter's for an unreadable file).</summary>
+    private static IReadOnlyList<string> EffectiveRegions(FilingEntity filing) =>
+        new DigestFiling(filing.Uscc, Core.Checking.FilingStatusNames.IsChecked(filing.Status), filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions;
 
     /// <summary>Filings of one enterprise (the caller's own, for an enterprise), newest check first.</summary>
     public async Task<IReadOnlyList<FilingView>> ListAsync(Caller caller, string? uscc, CancellationToken cancellationToken)
@@ -87,10 +91,9 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
 
         if (caller.Role == CallerRole.Regulator && caller.Region is { } region)
         {
-            var regions = new DigestFiling(filing.Uscc, Core.Checking.FilingStatusNames.IsChecked(filing.Status), filing.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)).EffectiveRegions;
-            if (result is not null)
+            if (result is not null && !ResultScope.IsWholeFor(region, EffectiveRegions(filing)))
             {
-                (result, var violations) = ResultScope.ForRegulator(result, region, regions);
+                (result, var violations) = ResultScope.CutToRegion(result, region);
                 filing.ViolationCount = violations;
             }
 

@@ -5,24 +5,28 @@ using Compliance.Core.Digests;
 namespace Compliance.Pipeline.Review;
 
 /// <summary>
-/// Cuts a filing's result document down to what a regulator of one region may read. An enterprise reads its
-/// own document whole; a regulator whose region covers every region the filing names does too. One whose
-/// region covers only some of them (a Sichuan enterprise with staff in Guizhou, read by Guizhou) gets the
-/// violations of its own regions and none of the others' rows. Warnings and row errors name a row but not
-/// its region, so they are withheld from such a partial reader (their counts stay), and so is a rejection
-/// reason that quotes a row.
+/// Cuts a filing's result document down to what a regulator of one region may read, where the filing also names
+/// regions outside it (a Sichuan enterprise with staff in Guizhou, read by Guizhou): the violations of its own
+/// regions and none of the others' rows. Warnings and row errors name a row but not its region, so they are
+/// withheld from such a partial reader (their counts stay), and so is a rejection reason that quotes a row.
+/// Enterprises, and regulators covering every region the filing names, read the document as stored.
 /// </summary>
 public static class ResultScope
 {
     /// <summary>The field added to a cut document, saying what was left out and why.</summary>
     public const string ScopeField = "scope";
 
-    /// <summary>The document as <paramref name="region"/>'s regulator may read it, and how many violations it keeps.</summary>
-    public static (string Json, int Violations) ForRegulator(string json, string region, IReadOnlyCollection<string> filingRegions)
+    /// <summary>Whether <paramref name="region"/>'s regulator reads the document of a filing naming <paramref name="filingRegions"/> as stored.</summary>
+    public static bool IsWholeFor(string region, IReadOnlyCollection<string> filingRegions)
     {
         ArgumentNullException.ThrowIfNull(filingRegions);
+        return filingRegions.Count > 0 && filingRegions.All(r => DigestBuilder.Covers(region, r));
+    }
+
+    /// <summary>The document cut to <paramref name="region"/>'s rows, and how many violations it keeps.</summary>
+    public static (string Json, int Violations) CutToRegion(string json, string region)
+    {
         var document = JsonNode.Parse(json) ?? throw new JsonException("The result document is empty.");
-        var whole = filingRegions.Count > 0 && filingRegions.All(r => DigestBuilder.Covers(region, r));
         var kept = 0;
         foreach (var file in document["files"]?.AsArray() ?? [])
         {
@@ -33,17 +37,12 @@ public static class ResultScope
 
             if (entry["violations"] is JsonArray violations)
             {
-                var mine = violations.Where(v => v?["region"]?.GetValue<string>() is { } r && DigestBuilder.Covers(region, r)).Select(v => v!.DeepClone()).ToList();
-                kept += mine.Count;
-                if (!whole)
+                foreach (var other in violations.Where(v => !(v?["region"]?.GetValue<string>() is { } r && DigestBuilder.Covers(region, r))).ToList())
                 {
-                    entry["violations"] = new JsonArray([.. mine]);
+                    violations.Remove(other);
                 }
-            }
 
-            if (whole)
-            {
-                continue;
+                kept += violations.Count;
             }
 
             entry["warnings"] = new JsonArray();
@@ -57,7 +56,7 @@ public static class ResultScope
             entry[ScopeField] = $"Rows in regions outside {region} are left out: violations of other regions, and the warnings and row errors (their counts are whole-file).";
         }
 
-        return (whole ? json : document.ToJsonString(Options), kept);
+        return (document.ToJsonString(Options), kept);
     }
 
     private static readonly JsonSerializerOptions Options = new()

@@ -107,8 +107,7 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
         var violation = current.Violation;
         var from = current.EffectiveStatus;
 
-        // After the last entry the pipeline wrote for a new filing version, so the history reads in order.
-        var ticks = Math.Max(now.UtcTicks, (violation.ChangedAt?.UtcTicks ?? 0) + 1);
+        var ticks = violation.NextHistoryTicks(now);
         violation.Status = status;
         violation.ExemptUntil = exemptUntil;
         violation.ReviewedBy = caller.Name;

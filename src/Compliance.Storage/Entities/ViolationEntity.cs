@@ -80,7 +80,18 @@ public sealed class ViolationEntity : StorageEntity
 
     /// <summary>Resolved because a newer version of its filing no longer has it (not by a regulator's review).</summary>
     [IgnoreDataMember]
-    public bool IsSuperseded => Status == ResolvedStatus && ResolvedByVersion is not null;
+    public bool IsSuperseded => Superseded(Status, ResolvedByVersion);
+
+    /// <summary>The rule of <see cref="IsSuperseded"/>, for a query that reads only those two properties.</summary>
+    public static bool Superseded(string? status, string? resolvedByVersion) => status == ResolvedStatus && resolvedByVersion is not null;
+
+    /// <summary>
+    /// The instant (UTC ticks) that keys the next entry of this finding's history: not before
+    /// <paramref name="earliest"/>, and after its last review and its last change by a filing version, so the
+    /// history reads in order even where clocks and whole-second upload times disagree.
+    /// </summary>
+    public long NextHistoryTicks(DateTimeOffset earliest) =>
+        Math.Max(earliest.UtcTicks, Math.Max(ReviewedAt?.UtcTicks ?? 0, ChangedAt?.UtcTicks ?? 0) + 1);
 
     /// <summary>The status as of <paramref name="now"/>: an exemption that has ended reads as open again, by itself.</summary>
     public string EffectiveStatus(DateTimeOffset now) =>
