@@ -21,6 +21,8 @@ var tables = [
   'Digests'
   'Recipients'
   'ReviewAudit'
+  'FilingClaims'
+  'ViolationRowsArchive'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {

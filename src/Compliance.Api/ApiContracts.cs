@@ -12,7 +12,12 @@ public sealed record UploadBody(string? FileName);
 /// <summary>The review body: the new status, why, and for an exemption its last day (China Standard Time).</summary>
 public sealed record ReviewBody(string? Status, string? Note, DateOnly? ExemptUntil);
 
-/// <summary>A violation in a list: where it is, what was observed against which limit, and its status as of now.</summary>
+/// <summary>
+/// A finding in a list — a limit broken the same way on <see cref="RowCount"/> rows of one filing, reviewed once:
+/// where it is, what was observed against which limit, how many rows and employees, and its status as of now.
+/// <see cref="Row"/> is its first row; <see cref="Observed"/> the declared rate, or the largest value where the
+/// rows differ (<see cref="Declared"/> false; see <see cref="ObservedMin"/> and <see cref="ObservedMax"/>).
+/// </summary>
 public sealed record ViolationItem(
     string Id,
     string Rule,
@@ -25,12 +30,31 @@ public sealed record ViolationItem(
     string Limit,
     string Citation,
     string Status,
-    string Filing);
+    string Filing,
+    int RowCount,
+    int EmployeeCount,
+    bool Declared,
+    double ObservedMin,
+    double ObservedMax,
+    IReadOnlyList<int> FirstRows);
+
+/// <summary>One violating row of a finding, as the filing's result document lists it.</summary>
+public sealed record FindingRowItem(
+    int Row,
+    string Region,
+    string Field,
+    decimal Observed,
+    string Message,
+    [property: JsonPropertyName("employee_id")] string? EmployeeId,
+    string? Item);
+
+/// <summary>A page of a finding's rows in file order; pass <see cref="ContinuationToken"/> back for the next (null at the end).</summary>
+public sealed record FindingRowPage(ViolationItem Finding, IReadOnlyList<FindingRowItem> Items, string? ContinuationToken);
 
 /// <summary>One page of violations; pass <see cref="ContinuationToken"/> back for the next (null at the end).</summary>
 public sealed record ViolationPage(IReadOnlyList<ViolationItem> Items, string? ContinuationToken);
 
-/// <summary>One entry of a violation's history: a regulator's review, or what a newer filing version did to it.</summary>
+/// <summary>One entry of a finding's history: a regulator's review, or what a newer filing version did to it, with the finding's row count then.</summary>
 public sealed record HistoryEntry(
     string Who,
     DateTimeOffset At,
@@ -38,7 +62,8 @@ public sealed record HistoryEntry(
     string To,
     string Note,
     [property: JsonPropertyName("exempt_until")] DateTimeOffset? ExemptUntil,
-    string? Version);
+    string? Version,
+    int? Rows);
 
 /// <summary>A violation with its message, the clause's quoted sentence and its history, oldest first.</summary>
 public sealed record ViolationDetail(
@@ -60,7 +85,7 @@ public sealed record Bilingual(string Zh, string En);
 /// <summary>A rule of the catalog with its versions.</summary>
 public sealed record RuleItem(string Id, Bilingual Title, IReadOnlyList<RuleVersion> Versions);
 
-/// <summary>A filing version and its verdict in figures.</summary>
+/// <summary>A filing version and its verdict in figures: <c>violations</c> counts violating rows, <c>findings</c> what they make (what is reviewed).</summary>
 public sealed record FilingItem(
     string Id,
     string Uscc,
@@ -69,6 +94,7 @@ public sealed record FilingItem(
     string Status,
     int Rows,
     int Violations,
+    int Findings,
     int Warnings,
     string? Error,
     string Periods,
@@ -78,7 +104,11 @@ public sealed record FilingItem(
 /// <summary>Filing versions, newest check first.</summary>
 public sealed record FilingPage(IReadOnlyList<FilingItem> Items);
 
-/// <summary>A filing version with its result document (the shape of <c>compliance check --format json</c>), cut to a regulator's regions.</summary>
+/// <summary>
+/// A filing version with its result document (the shape of <c>compliance check --format json</c>), cut to a
+/// regulator's regions. A document over 4 MiB comes with its findings whole and its first 1,000 violating rows,
+/// and <c>violations_omitted</c> saying how many more <c>GET /api/violations/{id}/rows</c> pages through.
+/// </summary>
 public sealed record FilingDetail(FilingItem Filing, JsonElement? Result);
 
 /// <summary>A write-only URL for one upload: PUT the file's content to it with the headers given, before it expires.</summary>

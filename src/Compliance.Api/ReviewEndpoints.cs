@@ -98,6 +98,9 @@ public static class ReviewEndpoints
         var api = endpoints.MapGroup("/api").AddEndpointFilter(ProblemsFromServiceErrors).ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/violations", ListAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/violations/{id}", GetAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/violations/{id}/rows", RowsAsync).RequireAuthorization(CompliancePolicies.AnyCaller)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status412PreconditionFailed);
         api.MapPost("/violations/{id}/review", ReviewAsync).RequireAuthorization(CompliancePolicies.Regulator)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
@@ -134,6 +137,21 @@ public static class ReviewEndpoints
 
         context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
         return TypedResults.Ok(Detail(view, catalog));
+    }
+
+    /// <summary>GET /api/violations/{id}/rows: one page of the finding's rows, in file order, from its filing's result document.</summary>
+    public static async Task<Results<Ok<FindingRowPage>, ProblemHttpResult>> RowsAsync(ClaimsPrincipal user, ReviewService reviews, string id, string? continuationToken, int? pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reviews);
+        if (await reviews.RowsAsync(CompliancePolicies.CallerOf(user), id, continuationToken, pageSize ?? 200, cancellationToken) is not { } rows)
+        {
+            return NotFound(id);
+        }
+
+        return TypedResults.Ok(new FindingRowPage(
+            Item(rows.Finding),
+            [.. rows.Page.Rows.Select(r => new FindingRowItem(r.Row, r.Region, r.Field, r.Observed, r.Message, r.EmployeeId, r.Item))],
+            rows.ContinuationToken));
     }
 
     /// <summary>POST /api/violations/{id}/review: records a regulator's decision, if If-Match is the current ETag.</summary>
@@ -248,6 +266,10 @@ public static class ReviewEndpoints
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "Stale ETag", detail: ex.Message);
         }
+        catch (FindingRowsGoneException ex)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status410Gone, title: "Rows no longer stored", detail: ex.Message);
+        }
     }
 
     private static ProblemHttpResult NotFound(string id) =>
@@ -255,7 +277,10 @@ public static class ReviewEndpoints
 
     private static ViolationItem Item(ViolationView v) => new(
         v.Id, v.Violation.Rule, v.Violation.Uscc, v.Violation.Period, v.Violation.Region, v.Violation.Row, v.Violation.Field,
-        v.Violation.Observed, v.Violation.Limit, v.Violation.Citation, v.EffectiveStatus, v.Violation.FilingName);
+        v.Violation.Observed, v.Violation.Limit, v.Violation.Citation, v.EffectiveStatus, v.Violation.FilingName,
+        v.Violation.RowCount, v.Violation.EmployeeCount, v.Violation.Declared,
+        v.Violation.IsFinding ? v.Violation.ObservedMin : v.Violation.Observed, v.Violation.IsFinding ? v.Violation.ObservedMax : v.Violation.Observed,
+        v.Violation.IsFinding ? [.. v.Violation.FirstRows.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture))] : [v.Violation.Row]);
 
     private static ViolationDetail Detail(ViolationView v, PolicyCatalog catalog) => new(
         Item(v),
@@ -267,9 +292,9 @@ public static class ReviewEndpoints
         v.Violation.Item,
         v.Violation.ExemptUntil,
         v.Violation.ResolvedByVersion,
-        [.. v.History.Select(h => new HistoryEntry(h.Who, h.At, h.FromStatus, h.ToStatus, h.Note, h.ExemptUntil, h.Version))]);
+        [.. v.History.Select(h => new HistoryEntry(h.Who, h.At, h.FromStatus, h.ToStatus, h.Note, h.ExemptUntil, h.Version, h.Rows))]);
 
     private static FilingItem ToItem(FilingView view) => new(
-        view.Id, view.Filing.Uscc, view.Filing.FileName, view.Filing.Kind, view.Filing.Status, view.Filing.Rows, view.Filing.ViolationCount,
+        view.Id, view.Filing.Uscc, view.Filing.FileName, view.Filing.Kind, view.Filing.Status, view.Filing.Rows, view.Filing.ViolationCount, view.Filing.FindingCount,
         view.Filing.WarningCount, view.Filing.Error, view.Filing.Periods, view.Filing.UploadedAt, view.Filing.CheckedAt);
 }

@@ -24,6 +24,11 @@ internal static class CheckCommand
             Description = "Check as if uploaded by this enterprise: rows for any other USCC are a submitter mismatch, as in the cloud.",
         };
 
+        var rows = new Option<bool>("--rows")
+        {
+            Description = "In the table, list every violating row instead of one line per finding (a limit broken the same way on many rows).",
+        };
+
         var files = new Argument<string[]>("files")
         {
             Description = "Filings to check: .csv (UTF-8 or GB18030), .xlsx or .json.",
@@ -40,6 +45,7 @@ internal static class CheckCommand
         {
             format,
             uscc,
+            rows,
             files,
         };
 
@@ -66,7 +72,7 @@ internal static class CheckCommand
                 }
                 else
                 {
-                    ReportTable.Render(Console(output), reports);
+                    ReportTable.Render(Console(output), reports, parse.GetValue(rows));
                 }
 
                 var exit = reports.Any(r => r.Status == FilingStatus.Rejected) ? ExitCodes.FileRejected

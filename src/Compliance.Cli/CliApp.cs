@@ -31,6 +31,7 @@ public static class CliApp
             LocalStackCommands.Demo(catalogOption, output, error),
             LocalStackCommands.Digest(output, error),
             TokenCommand.Create(output, error),
+            MigrateCommand.Create(output, error),
         };
 
         var parse = root.Parse(args);

@@ -214,38 +214,41 @@ internal static class LocalStackCommands
 
     private static async Task RenderAsync(IAnsiConsole console, List<(string File, string Uscc, string ETag)> uploads, Dictionary<string, FilingEntity> verdicts, FilingStore store, CancellationToken cancellationToken)
     {
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("Filing (filings/…)", "Kind", "Status", "Rows", "Violations", "By rule (read back from the Violations table)");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("Filing (filings/…)", "Kind", "Status", "Rows", "Violating rows", "Findings", "By rule: findings (rows), read back from the Violations table");
         var total = 0;
+        var rows = 0;
         foreach (var (file, uscc, _) in uploads)
         {
             if (!verdicts.TryGetValue(file, out var filing))
             {
-                table.AddRow(Markup.Escape($"{uscc}/{file}"), "?", "[red]no result[/]", string.Empty, string.Empty, string.Empty);
+                table.AddRow(Markup.Escape($"{uscc}/{file}"), "?", "[red]no result[/]", string.Empty, string.Empty, string.Empty, string.Empty);
                 continue;
             }
 
             // Findings an earlier version had and this one resolved stay stored; the table shows this version's.
-            var stored = (await store.ViolationsOfFilingAsync(uscc, filing.FilingId, cancellationToken)).Where(v => !v.IsSuperseded).ToList();
+            var stored = (await store.FindingsOfFilingAsync(uscc, filing.FilingId, cancellationToken)).Where(v => !v.IsSuperseded).ToList();
             total += stored.Count;
-            var byRule = string.Join(", ", stored.GroupBy(v => v.Rule).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+            rows += stored.Sum(v => v.RowCount);
+            var byRule = string.Join(", ", stored.GroupBy(v => v.Rule).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()} ({g.Sum(v => v.RowCount)})")));
             table.AddRow(
                 Markup.Escape($"{uscc}/{file}"),
                 Markup.Escape(filing.Kind ?? "?"),
                 FilingStatusNames.IsChecked(filing.Status) ? $"[green]{FilingStatus.Checked.ToContractName()}[/]" : $"[red]{FilingStatus.Rejected.ToContractName()}[/]",
                 filing.Rows.ToString(CultureInfo.InvariantCulture),
+                filing.ViolationCount.ToString(CultureInfo.InvariantCulture),
                 stored.Count.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(byRule));
         }
 
         console.Write(table);
-        console.MarkupLine(CultureInfo.InvariantCulture, "{0} of {1} filings checked; {2} violations in Table storage; verdicts in results/{{USCC}}/{{file}}.json.", verdicts.Count, uploads.Count, total);
+        console.MarkupLine(CultureInfo.InvariantCulture, "{0} of {1} filings checked; {2} findings over {3} violating rows in Table storage; verdicts in results/{{USCC}}/{{file}}.json.", verdicts.Count, uploads.Count, total, rows);
     }
 
     /// <summary>
     /// Where the local stack keeps its storage, shared by serve, demo and digest: Azurite's ports, and its
     /// data under .azurite/ in the checkout (so a digest can read what a demo stored), or in memory.
     /// </summary>
-    private sealed class PortOptions
+    internal sealed class PortOptions
     {
         private readonly Option<int> blob = new("--blob-port") { Description = "Azurite blob port.", DefaultValueFactory = _ => 10000 };
         private readonly Option<int> queue = new("--queue-port") { Description = "Azurite queue port.", DefaultValueFactory = _ => 10001 };

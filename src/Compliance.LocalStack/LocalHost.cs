@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Compliance.Api;
+using Compliance.Pipeline;
 using Compliance.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Azure.WebJobs;
@@ -43,6 +44,8 @@ public static class LocalHost
             ["AzureWebJobsStorage"] = connectionString,
             [StorageConnection.Name] = connectionString,
             ["DigestSchedule"] = DefaultDigestSchedule,
+            [$"{PipelineOptions.Section}:{nameof(PipelineOptions.ReconcileGrace)}"] = ReconcilerService.DefaultGrace.ToString(),
+            [$"{PipelineOptions.Section}:{nameof(PipelineOptions.ClaimLifetime)}"] = ReconcilerService.DefaultClaimLifetime.ToString(),
         };
         foreach (var (key, value) in HostJsonExtensionSettings())
         {

@@ -1,6 +1,7 @@
 using Compliance.Pipeline;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Compliance.LocalStack;
 
@@ -9,13 +10,19 @@ namespace Compliance.LocalStack;
 /// WebJobs container scan (the only blob trigger source Azurite supports) has been seen here to miss an
 /// upload outright; this keeps the local promise — a verdict within seconds of any upload — regardless.
 /// </summary>
-public sealed class ReconcilerService(FilingReconciler reconciler, TimeProvider time, ILogger<ReconcilerService> logger) : BackgroundService
+public sealed class ReconcilerService(FilingReconciler reconciler, IOptions<PipelineOptions> options, TimeProvider time, ILogger<ReconcilerService> logger) : BackgroundService
 {
     /// <summary>How often to look.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long the trigger gets before the reconciler steps in; the trigger normally answers in 1–2 s.</summary>
-    public static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
+    /// <summary>How long the trigger gets locally before the reconciler steps in (<c>Compliance:ReconcileGrace</c>); the trigger normally answers in 1–2 s.</summary>
+    public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// A local claim lapses sooner than a cloud one (<c>Compliance:ClaimLifetime</c>): a laptop's host that was
+    /// killed mid-check is back in seconds, and its reconciler should take the version soon after.
+    /// </summary>
+    public static readonly TimeSpan DefaultClaimLifetime = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,7 +31,7 @@ public sealed class ReconcilerService(FilingReconciler reconciler, TimeProvider 
         {
             try
             {
-                await reconciler.ReconcileAsync(Grace, stoppingToken).ConfigureAwait(false);
+                await reconciler.ReconcileAsync(options.Value.ReconcileGrace, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

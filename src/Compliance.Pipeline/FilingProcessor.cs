@@ -4,6 +4,7 @@ using Compliance.Core.Filings;
 using Compliance.Storage;
 using Compliance.Storage.Entities;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Compliance.Pipeline;
 
@@ -18,8 +19,14 @@ namespace Compliance.Pipeline;
 /// cannot be read is recorded as rejected on the first attempt — returning normally, so the host never
 /// retries it into the poison queue — and leaves the previous version's findings in place.
 /// </para>
+/// <para>
+/// A version is checked under a claim (<see cref="FilingClaims"/>), renewed while the check runs: a redelivered
+/// trigger or the reconciler finding the version claimed leaves it to the run that holds it, so the longest
+/// checks are not the ones done twice. The rows stream through the checker; what is kept in memory is one
+/// small record per finding, and what is written is one entity per finding (see <see cref="Core.Rules.Finding"/>).
+/// </para>
 /// </summary>
-public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ReviewStore history, ResultStore results, FilingChecker checker, PipelineTelemetry telemetry, TimeProvider time, ILogger<FilingProcessor> logger)
+public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ReviewStore history, ResultStore results, FilingClaims claims, FilingChecker checker, PipelineTelemetry telemetry, IOptions<PipelineOptions> options, TimeProvider time, ILogger<FilingProcessor> logger)
 {
     public async Task<ProcessOutcome> ProcessAsync(string uscc, string name, CancellationToken cancellationToken)
     {
@@ -42,6 +49,35 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
             return ProcessOutcome.AlreadyProcessed;
         }
 
+        var lifetime = options.Value.ClaimLifetime;
+        if (await claims.TryClaimAsync(partition, versionKey, lifetime, cancellationToken).ConfigureAwait(false) is not { } claim)
+        {
+            logger.LogInformation("Filing {BlobName} version {ETag} is being checked by another run; leaving it to that run", blobPath, download.ETag);
+            return ProcessOutcome.Claimed;
+        }
+
+        using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var renewal = KeepClaimAsync(claim, lifetime, blobPath, renewing.Token);
+        try
+        {
+            // A run that finished between the look above and the claim has released its claim: its verdict says so.
+            if (await store.GetFilingVersionAsync(partition, versionKey, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return ProcessOutcome.AlreadyProcessed;
+            }
+
+            return await CheckAndStoreAsync(download, uscc, name, blobPath, filingId, partition, versionKey, validSubmitter, usccProblem, started, activity, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await renewing.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(false);
+            await ReleaseAsync(claim, blobPath).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ProcessOutcome> CheckAndStoreAsync(FilingDownload download, string uscc, string name, string blobPath, string filingId, string partition, string versionKey, bool validSubmitter, string? usccProblem, long started, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    {
         var checking = time.GetTimestamp();
         using var report = download.Refusal is { } refusal
             ? FilingReport.RejectedFile(name, refusal, checker.Catalog.Version)
@@ -54,8 +90,8 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         if (report.Status == FilingStatus.Checked)
         {
             var found = ToEntities(report, uscc, blobPath, filingId, download.ETag, now);
-            var stored = await store.ViolationsOfFilingAsync(uscc, filingId, cancellationToken).ConfigureAwait(false);
-            var changes = FindingVersions.Plan(filingId, stored, found, new FilingVersionStamp(StorageKeys.VersionId(download.ETag), name, download.UploadedAt, now));
+            var stored = await store.FindingsOfFilingAsync(uscc, filingId, cancellationToken).ConfigureAwait(false);
+            var changes = FindingVersions.Plan(stored, found, new FilingVersionStamp(StorageKeys.VersionId(download.ETag), name, download.UploadedAt, now));
             await history.RecordHistoryAsync(changes.History, cancellationToken).ConfigureAwait(false);
             await store.SaveFindingsAsync(uscc, filingId, changes.Added, changes.Updated, changes.Unchanged, cancellationToken).ConfigureAwait(false);
         }
@@ -90,6 +126,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
                 Rows = report.Rows,
                 Status = report.Status.ToContractName(),
                 ViolationCount = report.Violations.Count,
+                FindingCount = report.Violations.Findings.Count,
                 WarningCount = report.WarningCount,
                 ErrorCount = report.ErrorCount,
                 Error = report.Error,
@@ -105,7 +142,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         Record(report, activity, time.GetElapsedTime(started).TotalSeconds, checkSeconds);
         if (report.Status == FilingStatus.Checked)
         {
-            logger.LogInformation("Checked filing {BlobName} ({Kind}, {Rows} rows): {ViolationCount} violations, {WarningCount} warnings", blobPath, report.Kind, report.Rows, report.Violations.Count, report.WarningCount);
+            logger.LogInformation("Checked filing {BlobName} ({Kind}, {Rows} rows): {FindingCount} findings over {ViolationCount} violating rows, {WarningCount} warnings", blobPath, report.Kind, report.Rows, report.Violations.Findings.Count, report.Violations.Count, report.WarningCount);
             return ProcessOutcome.Checked;
         }
 
@@ -115,6 +152,44 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         var reason = report.ErrorColumn == "employee_id" ? $"row {report.ErrorRow}, column employee_id (see the result document)" : report.Error;
         logger.LogWarning("Rejected filing {BlobName}: {Reason}", blobPath, reason);
         return ProcessOutcome.Rejected;
+    }
+
+    /// <summary>Renews the claim every third of its lifetime until the check ends; a lost claim is logged, the check goes on (its writes are idempotent).</summary>
+    private async Task KeepClaimAsync(FilingClaimEntity claim, TimeSpan lifetime, string blobPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(lifetime / 3, time, cancellationToken).ConfigureAwait(false);
+                if (!await claims.RenewAsync(claim, lifetime, cancellationToken).ConfigureAwait(false))
+                {
+                    logger.LogWarning("The claim on filing {BlobName} lapsed and was taken by another run; finishing this check regardless", blobPath);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The check is over.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Storage trouble: the claim lapses by itself, which is what a crash would do too.
+            logger.LogWarning(ex, "Renewing the claim on filing {BlobName} failed; it will lapse", blobPath);
+        }
+    }
+
+    private async Task ReleaseAsync(FilingClaimEntity claim, string blobPath)
+    {
+        try
+        {
+            await claims.ReleaseAsync(claim, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Releasing the claim on filing {BlobName} failed; it lapses by itself", blobPath);
+        }
     }
 
     /// <summary>The verdict as metrics and span tags; rows/s only where the check took measurable time.</summary>
@@ -143,6 +218,13 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         return await store.GetFilingVersionAsync(partition, rowKey, cancellationToken).ConfigureAwait(false) is not null;
     }
 
+    /// <summary>Whether a run is checking this version now (its claim holds).</summary>
+    public async Task<bool> IsClaimedAsync(string uscc, string name, string etag, CancellationToken cancellationToken)
+    {
+        var (partition, rowKey) = VersionKeys(uscc, name, etag);
+        return await claims.HeldAsync(partition, rowKey, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
     /// <summary>Where a version's Filings entity lives: the submitter's partition, or the one for folders that are not a USCC.</summary>
     private static (string Partition, string RowKey) VersionKeys(string uscc, string name, string etag) =>
         (IsSubmitter(uscc, out _) ? uscc : StorageKeys.InvalidSubmitter, StorageKeys.FilingVersion(StorageKeys.FilingId($"{uscc}/{name}"), StorageKeys.VersionId(etag)));
@@ -150,40 +232,40 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
     private static bool IsSubmitter(string folder, out string? problem) =>
         Uscc.TryValidate(folder, out var normalized, out problem) && normalized == folder;
 
-    private static List<ViolationEntity> ToEntities(FilingReport report, string uscc, string blobPath, string filingId, string etag, DateTimeOffset now)
-    {
-        var entities = new List<ViolationEntity>(report.Violations.Count);
-        var sequence = new Dictionary<(int, string), int>();
-        foreach (var v in report.Violations)
+    /// <summary>One entity per finding, keyed by the finding's id, so the same subject has the same key in every version.</summary>
+    private static List<ViolationEntity> ToEntities(FilingReport report, string uscc, string blobPath, string filingId, string etag, DateTimeOffset now) =>
+        [.. report.Findings.Select(f => new ViolationEntity
         {
-            var n = sequence.GetValueOrDefault((v.Row, v.Rule));
-            sequence[(v.Row, v.Rule)] = n + 1;
-            entities.Add(new ViolationEntity
-            {
-                PartitionKey = uscc,
-                RowKey = StorageKeys.Violation(filingId, v.Row, v.Rule, n),
-                Rule = v.Rule,
-                Severity = ReportJson.SeverityName(v.Severity),
-                Uscc = v.Uscc,
-                Period = v.Period,
-                Region = v.Region,
-                Row = v.Row,
-                EmployeeId = v.EmployeeId,
-                Item = v.Item,
-                Field = v.Field,
-                Observed = double.Parse(v.Observed.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture),
-                Limit = v.Limit,
-                Citation = v.Citation,
-                Message = v.Message,
-                FilingName = blobPath,
-                FilingId = filingId,
-                FilingETag = etag,
-                Kind = report.Kind ?? string.Empty,
-                Status = ViolationEntity.OpenStatus,
-                DetectedAt = now,
-            });
-        }
+            PartitionKey = uscc,
+            RowKey = StorageKeys.Finding(filingId, f.Id),
+            FindingId = f.Id,
+            Rule = f.Rule,
+            Severity = ReportJson.SeverityName(f.Severity),
+            Uscc = f.Uscc,
+            Period = f.Period,
+            Region = f.Region,
+            Row = f.FirstRows[0],
+            RowCount = f.RowCount,
+            EmployeeCount = f.EmployeeCount,
+            FirstRows = string.Join(',', f.FirstRows),
+            EmployeeId = f.EmployeeId,
+            Item = f.Item,
+            Field = f.Field,
+            Declared = f.Observed is not null,
+            Observed = Double(f.Observed ?? f.ObservedMax),
+            ObservedMin = Double(f.ObservedMin),
+            ObservedMax = Double(f.ObservedMax),
+            Limit = f.Limit,
+            Citation = f.Citation,
+            Message = f.Message,
+            FilingName = blobPath,
+            FilingId = filingId,
+            FilingETag = etag,
+            Kind = report.Kind ?? string.Empty,
+            Status = ViolationEntity.OpenStatus,
+            DetectedAt = now,
+        })];
 
-        return entities;
-    }
+    /// <summary>Through the invariant text, so 0.6m is stored as the double 0.6 rather than its nearest binary neighbour's long form.</summary>
+    private static double Double(decimal value) => double.Parse(value.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }

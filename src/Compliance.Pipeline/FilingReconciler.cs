@@ -8,7 +8,8 @@ namespace Compliance.Pipeline;
 /// The safety net under the blob trigger: finds filings whose current version has no verdict some time
 /// after upload and processes them. Triggers are at-least-once but not at-most-late: Event Grid gives up
 /// on an event after its retries, and the container scan used locally can miss a blob. Processing is
-/// idempotent, so a filing the trigger handles at the same moment is simply written twice the same way.
+/// idempotent; and a version whose check is still running — a large filing can outlast the grace — is
+/// claimed (<see cref="FilingClaims"/>), so it is left to that run until its claim lapses.
 /// </summary>
 public sealed class FilingReconciler(FilingBlobs blobs, FilingProcessor processor, TimeProvider time, ILogger<FilingReconciler> logger)
 {
@@ -33,9 +34,17 @@ public sealed class FilingReconciler(FilingBlobs blobs, FilingProcessor processo
                     continue;
                 }
 
+                if (await processor.IsClaimedAsync(uscc, name, etag.ToString(), cancellationToken).ConfigureAwait(false))
+                {
+                    logger.LogInformation("Filing {BlobName} has no verdict {Age} after upload but is being checked; leaving it to that run", blob.Name, time.GetUtcNow() - blob.Properties.LastModified);
+                    continue;
+                }
+
                 logger.LogWarning("Filing {BlobName} had no verdict {Age} after upload; its trigger was missed, processing it now", blob.Name, time.GetUtcNow() - blob.Properties.LastModified);
-                await processor.ProcessAsync(uscc, name, cancellationToken).ConfigureAwait(false);
-                processed++;
+                if (await processor.ProcessAsync(uscc, name, cancellationToken).ConfigureAwait(false) != ProcessOutcome.Claimed)
+                {
+                    processed++;
+                }
             }
         }
         catch (RequestFailedException ex) when (ex.Status == 404)

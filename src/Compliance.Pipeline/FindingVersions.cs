@@ -13,7 +13,7 @@ namespace Compliance.Pipeline;
 public sealed record FilingVersionStamp(string VersionId, string FileName, DateTimeOffset UploadedAt, DateTimeOffset CheckedAt);
 
 /// <summary>What storing one version's findings writes: new findings, changed ones (ETag-checked), history entries.</summary>
-/// <param name="Added">Findings no earlier version had, under free keys; written with Add.</param>
+/// <param name="Added">Findings no earlier version had; written with Add.</param>
 /// <param name="Updated">Stored findings that changed (content, superseded, found again); written only if their ETag still matches.</param>
 /// <param name="Unchanged">Stored findings the version has as they are; only their index copies are refreshed.</param>
 /// <param name="History">One entry per updated finding, keyed by the version, so a retry rewrites rather than adds.</param>
@@ -31,9 +31,10 @@ public sealed record FindingChanges(
 /// How a new version of a filing meets the findings already stored for that filing. A compliance record keeps
 /// what a regulator decided, so nothing is deleted:
 /// <list type="bullet">
-/// <item>a finding the new version still has (same rule, field, month, region and employee or item — rows may
-/// move) keeps its key and its review state; if its row or figures changed, it takes the new ones and its
-/// history says what changed;</item>
+/// <item>a finding the new version still has (the same rule, field, clause, month, region and, for a declared
+/// rate, value — hence the same key) keeps its review state; if its rows or figures changed (more or fewer
+/// rows, other first rows, a wider range) it takes the new ones and its history says what changed and how many
+/// rows it has now;</item>
 /// <item>a finding the new version no longer has becomes <c>resolved</c>, by that version, with a history entry
 /// naming it, and stays readable;</item>
 /// <item>a finding resolved that way which a later version has again is open again, also in its history;</item>
@@ -43,7 +44,7 @@ public sealed record FindingChanges(
 /// </summary>
 public static class FindingVersions
 {
-    public static FindingChanges Plan(string filingId, IReadOnlyList<ViolationEntity> stored, IReadOnlyList<ViolationEntity> found, FilingVersionStamp version)
+    public static FindingChanges Plan(IReadOnlyList<ViolationEntity> stored, IReadOnlyList<ViolationEntity> found, FilingVersionStamp version)
     {
         ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(found);
@@ -53,19 +54,18 @@ public static class FindingVersions
         var unchanged = new List<ViolationEntity>();
         var history = new List<ReviewAuditEntity>();
 
-        var storedBySubject = stored.GroupBy(v => v.Subject).ToDictionary(g => g.Key, g => new Queue<ViolationEntity>(g.OrderBy(v => v.Row).ThenBy(v => v.RowKey, StringComparer.Ordinal)));
-        var unmatchedFound = new List<ViolationEntity>();
+        var byKey = stored.ToDictionary(v => v.RowKey, StringComparer.Ordinal);
         foreach (var now in found.OrderBy(v => v.Row).ThenBy(v => v.RowKey, StringComparer.Ordinal))
         {
-            if (!storedBySubject.TryGetValue(now.Subject, out var candidates) || !candidates.TryDequeue(out var before))
+            if (!byKey.Remove(now.RowKey, out var before))
             {
-                unmatchedFound.Add(now);
+                added.Add(now);
                 continue;
             }
 
             if (before.IsSuperseded)
             {
-                history.Add(Entry(before, version, before.Status, ViolationEntity.OpenStatus, $"再次出现于新版本 / Found again in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}, row {now.Row}."));
+                history.Add(Entry(before, version, before.Status, ViolationEntity.OpenStatus, now.RowCount, $"再次出现于新版本 / Found again in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: {Rows(now)}."));
                 before.TakeContentOf(now);
                 before.Status = ViolationEntity.OpenStatus;
                 before.ResolvedByVersion = null;
@@ -79,51 +79,38 @@ public static class FindingVersions
             else
             {
                 var status = before.EffectiveStatus(version.CheckedAt);
-                history.Add(Entry(before, version, status, status, $"新版本中有变化 / Changed in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: {Differences(before, now)}; the review state stays."));
+                history.Add(Entry(before, version, status, status, now.RowCount, $"新版本中有变化 / Changed in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: {Differences(before, now)}; the review state stays."));
                 before.TakeContentOf(now);
                 updated.Add(before);
             }
         }
 
         // What no version since has: resolved by this one, unless already resolved (by a version or a regulator).
-        foreach (var gone in storedBySubject.Values.SelectMany(q => q))
+        foreach (var gone in byKey.Values.OrderBy(v => v.RowKey, StringComparer.Ordinal))
         {
             if (gone.ResolvedByVersion is not null || gone.Status == ViolationEntity.ResolvedStatus)
             {
                 continue;
             }
 
-            history.Add(Entry(gone, version, gone.EffectiveStatus(version.CheckedAt), ViolationEntity.ResolvedStatus, $"新版本不再包含 / Not in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: resolved by that version."));
+            history.Add(Entry(gone, version, gone.EffectiveStatus(version.CheckedAt), ViolationEntity.ResolvedStatus, 0, $"新版本不再包含 / Not in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: resolved by that version (it had {Rows(gone)})."));
             gone.Status = ViolationEntity.ResolvedStatus;
             gone.ResolvedByVersion = version.VersionId;
             gone.ResolvedAt = version.CheckedAt;
             updated.Add(gone);
         }
 
-        // New findings take the key their row gives them, or the next free sequence number where a finding kept
-        // from an earlier version (whose row moved) already holds it.
-        var taken = stored.Select(v => v.RowKey).ToHashSet(StringComparer.Ordinal);
-        foreach (var fresh in unmatchedFound)
-        {
-            var key = fresh.RowKey;
-            for (var n = 0; !taken.Add(key); n++)
-            {
-                key = StorageKeys.Violation(filingId, fresh.Row, fresh.Rule, n);
-            }
-
-            fresh.RowKey = key;
-            added.Add(fresh);
-        }
-
         return new FindingChanges(added, updated, unchanged, history);
     }
+
+    private static string Rows(ViolationEntity finding) => string.Create(CultureInfo.InvariantCulture, $"{finding.RowCount} row{(finding.RowCount == 1 ? string.Empty : "s")}, first row {finding.Row}");
 
     /// <summary>
     /// The history entry for a change this version makes, and the finding marked with its instant. The key is
     /// derived from what is stored, not from the clock, so a retry of the same version rewrites the same entry;
     /// it sorts after the finding's last review and last change (an upload time has only whole seconds).
     /// </summary>
-    private static ReviewAuditEntity Entry(ViolationEntity finding, FilingVersionStamp version, string from, string to, string note)
+    private static ReviewAuditEntity Entry(ViolationEntity finding, FilingVersionStamp version, string from, string to, int rows, string note)
     {
         var ticks = finding.NextHistoryTicks(version.UploadedAt);
         finding.ChangedAt = new DateTimeOffset(ticks, TimeSpan.Zero);
@@ -137,6 +124,7 @@ public static class FindingVersions
             ToStatus = to,
             Note = note,
             Version = version.VersionId,
+            Rows = rows,
             ExemptUntil = to == ViolationEntity.ExemptedStatus ? finding.ExemptUntil : null,
         };
     }
@@ -144,14 +132,24 @@ public static class FindingVersions
     private static string Differences(ViolationEntity before, ViolationEntity now)
     {
         var changes = new List<string>();
-        if (before.Row != now.Row)
+        if (before.RowCount != now.RowCount)
         {
-            changes.Add(string.Create(CultureInfo.InvariantCulture, $"row {before.Row} → {now.Row}"));
+            changes.Add(string.Create(CultureInfo.InvariantCulture, $"rows {before.RowCount} → {now.RowCount}"));
         }
 
-        if (!before.Observed.Equals(now.Observed))
+        if (before.EmployeeCount != now.EmployeeCount)
         {
-            changes.Add(string.Create(CultureInfo.InvariantCulture, $"observed {before.Observed} → {now.Observed}"));
+            changes.Add(string.Create(CultureInfo.InvariantCulture, $"employees {before.EmployeeCount} → {now.EmployeeCount}"));
+        }
+
+        if (before.FirstRows != now.FirstRows)
+        {
+            changes.Add($"first rows {before.FirstRows} → {now.FirstRows}");
+        }
+
+        if (!before.ObservedMin.Equals(now.ObservedMin) || !before.ObservedMax.Equals(now.ObservedMax))
+        {
+            changes.Add(string.Create(CultureInfo.InvariantCulture, $"observed {Range(before)} → {Range(now)}"));
         }
 
         if (before.Limit != now.Limit)
@@ -166,6 +164,10 @@ public static class FindingVersions
 
         return changes.Count > 0 ? string.Join(", ", changes) : "wording of the finding";
     }
+
+    private static string Range(ViolationEntity v) => v.ObservedMin.Equals(v.ObservedMax)
+        ? v.ObservedMin.ToString(CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"{v.ObservedMin}–{v.ObservedMax}");
 
     private static string Stamp(DateTimeOffset at) => at.ToOffset(Core.Filings.ChinaTime.Offset).ToString("yyyy-MM-dd HH:mm:ss 'CST'", CultureInfo.InvariantCulture);
 }

@@ -17,6 +17,8 @@ public static class PipelineServiceCollectionExtensions
         services.AddOptions<PipelineOptions>()
             .BindConfiguration(PipelineOptions.Section)
             .Validate(o => o.CatalogPath is null || File.Exists(o.CatalogPath), "Compliance:CatalogPath names a file that does not exist.")
+            .Validate(o => o.ClaimLifetime >= TimeSpan.FromSeconds(3), "Compliance:ClaimLifetime must be at least 3 seconds (it is renewed every third of it).")
+            .Validate(o => o.ReconcileGrace >= TimeSpan.Zero, "Compliance:ReconcileGrace must not be negative.")
             .ValidateOnStart();
 
         // Loaded (and so validated) once; a bad catalog stops the host at start, not at the first upload.
@@ -28,6 +30,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<PipelineTelemetry>();
         services.AddSingleton<FilingProcessor>();
         services.AddSingleton<FilingReconciler>();
+        services.AddSingleton<FindingMigration>();
 
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()

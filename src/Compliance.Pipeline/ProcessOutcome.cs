@@ -14,4 +14,7 @@ public enum ProcessOutcome
 
     /// <summary>The blob was deleted or replaced before it could be read; the newer version has its own trigger.</summary>
     Gone,
+
+    /// <summary>Another run is checking this version (its claim holds); nothing done here.</summary>
+    Claimed,
 }

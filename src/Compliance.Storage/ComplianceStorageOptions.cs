@@ -46,6 +46,16 @@ public sealed class ComplianceStorageOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
     public string ReviewAuditTable { get; set; } = "ReviewAudit";
 
+    /// <summary>Claims on filing versions being checked, so a long check is not started a second time (see <c>FilingClaims</c>).</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string ClaimsTable { get; set; } = "FilingClaims";
+
+    /// <summary>Per-row violation entities stored before findings, kept here by the migration that grouped them.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string ViolationRowsArchiveTable { get; set; } = "ViolationRowsArchive";
+
     /// <summary>The digest ledger: month × recipient.</summary>
     [Required]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]

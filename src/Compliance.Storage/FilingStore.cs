@@ -120,11 +120,85 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
         return changes;
     }
 
-    /// <summary>All violations of one filing: one partition, one RowKey range.</summary>
-    public Task<List<ViolationEntity>> ViolationsOfFilingAsync(string uscc, string filingId, CancellationToken cancellationToken)
+    /// <summary>All findings of one filing: one partition, one RowKey range (per-row entities from before findings lie outside it).</summary>
+    public Task<List<ViolationEntity>> FindingsOfFilingAsync(string uscc, string filingId, CancellationToken cancellationToken)
+    {
+        var (from, to) = StorageKeys.PrefixRange(StorageKeys.FindingsOf(filingId));
+        return QueryAsync(Violations, TableClient.CreateQueryFilter($"PartitionKey eq {uscc} and RowKey ge {from} and RowKey lt {to}"), cancellationToken);
+    }
+
+    /// <summary>Where the migration to findings keeps the per-row entities it grouped (same keys and properties).</summary>
+    public TableClient ViolationRowsArchive => tables.GetTableClient(options.Value.ViolationRowsArchiveTable);
+
+    /// <summary>
+    /// Every entity of the Violations table, partition by partition in key order, as the service pages it:
+    /// the migration's one full scan, so it holds no more than a page at a time.
+    /// </summary>
+    public async IAsyncEnumerable<ViolationEntity> AllViolationsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var entity in Violations.QueryAsync<ViolationEntity>(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return entity;
+        }
+    }
+
+    /// <summary>Copies per-row entities to the archive (upserts: a rerun rewrites the same copies).</summary>
+    public async Task ArchiveRowsAsync(IReadOnlyList<ViolationEntity> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        await pipeline.ExecuteAsync(async ct => await ViolationRowsArchive.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await SubmitAsync(ViolationRowsArchive, rows.Select(r => (r.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, r.CopyAs(r.PartitionKey, r.RowKey)))), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The archived per-row entities of one filing: one partition, one RowKey range.</summary>
+    public Task<List<ViolationEntity>> ArchivedRowsOfFilingAsync(string uscc, string filingId, CancellationToken cancellationToken)
     {
         var (from, to) = StorageKeys.PrefixRange(filingId);
-        return QueryAsync(Violations, TableClient.CreateQueryFilter($"PartitionKey eq {uscc} and RowKey ge {from} and RowKey lt {to}"), cancellationToken);
+        return QueryAsync(ViolationRowsArchive, TableClient.CreateQueryFilter($"PartitionKey eq {uscc} and RowKey ge {from} and RowKey lt {to}"), cancellationToken);
+    }
+
+    /// <summary>Adds a finding the migration built; false when it exists already (a rerun, or a version checked since), which is left as it is.</summary>
+    public async Task<bool> TryAddFindingAsync(ViolationEntity finding, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        try
+        {
+            await pipeline.ExecuteAsync(async ct => await Violations.AddEntityAsync(finding, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Rewrites a finding's by-period copy from the Violations entity.</summary>
+    public async Task IndexFindingAsync(ViolationEntity finding, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        var copy = finding.CopyAs(finding.Period, StorageKeys.ViolationByPeriod(finding.PartitionKey, finding.RowKey));
+        await pipeline.ExecuteAsync(async ct => await ViolationsByPeriod.UpsertEntityAsync(copy, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes per-row entities (already archived) and their by-period copies; one already gone is no error.</summary>
+    public async Task DeleteRowsAsync(IReadOnlyList<ViolationEntity> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, token) =>
+        {
+            foreach (var (table, partition, key) in new[] { (ViolationsByPeriod, row.Period, StorageKeys.ViolationByPeriod(row.PartitionKey, row.RowKey)), (Violations, row.PartitionKey, row.RowKey) })
+            {
+                try
+                {
+                    await pipeline.ExecuteAsync(async ct => await table.DeleteEntityAsync(partition, key, Azure.ETag.All, ct).ConfigureAwait(false), token).ConfigureAwait(false);
+                }
+                catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+                {
+                    // Deleted by an earlier, interrupted run.
+                }
+            }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>All violations of one enterprise: one partition.</summary>

@@ -30,9 +30,11 @@ public sealed class ResultStore(BlobServiceClient blobs, IOptions<ComplianceStor
 
     public async Task<string> WriteAsync(string filingBlobPath, FilingReport report, CancellationToken cancellationToken)
     {
-        // Written straight to bytes: no intermediate string of what can be a large document.
-        using var content = new MemoryStream();
+        // Written to a temporary file, not memory: a filing with a million violating rows has a document of
+        // hundreds of megabytes, and a retried upload must be able to send it again from the start.
+        await using var content = new FileStream(Path.Combine(Path.GetTempPath(), $"compliance-result-{Guid.NewGuid():N}.json"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         ReportJson.Write(content, [report]);
+        await content.FlushAsync(cancellationToken).ConfigureAwait(false);
         var name = BlobNameFor(filingBlobPath);
         await pipeline.ExecuteAsync(
             async ct =>
@@ -43,8 +45,9 @@ public sealed class ResultStore(BlobServiceClient blobs, IOptions<ComplianceStor
                     Volatile.Write(ref containerReady, 1);
                 }
 
+                content.Position = 0;
                 await Container.GetBlobClient(name).UploadAsync(
-                    new BinaryData(content.GetBuffer().AsMemory(0, (int)content.Length)),
+                    content,
                     new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/json; charset=utf-8" } },
                     ct).ConfigureAwait(false);
             },

@@ -6,7 +6,7 @@ namespace Compliance.Storage;
 
 /// <summary>
 /// Table keys, built so the three questions regulators ask are each a partition or range query:
-/// all violations of enterprise X (Violations, PartitionKey = USCC), of filing F (the same partition, a
+/// all findings of enterprise X (Violations, PartitionKey = USCC), of filing F (the same partition, a
 /// RowKey prefix), and of month M (ViolationsByPeriod, PartitionKey = period). Keys are deterministic —
 /// the same filing, row and rule always give the same key — so reprocessing overwrites instead of adding.
 /// </summary>
@@ -35,7 +35,16 @@ public static class StorageKeys
 
     public static string FilingVersion(string filingId, string versionId) => Check($"{filingId}{Separator}{versionId}");
 
-    /// <summary>RowKey in Violations (PartitionKey = USCC).</summary>
+    /// <summary>RowKey of a finding in Violations (PartitionKey = USCC): after the filing, so a filing's findings are one range.</summary>
+    public static string Finding(string filingId, string findingId) => Check($"{FindingsOf(filingId)}{Separator}{findingId}");
+
+    /// <summary>The prefix under which a filing's findings lie; <see cref="PrefixRange"/> of it is their RowKey range.</summary>
+    public static string FindingsOf(string filingId) => $"{filingId}{Separator}F";
+
+    /// <summary>
+    /// RowKey of one violating row in Violations, as stored before findings (the row number where the finding
+    /// key has <c>F</c>): read by the migration to findings, no longer written.
+    /// </summary>
     public static string Violation(string filingId, int row, string rule, int sequence) =>
         Check(string.Create(CultureInfo.InvariantCulture, $"{filingId}{Separator}{row:D7}{Separator}{rule}{Separator}{sequence:D2}"));
 

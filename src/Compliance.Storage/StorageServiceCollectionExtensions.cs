@@ -43,6 +43,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<FilingStore>();
         services.TryAddSingleton<DigestStore>();
         services.TryAddSingleton<ReviewStore>();
+        services.TryAddSingleton<FilingClaims>();
         return services;
     }
 

@@ -51,6 +51,21 @@ public sealed partial class BenchmarkCommandTests
     }
 
     [TestMethod]
+    public async Task SystemicShortRun_PrintsMemoryEntitiesAndSeconds_ForOneCheck()
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = await BenchmarkCommand.RunAsync(["--pipeline", "--systemic", "--rows", "20000"], output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.AreEqual(0, exit, text);
+        Assert.IsGreaterThan(0, Figure(text, "peak-rss-mb systemic-20000"), text);
+        Assert.AreEqual(4, Figure(text, "entities-written systemic-20000"), "the finding in two tables, the verdict and its period entry: " + text);
+        Assert.IsGreaterThan(0, Figure(text, "seconds upload-to-verdict systemic-20000"), text);
+        StringAssert.Contains(text, "1 check(s) of it");
+    }
+
+    [TestMethod]
     public async Task BadArguments_AreAUsageError()
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);

@@ -8,6 +8,7 @@ namespace Compliance.Benchmarks;
 /// <code>
 ///   [--rows N] [--runs N] [--memory-mb SMALL,LARGE] [--only CASE,...]   the checker cases and the CLI's peak memory (default)
 ///   --pipeline [--filings N] [--rows N]                upload to result on the local host over Azurite
+///   --pipeline --systemic [--rows N]                   one filing of N rows (default 1,000,000) all breaking one limit
 ///   --digest [N]                                       a month of N violations digested on Azurite
 /// </code>
 /// </summary>
@@ -25,6 +26,12 @@ public static class BenchmarkCommand
             {
                 var count = args.SkipWhile(a => a != "--digest").Skip(1).FirstOrDefault() is { } n && !n.StartsWith("--", StringComparison.Ordinal) ? Parse(n, "--digest") : 100_000;
                 await DigestBenchmark.RunAsync(count, output);
+                return 0;
+            }
+
+            if (args.Contains("--pipeline") && args.Contains("--systemic"))
+            {
+                await SystemicBenchmark.RunAsync(Value(args, "--rows", 1_000_000), output, cancellationToken);
                 return 0;
             }
 
@@ -46,7 +53,7 @@ public static class BenchmarkCommand
         catch (ArgumentException ex)
         {
             await output.WriteLineAsync(ex.Message);
-            await output.WriteLineAsync("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- [--rows N] [--runs N] [--memory-mb SMALL,LARGE] | --pipeline [--filings N] [--rows N] | --digest [N]");
+            await output.WriteLineAsync("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- [--rows N] [--runs N] [--memory-mb SMALL,LARGE] | --pipeline [--filings N] [--rows N] | --pipeline --systemic [--rows N] | --digest [N]");
             return 64;
         }
     }

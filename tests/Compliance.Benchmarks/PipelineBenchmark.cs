@@ -118,7 +118,7 @@ public static class PipelineBenchmark
         List<ViolationEntity> Entities(string uscc, string filingId) => [.. Enumerable.Range(0, count).Select(i => new ViolationEntity
         {
             PartitionKey = uscc,
-            RowKey = StorageKeys.Violation(filingId, i + 2, "HF-RATE-CAP", 0),
+            RowKey = StorageKeys.Finding(filingId, string.Create(CultureInfo.InvariantCulture, $"{i:x16}")),
             Rule = "HF-RATE-CAP",
             Severity = "high",
             Uscc = uscc,
@@ -146,7 +146,7 @@ public static class PipelineBenchmark
         var singleRate = count / clock.Elapsed.TotalSeconds;
         var batched = Entities("91510100MA6CA1XX3C", "batched");
         clock.Restart();
-        var stored = await store.ViolationsOfFilingAsync("91510100MA6CA1XX3C", "batched", cancellationToken);
+        var stored = await store.FindingsOfFilingAsync("91510100MA6CA1XX3C", "batched", cancellationToken);
         await store.SaveFindingsAsync("91510100MA6CA1XX3C", "batched", batched, [], stored, cancellationToken);
         var batchedRate = count / clock.Elapsed.TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"violations/s single-writes: {singleRate:F0} ({count:N0} violations, 2 upserts each, one request per upsert)"));

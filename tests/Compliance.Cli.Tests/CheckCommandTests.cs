@@ -99,7 +99,26 @@ public sealed class CheckCommandTests
         StringAssert.Contains(output, "FEE-ABOLISHED");
         StringAssert.Contains(output, "价格调节基金");
         StringAssert.Contains(output, "国发〔2016〕48号 (七)");
-        StringAssert.Contains(output, "2 violation(s)");
+        StringAssert.Contains(output, "1 finding(s) over 2 violating row(s)", "two abolished fees charged: one rule, field and clause, amounts 600–1850");
+        StringAssert.Contains(output, "600–1850");
+    }
+
+    [TestMethod]
+    public async Task TableOutput_ShowsASystemicViolationAsOneFindingWithItsRowCount_AndEveryRowWithRows()
+    {
+        using var folder = new TempFolder();
+        var rows = string.Concat(Enumerable.Range(1, 300).Select(i => $"91510100A4C12H3B1Y,2016-08,510100,E{i:D4},8000,13\n"));
+        var file = folder.Write("payroll-2016-08.csv", Header + rows);
+
+        var (exit, findings, _) = await Cli.RunAsync("check", file);
+        var (_, everyRow, _) = await Cli.RunAsync("check", "--rows", file);
+
+        Assert.AreEqual(ExitCodes.ViolationsFound, exit);
+        StringAssert.Contains(findings, "1 finding(s) over 300 violating row(s)");
+        StringAssert.Contains(findings, "2, 3, 4, 5, 6, …", "the first rows of the finding");
+        Assert.AreEqual(1, findings.Split('\n').Count(l => l.Contains("HF-RATE-CAP", StringComparison.Ordinal)), "one line for the finding");
+        Assert.AreEqual(200, everyRow.Split('\n').Count(l => l.Contains("HF-RATE-CAP", StringComparison.Ordinal)), "--rows lists the rows (the first 200 in a table)");
+        StringAssert.Contains(everyRow, "… and 100 more; use --format json for all of them.");
     }
 
     [TestMethod]

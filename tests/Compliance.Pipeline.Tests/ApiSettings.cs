@@ -27,6 +27,8 @@ internal static class ApiSettings
         ["ComplianceStorage:DigestsTable"] = $"{prefix}Digests{suffix}",
         ["ComplianceStorage:RecipientsTable"] = $"{prefix}Recipients{suffix}",
         ["ComplianceStorage:DigestsContainer"] = $"{prefix}-digests-{suffix}",
+        ["ComplianceStorage:ClaimsTable"] = $"{prefix}Claims{suffix}",
+        ["ComplianceStorage:ViolationRowsArchiveTable"] = $"{prefix}RowsArchive{suffix}",
     });
 
     /// <summary>The four callers' tokens, held as the API holds them: SHA-256 hashes beside their grants.</summary>

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Compliance.Storage;
+using Compliance.Storage.Entities;
 
 namespace Compliance.Pipeline.Tests;
 
@@ -33,7 +34,7 @@ public sealed class FilingProcessorTests
 
         var violations = await harness.ViolationsAsync(uscc, sample);
         CollectionAssert.AreEqual(Samples.Expected(sample), Samples.Findings(violations));
-        Assert.AreEqual(violations.Count, filing.ViolationCount);
+        Assert.AreEqual((violations.Sum(v => v.RowCount), violations.Count), (filing.ViolationCount, filing.FindingCount), "violating rows, and the findings they make");
         Assert.IsTrue(violations.All(v => v.Status == "open" && v.FilingName == $"{uscc}/{sample}" && v.Citation.StartsWith("国发〔2016〕48号", StringComparison.Ordinal)));
 
         foreach (var period in violations.Select(v => v.Period).Distinct())
@@ -45,7 +46,8 @@ public sealed class FilingProcessorTests
         var result = await harness.Results.GetBlobClient($"{uscc}/{sample}.json").DownloadContentAsync();
         var file = JsonDocument.Parse(result.Value.Content.ToString()).RootElement.GetProperty("files")[0];
         Assert.AreEqual("checked", file.GetProperty("status").GetString());
-        Assert.AreEqual(violations.Count, file.GetProperty("violations").GetArrayLength());
+        Assert.AreEqual(violations.Sum(v => v.RowCount), file.GetProperty("violations").GetArrayLength());
+        Assert.AreEqual(violations.Count, file.GetProperty("findings").GetArrayLength());
     }
 
     [TestMethod]
@@ -133,7 +135,7 @@ public sealed class FilingProcessorTests
     }
 
     [TestMethod]
-    public async Task ReviewOfAFindingThatStays_SurvivesAReUpload_AndAChangedValueIsInItsHistory()
+    public async Task ReviewOfAFindingThatStays_SurvivesAReUpload_AndAChangedRateIsANewFinding()
     {
         await using var harness = new PipelineHarness();
         var content = Header + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,21\r\n";
@@ -145,20 +147,22 @@ public sealed class FilingProcessorTests
             await reviews.ReviewAsync(Review.Caller.Regulator("wang@sc.gov.cn", "510000"), Review.ReviewService.IdOf(finding), new Review.ReviewRequest("confirmed", "Confirmed with the bureau."), finding.ETag, CancellationToken.None);
         }
 
-        // A row added above moves E1 to row 3; its housing fund finding is unchanged, its pension rate went from 21 to 22.
+        // A row added above moves E1 to row 3; its housing fund rate is the same 13%, its pension rate went from 21 to 22.
         var v2 = await harness.UploadAsync(PipelineHarness.Uscc, "p.csv", Header + "91510100A4C12H3B1Y,2016-06,510100,E0,8000,12,19\r\n" + content[Header.Length..].Replace(",13,21", ",13,22", StringComparison.Ordinal));
         await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "p.csv", CancellationToken.None);
 
         var after = await harness.ViolationsAsync(PipelineHarness.Uscc, "p.csv");
-        Assert.HasCount(2, after, "the same two findings, no new ones");
-        Assert.IsTrue(after.All(v => v.Status == "confirmed" && v.Row == 3), string.Join(", ", after.Select(v => $"{v.Rule} {v.Status} row {v.Row}")));
-        Assert.IsTrue((await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None)).All(v => v.Status == "confirmed"), "the index copy carries the review too");
-        var pension = after.Single(v => v.Rule == "PENSION-EMPLOYER-CAP");
-        Assert.AreEqual(22d, pension.Observed);
-        var history = await harness.Get<ReviewStore>().HistoryAsync(Review.ReviewService.IdOf(pension), CancellationToken.None);
+        Assert.HasCount(3, after, "the housing fund finding kept, the 21% pension resolved, the 22% pension added");
+        var housing = after.Single(v => v.Rule == "HF-RATE-CAP");
+        Assert.AreEqual(("confirmed", 3), (housing.Status, housing.Row), "the same declared rate is the same finding: its review stays, its row moved");
+        Assert.IsTrue((await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None)).Single(v => v.Rule == "HF-RATE-CAP").Status == "confirmed", "the index copy carries the review too");
+        var history = await harness.Get<ReviewStore>().HistoryAsync(Review.ReviewService.IdOf(housing), CancellationToken.None);
         Assert.HasCount(2, history);
-        Assert.AreEqual(("confirmed", "confirmed", StorageKeys.VersionId(v2)), (history[1].FromStatus, history[1].ToStatus, history[1].Version));
-        StringAssert.Contains(history[1].Note, "row 2 → 3, observed 21 → 22");
+        Assert.AreEqual(("confirmed", "confirmed", StorageKeys.VersionId(v2), 1), (history[1].FromStatus, history[1].ToStatus, history[1].Version, history[1].Rows));
+        StringAssert.Contains(history[1].Note, "first rows 2 → 3");
+        var pension = after.Where(v => v.Rule == "PENSION-EMPLOYER-CAP").ToDictionary(v => v.Observed);
+        Assert.AreEqual((ViolationEntity.ResolvedStatus, StorageKeys.VersionId(v2)), (pension[21].Status, pension[21].ResolvedByVersion), "a decision on 21% does not carry to 22%");
+        Assert.AreEqual(ViolationEntity.OpenStatus, pension[22].Status);
     }
 
     [TestMethod]
@@ -252,7 +256,7 @@ public sealed class FilingProcessorTests
     }
 
     [TestMethod]
-    public async Task HundredsOfViolationsInTwoPeriods_AreWrittenInBatches()
+    public async Task HundredsOfViolationsInTwoPeriods_AreOneFindingAMonth()
     {
         await using var harness = new PipelineHarness();
         var csv = new StringBuilder(Header);
@@ -264,9 +268,10 @@ public sealed class FilingProcessorTests
         await harness.UploadAsync(PipelineHarness.Uscc, "big.csv", csv.ToString());
         await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "big.csv", CancellationToken.None);
 
-        Assert.HasCount(260, await harness.ViolationsAsync(PipelineHarness.Uscc, "big.csv"));
-        Assert.HasCount(130, await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None));
-        Assert.HasCount(130, await harness.Store.ViolationsOfPeriodAsync("2016-07", CancellationToken.None));
+        // One finding per month, each of 130 rows.
+        CollectionAssert.AreEquivalent(new[] { 130, 130 }, (await harness.ViolationsAsync(PipelineHarness.Uscc, "big.csv")).Select(v => v.RowCount).ToArray());
+        Assert.AreEqual(130, (await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None)).Single().RowCount);
+        Assert.AreEqual(130, (await harness.Store.ViolationsOfPeriodAsync("2016-07", CancellationToken.None)).Single().RowCount);
     }
 
     [TestMethod]

@@ -38,6 +38,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["ComplianceStorage:RecipientsTable"] = $"Recipients{suffix}",
             ["ComplianceStorage:ReviewAuditTable"] = $"ReviewAudit{suffix}",
             ["ComplianceStorage:DigestsContainer"] = $"digests-{suffix}",
+            ["ComplianceStorage:ClaimsTable"] = $"Claims{suffix}",
+            ["ComplianceStorage:ViolationRowsArchiveTable"] = $"RowsArchive{suffix}",
             // Zero backoff: Polly takes its delays from the injected (fake) clock, which only moves when a test moves it.
             ["ComplianceStorage:RetryDelay"] = "00:00:00",
         };
@@ -94,7 +96,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         await Store.GetFilingVersionAsync(uscc, StorageKeys.FilingVersion(StorageKeys.FilingId($"{uscc}/{name}"), StorageKeys.VersionId(etag)), CancellationToken.None);
 
     public Task<List<ViolationEntity>> ViolationsAsync(string uscc, string name) =>
-        Store.ViolationsOfFilingAsync(uscc, StorageKeys.FilingId($"{uscc}/{name}"), CancellationToken.None);
+        Store.FindingsOfFilingAsync(uscc, StorageKeys.FilingId($"{uscc}/{name}"), CancellationToken.None);
 
     /// <summary>Every entity of a table, to prove nothing else was written.</summary>
     public static async Task<List<TableEntity>> AllAsync(TableClient table)
@@ -125,8 +127,19 @@ internal static class Samples
         return [.. document.RootElement.GetProperty("files").GetProperty(sample).GetProperty("violations").EnumerateArray().Select(v => v.GetString()!)];
     }
 
+    /// <summary>
+    /// The stored findings as the per-row list the samples' expectations name (<c>rule@row:field</c>), each
+    /// finding's rows taken from its first rows — which list them all for the small findings of a sample.
+    /// </summary>
     public static string[] Findings(IEnumerable<ViolationEntity> violations) =>
-        [.. violations.OrderBy(v => v.Row).ThenBy(v => v.RowKey, StringComparer.Ordinal).Select(v => $"{v.Rule}@{v.Row}:{v.Field}")];
+        [.. violations.SelectMany(RowsOf).OrderBy(r => r.Row).ThenBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Text)];
+
+    private static IEnumerable<(int Row, string Key, string Text)> RowsOf(ViolationEntity finding)
+    {
+        var rows = finding.FirstRows.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.HasCount(finding.RowCount, rows, $"{finding.Rule} on {finding.RowCount} rows lists only its first {rows.Count}: too large a finding for a per-row comparison");
+        return rows.Select(row => (row, finding.RowKey, $"{finding.Rule}@{row}:{finding.Field}"));
+    }
 }
 
 /// <summary>Keeps log messages so tests can count what the pipeline reported.</summary>

@@ -41,7 +41,13 @@ public sealed class ReviewApiTests
             await container.GetBlobClient($"{uscc}/march.csv").UploadAsync(BinaryData.FromString(csv), overwrite: true, context.CancellationToken);
             await processor.ProcessAsync(uscc, "march.csv", context.CancellationToken);
         }
+
+        // Chengdu's August payroll: 50,000 employees, housing fund at 13% for all — one systemic finding.
+        await container.GetBlobClient($"{Chengdu}/august.csv").UploadAsync(BinaryData.FromString(FindingPipelineTests.Payroll(SystemicRows, _ => "13")), overwrite: true, context.CancellationToken);
+        await processor.ProcessAsync(Chengdu, "august.csv", context.CancellationToken);
     }
+
+    private const int SystemicRows = 50_000;
 
     [ClassCleanup]
     public static async Task StopAsync()
@@ -107,6 +113,77 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
+    public async Task ASystemicFinding_IsOneItem_AndItsRowsPageThroughAllFiftyThousandInOrder()
+    {
+        var finding = (await ItemsAsync("reg-sc", "/api/violations?period=2016-08")).Single();
+        Assert.AreEqual((SystemicRows, SystemicRows, true, 13.0), (finding.GetProperty("rowCount").GetInt32(), finding.GetProperty("employeeCount").GetInt32(), finding.GetProperty("declared").GetBoolean(), finding.GetProperty("observed").GetDouble()));
+        var id = finding.GetProperty("id").GetString()!;
+
+        var rows = new List<int>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var url = $"/api/violations/{Uri.EscapeDataString(id)}/rows?pageSize=1000" + (token is null ? string.Empty : $"&continuationToken={Uri.EscapeDataString(token)}");
+            using var response = await SendAsync(HttpMethod.Get, url, "ent-cd");
+            Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
+            var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            rows.AddRange(page.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("row").GetInt32()));
+            token = page.GetProperty("continuationToken").GetString();
+            pages++;
+        }
+        while (token is not null);
+
+        Assert.AreEqual(SystemicRows / 1000, pages);
+        CollectionAssert.AreEqual(Enumerable.Range(2, SystemicRows).ToList(), rows, "every row, once, in file order");
+    }
+
+    [TestMethod]
+    public async Task ALargeResultDocument_ComesWithItsFindingsWholeAndItsFirstRows()
+    {
+        var august = (await FilingItemsAsync("ent-cd", "/api/filings")).Single(f => f.GetProperty("file").GetString() == "august.csv");
+
+        using var response = await SendAsync(HttpMethod.Get, $"/api/filings/{august.GetProperty("id").GetString()}", "ent-cd");
+
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+        Assert.IsLessThan(2 * 1024 * 1024, response.Content.Headers.ContentLength ?? (await response.Content.ReadAsByteArrayAsync()).Length, "not the 20 MB document");
+        var file = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("result").GetProperty("files")[0];
+        Assert.AreEqual(Compliance.Pipeline.Review.FilingQueries.ListedRowsOfALargeResult, file.GetProperty("violations").GetArrayLength());
+        Assert.AreEqual(SystemicRows - Compliance.Pipeline.Review.FilingQueries.ListedRowsOfALargeResult, file.GetProperty("violations_omitted").GetInt32());
+        Assert.AreEqual(SystemicRows, file.GetProperty("findings")[0].GetProperty("rowCount").GetInt32());
+        Assert.AreEqual(1001, file.GetProperty("violations")[999].GetProperty("row").GetInt32(), "the first rows, in order");
+        Assert.AreEqual("checked", file.GetProperty("status").GetString(), "what follows the rows is whole");
+        Assert.AreEqual(SystemicRows, file.GetProperty("rows").GetInt32());
+        Assert.IsGreaterThan(0, file.GetProperty("rules").GetArrayLength());
+    }
+
+    [TestMethod]
+    public async Task RowsOfAFinding_AreOnlyForThoseWhoMaySeeTheFinding()
+    {
+        var id = (await ItemsAsync("ent-cd", "/api/violations?period=2016-08")).Single().GetProperty("id").GetString()!;
+        var deyangId = (await ItemsAsync("ent-dy", "/api/violations")).First().GetProperty("id").GetString()!;
+        using var first = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(id)}/rows?pageSize=5", "reg-sc");
+        var token = JsonDocument.Parse(await first.Content.ReadAsStringAsync()).RootElement.GetProperty("continuationToken").GetString()!;
+
+        using var anonymous = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(id)}/rows", null);
+        using var otherProvince = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(id)}/rows", "reg-gz");
+        using var otherEnterprise = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(id)}/rows", "ent-dy");
+        using var tokenOnAnotherFinding = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(deyangId)}/rows?continuationToken={Uri.EscapeDataString(token)}", "ent-dy");
+        using var forged = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(id)}/rows?continuationToken=%2A%2A%2A", "ent-cd");
+        using var traversal = await SendAsync(HttpMethod.Get, "/api/violations/..%2F..%2Fresults/rows", "reg-sc");
+
+        Assert.AreEqual(HttpStatusCode.OK, first.StatusCode);
+        Assert.AreEqual(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.AreEqual(HttpStatusCode.NotFound, otherProvince.StatusCode, "Guizhou does not learn the finding exists");
+        Assert.AreEqual(HttpStatusCode.NotFound, otherEnterprise.StatusCode);
+        // The document's ETag in the token no longer matches (412), or its offset lies past that document's end (400).
+        Assert.Contains(tokenOnAnotherFinding.StatusCode, new[] { HttpStatusCode.PreconditionFailed, HttpStatusCode.BadRequest }, "a token reads only the document it was issued for");
+        Assert.AreEqual(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.AreEqual(HttpStatusCode.NotFound, traversal.StatusCode);
+        Assert.DoesNotContain("E000", await tokenOnAnotherFinding.Content.ReadAsStringAsync());
+    }
+
+    [TestMethod]
     public async Task ReviewWithETag_ThenAStaleOne_Is412()
     {
         var id = (await ItemsAsync("reg-sc", "/api/violations?period=2017-03&region=510600&rule=HF-RATE-CAP"))[0].GetProperty("id").GetString();
@@ -150,13 +227,16 @@ public sealed class ReviewApiTests
         await rows.First.ClickAsync();
         await regulator.Locator("#detail form").WaitForAsync();
         StringAssert.Contains(await regulator.Locator("#detail").InnerTextAsync(), "企业职工基本养老保险单位缴费比例超过２０％的省份");
+        StringAssert.Contains(await regulator.Locator("#detail-rows").InnerTextAsync(), "共 1 行、1 名职工");
+        await regulator.Locator("#rows li").First.WaitForAsync();
+        StringAssert.Contains(await regulator.Locator("#rows li").First.InnerTextAsync(), "行 row 3 · D2: pension_employer_rate 21", "the finding's row, read from the result document");
         await regulator.SelectOptionAsync("#detail select[name=status]", "confirmed");
         await regulator.FillAsync("#detail textarea[name=note]", "Confirmed with the Deyang bureau.");
         await regulator.ClickAsync("#detail button[type=submit]");
         var audit = regulator.Locator("#history li");
         await audit.First.WaitForAsync();
         var entry = await audit.First.InnerTextAsync();
-        StringAssert.Contains(entry, "wang@sc.gov.cn: open → confirmed — Confirmed with the Deyang bureau.");
+        StringAssert.Contains(entry, "wang@sc.gov.cn: open → confirmed (1 行 rows) — Confirmed with the Deyang bureau.");
         StringAssert.Contains(await regulator.Locator("#detail-status").InnerTextAsync(), "confirmed");
 
         var enterprise = await (await browser.NewContextAsync()).NewPageAsync();
@@ -180,7 +260,9 @@ public sealed class ReviewApiTests
 
         Assert.AreEqual("march.csv", own.Single().GetProperty("file").GetString());
         Assert.IsEmpty(other);
-        Assert.HasCount(1, sichuanOnChengdu);
+        CollectionAssert.AreEquivalent(new[] { "march.csv", "august.csv" }, sichuanOnChengdu.Select(f => f.GetProperty("file").GetString()).ToArray());
+        var august = sichuanOnChengdu.Single(f => f.GetProperty("file").GetString() == "august.csv");
+        Assert.AreEqual((SystemicRows, 1), (august.GetProperty("violations").GetInt32(), august.GetProperty("findings").GetInt32()), "violating rows, and the one finding they make");
         Assert.IsEmpty(guizhouOnDeyang, "Deyang's filing names only Sichuan regions");
         using var probe = await SendAsync(HttpMethod.Get, $"/api/filings/{chengduId}", "ent-dy");
         Assert.AreEqual(HttpStatusCode.NotFound, probe.StatusCode);
@@ -293,7 +375,7 @@ public sealed class ReviewApiTests
             .ToList();
 
         CollectionAssert.AreEquivalent(new[] { string.Empty, "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
-        Assert.HasCount(9, local, "seven API routes, the OpenAPI document and the page");
+        Assert.HasCount(10, local, "eight API routes, the OpenAPI document and the page");
         foreach (var (method, pattern) in local)
         {
             var route = pattern == "/" ? string.Empty : pattern.StartsWith("/api/", StringComparison.Ordinal) ? "api/{*path}" : null;

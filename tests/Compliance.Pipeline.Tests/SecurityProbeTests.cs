@@ -91,6 +91,7 @@ public sealed partial class SecurityProbeTests
             ["GET /api/openapi.json"] = token => [SendAsync(HttpMethod.Get, "/api/openapi.json", token)],
             ["GET /api/violations"] = token => [SendAsync(HttpMethod.Get, $"/api/violations?period=2017-03&uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/violations?period=2017-03&region=510100", token)],
             ["GET /api/violations/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}", token)],
+            ["GET /api/violations/{id}/rows"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/rows", token), SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/rows?pageSize=1000", token)],
             ["POST /api/violations/{id}/review"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", token, new { status = "dismissed", note = "not mine to dismiss" }, WellFormedETag)],
             ["GET /api/rules"] = token => [SendAsync(HttpMethod.Get, "/api/rules", token)],
             ["GET /api/filings"] = token => [SendAsync(HttpMethod.Get, $"/api/filings?uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/filings?period=2017-03", token)],

@@ -1,5 +1,5 @@
-using System.Text;
 using Compliance.Pipeline.Review;
+using Compliance.Storage;
 
 namespace Compliance.Pipeline.Tests;
 
@@ -96,14 +96,22 @@ public sealed class ViolationListTests
     public async Task ContinuationTokens_PageThroughAMonthOnce()
     {
         await using var harness = new PipelineHarness();
-        var csv = new StringBuilder(Header);
-        for (var i = 0; i < 230; i++)
-        {
-            csv.Append(Chengdu).Append(",2016-06,510100,E").Append(i).Append(",8000,13,19\r\n");
-        }
 
-        await harness.UploadAsync(Chengdu, "big.csv", csv.ToString());
-        await harness.Processor.ProcessAsync(Chengdu, "big.csv", CancellationToken.None);
+        // 230 findings of one month, as 230 filings of the enterprise would leave them (written directly: the
+        // paging is the subject here, not the grouping).
+        var findings = Enumerable.Range(0, 230).Select(i => new Compliance.Storage.Entities.ViolationEntity
+        {
+            PartitionKey = Chengdu,
+            RowKey = StorageKeys.Finding(StorageKeys.FilingId($"{Chengdu}/big-{i}.csv"), "0000000000000001"),
+            FindingId = "0000000000000001",
+            Rule = "HF-RATE-CAP",
+            Uscc = Chengdu,
+            Period = "2016-06",
+            Region = "510100",
+            Row = 2,
+            FilingName = $"{Chengdu}/big-{i}.csv",
+        }).ToList();
+        await harness.Store.SaveFindingsAsync(Chengdu, "big", findings, [], [], CancellationToken.None);
         var reviews = harness.Get<ReviewService>();
 
         var ids = new List<string>();

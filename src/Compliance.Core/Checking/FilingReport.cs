@@ -54,6 +54,9 @@ public sealed record FilingReport : IDisposable
     /// <summary>In row order. A large set lives partly on disk: dispose the report when done with it.</summary>
     public ViolationLog Violations { get; init; } = ViolationLog.Empty;
 
+    /// <summary>The violations grouped as a regulator reviews them (see <see cref="Finding"/>), in the order of their first rows.</summary>
+    public IReadOnlyList<Finding> Findings => Violations.Findings.ToList();
+
     public IReadOnlyList<FilingWarning> Warnings { get; init; } = [];
 
     /// <summary>Total warnings, which may exceed the ones listed.</summary>

@@ -52,6 +52,8 @@ public static class ReportJson
         WriteNullable(w, "error_row", r.ErrorRow);
         WriteNullable(w, "error_column", r.ErrorColumn);
         w.WriteNumber("rows", r.Rows);
+        WriteFindings(w, r);
+        var findings = r.Violations.Findings;
         w.WriteStartArray("violations");
         foreach (var v in r.Violations)
         {
@@ -77,6 +79,7 @@ public static class ReportJson
             w.WriteString("citation", v.Citation);
             w.WriteString("severity", SeverityName(v.Severity));
             w.WriteString("message", v.Message);
+            w.WriteString(FindingField, findings.IdOf(v));
             w.WriteEndObject();
 
             // Utf8JsonWriter buffers until flushed: hand a large report to the stream as it is written.
@@ -134,6 +137,52 @@ public static class ReportJson
         w.WriteEndArray();
         WriteNullable(w, "catalog_version", r.CatalogVersion);
         w.WriteEndObject();
+    }
+
+    /// <summary>The field of a violation row naming the finding it belongs to (a finding's <c>id</c>).</summary>
+    public const string FindingField = "finding";
+
+    /// <summary>The contract's <c>findings</c> (§4): camelCase as the contract writes them, plus where and what each is.</summary>
+    private static void WriteFindings(Utf8JsonWriter w, FilingReport r)
+    {
+        w.WriteStartArray("findings");
+        foreach (var f in r.Findings)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", f.Id);
+            w.WriteString("rule", f.Rule);
+            w.WriteString("uscc", f.Uscc);
+            w.WriteString("period", f.Period);
+            w.WriteString("region", f.Region);
+            w.WriteString("field", f.Field);
+            w.WriteString("limit", f.Limit);
+            if (f.Observed is { } observed)
+            {
+                w.WriteNumber("observed", observed);
+            }
+            else
+            {
+                w.WriteNull("observed");
+            }
+
+            w.WriteNumber("observedMin", f.ObservedMin);
+            w.WriteNumber("observedMax", f.ObservedMax);
+            w.WriteNumber("rowCount", f.RowCount);
+            w.WriteNumber("employeeCount", f.EmployeeCount);
+            w.WriteStartArray("firstRows");
+            foreach (var row in f.FirstRows)
+            {
+                w.WriteNumberValue(row);
+            }
+
+            w.WriteEndArray();
+            w.WriteString("citation", f.Citation);
+            w.WriteString("severity", SeverityName(f.Severity));
+            w.WriteString("message", f.Message);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
     }
 
     public static string SeverityName(Severity severity) => severity.ToString().ToLowerInvariant();

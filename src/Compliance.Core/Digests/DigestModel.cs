@@ -2,7 +2,7 @@ using Compliance.Core.Filings;
 
 namespace Compliance.Core.Digests;
 
-/// <summary>One stored violation as the digest needs it: plain data, read from storage by the caller.</summary>
+/// <summary>One stored finding as the digest needs it (a limit broken the same way on <see cref="Rows"/> rows): plain data, read from storage by the caller.</summary>
 public sealed record DigestViolation(
     string Rule,
     string Uscc,
@@ -23,6 +23,12 @@ public sealed record DigestViolation(
 
     /// <summary>A newer version of its filing no longer has it: resolved by the correction, not a violation of the month any more.</summary>
     public bool Superseded { get; init; }
+
+    /// <summary>Violating rows in the finding.</summary>
+    public int Rows { get; init; } = 1;
+
+    /// <summary>Employees those rows concern (none for filings not about employees).</summary>
+    public int Employees { get; init; }
 }
 
 /// <summary>A filing version received for the month: who sent it, whether it could be checked, the regions its rows name.</summary>
@@ -57,7 +63,7 @@ public sealed record DigestInput(
 /// <summary>A count per key, with the clause for rules.</summary>
 public sealed record DigestCount(string Key, int Count, string? Citation = null);
 
-/// <summary>What a regulator of one region reads for one month.</summary>
+/// <summary>What a regulator of one region reads for one month. Counts are of findings (what is reviewed), with the rows and employees they cover.</summary>
 /// <param name="Resolved">Enterprise × rule pairs of the month before not found again, plus this month's findings that a corrected version of their filing no longer has.</param>
 public sealed record RegulatorDigest(
     Period Month,
@@ -80,6 +86,12 @@ public sealed record RegulatorDigest(
     public int FilingsChecked { get; init; }
 
     public int FilingsRejected { get; init; }
+
+    /// <summary>Violating rows behind the <see cref="Total"/> findings.</summary>
+    public int ViolatingRows => Violations.Sum(v => v.Rows);
+
+    /// <summary>Employees those findings concern.</summary>
+    public int AffectedEmployees => Violations.Sum(v => v.Employees);
 
     /// <summary>Change against the previous month, in percent; null when the previous month had none.</summary>
     public decimal? ChangePercent => PreviousTotal == 0 ? null : Math.Round((Total - PreviousTotal) * 100m / PreviousTotal, 1);

@@ -7,10 +7,10 @@ using Fluid;
 
 namespace Compliance.Core.Digests;
 
-/// <summary>The regulator digest as CSV: one row per violation. Cells a spreadsheet would run as a formula are neutralised.</summary>
+/// <summary>The regulator digest as CSV: one row per finding, with its row and employee counts. Cells a spreadsheet would run as a formula are neutralised.</summary>
 public static class DigestCsv
 {
-    private static readonly string[] Header = ["uscc", "enterprise", "region", "period", "rule", "field", "observed", "limit", "citation", "status", "filing", "row"];
+    private static readonly string[] Header = ["uscc", "enterprise", "region", "period", "rule", "field", "observed", "limit", "citation", "status", "filing", "row", "rows", "employees"];
 
     public static string Render(RegulatorDigest digest)
     {
@@ -22,7 +22,7 @@ public static class DigestCsv
             csv.AppendJoin(',', new[]
             {
                 v.Uscc, digest.NameOf(v.Uscc), v.Region, v.Period, v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture),
-                v.Limit, v.Citation, v.Status, v.FilingName, v.Row.ToString(CultureInfo.InvariantCulture),
+                v.Limit, v.Citation, v.Status, v.FilingName, v.Row.ToString(CultureInfo.InvariantCulture), v.Rows.ToString(CultureInfo.InvariantCulture), v.Employees.ToString(CultureInfo.InvariantCulture),
             }.Select(Cell)).Append("\r\n");
         }
 
@@ -62,6 +62,8 @@ public static class DigestJson
             recurring = digest.Recurring,
             resolved = digest.Resolved,
             open_backlog = digest.OpenBacklog,
+            violating_rows = digest.ViolatingRows,
+            affected_employees = digest.AffectedEmployees,
             filings = new { received = digest.FilingsReceived, @checked = digest.FilingsChecked, rejected = digest.FilingsRejected },
             by_rule = digest.ByRule.Select(c => new { rule = c.Key, count = c.Count, citation = c.Citation }),
             by_region = digest.ByRegion.Select(c => new { region = c.Key, count = c.Count }),
@@ -71,6 +73,7 @@ public static class DigestJson
             {
                 rule = v.Rule, uscc = v.Uscc, period = v.Period, region = v.Region, row = v.Row, field = v.Field, observed = v.Observed,
                 limit = v.Limit, citation = v.Citation, status = v.Status, filing = v.FilingName, employee_id = EmployeeIds.Mask(v.EmployeeId), item = v.Item,
+                rows = v.Rows, employees = v.Employees,
             }),
         };
         return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -109,6 +112,7 @@ public static class DigestHtml
             $"合规月报 Compliance digest {digest.Month}",
             [
                 $"Region 行政区划 {digest.Region}: {digest.Total} violations detected in {digest.Month} {change}",
+                $"违规事项 {digest.Total} 项，涉及 {digest.ViolatingRows} 行、{digest.AffectedEmployees} 名职工 · Those findings cover {digest.ViolatingRows} violating rows and {digest.AffectedEmployees} employees (a rate applied to all staff is one finding).",
                 $"Filings received {digest.FilingsReceived}: checked {digest.FilingsChecked}, rejected {digest.FilingsRejected}.",
                 $"New {digest.New} · recurring {digest.Recurring} (same enterprise and rule as the month before) · resolved {digest.Resolved} · open from earlier months {digest.OpenBacklog}",
             ],
@@ -122,10 +126,10 @@ public static class DigestHtml
                 // archived JSON and CSV carry them all.
                 Section(
                     "Violations 违规明细",
-                    ["Enterprise", "Rule", "Field", "Observed", "Limit", "Clause", "Filing, row"],
+                    ["Enterprise", "Rule", "Field", "Observed", "Limit", "Clause", "Rows 行数", "Employees 职工", "Filing, first row"],
                     digest.Violations.Take(MaxListedViolations).Select(v => new[]
                     {
-                        digest.NameOf(v.Uscc) == v.Uscc ? v.Uscc : $"{digest.NameOf(v.Uscc)} ({v.Uscc})", v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture), v.Limit, v.Citation, $"{v.FilingName}, row {v.Row}",
+                        digest.NameOf(v.Uscc) == v.Uscc ? v.Uscc : $"{digest.NameOf(v.Uscc)} ({v.Uscc})", v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture), v.Limit, v.Citation, N(v.Rows), N(v.Employees), $"{v.FilingName}, row {v.Row}",
                     }),
                     note: digest.Violations.Count > MaxListedViolations ? $"The first {MaxListedViolations} of {digest.Violations.Count} violations are listed; digest.csv and digest.json in the archive have all of them." : null),
             ]);
@@ -139,7 +143,7 @@ public static class DigestHtml
             $"合规月报 {digest.Month} — {digest.Name}",
             $"{digest.Name} ({digest.Uscc}) — {digest.Month}",
             [$"{digest.Violations.Count} violation(s) were found in your filings for {digest.Month}. Correct them and upload the filing again."],
-            [Section("What to fix 需要改正的内容", ["Filing, row", "What", "Limit", "Clause"], digest.Violations.Select(v => new[] { $"{v.FilingName}, row {v.Row}", v.Message, v.Limit, v.Citation }))]);
+            [Section("What to fix 需要改正的内容", ["Filing, first row", "Rows 行数", "What", "Limit", "Clause"], digest.Violations.Select(v => new[] { $"{v.FilingName}, row {v.Row}", N(v.Rows), v.Message, v.Limit, v.Citation }))]);
     }
 
     private static string Render(string title, string heading, string[] paragraphs, Dictionary<string, object?>[] sections)

@@ -15,7 +15,7 @@ internal interface IRuleCheck
 /// <summary>The rule and version being applied, so a check can stamp its findings.</summary>
 internal readonly record struct RuleHit(PolicyRule Rule, RuleVersion Version)
 {
-    public Violation Violation(FilingRecord record, string field, decimal observed, string limit, string message, Citation? citation = null) => new()
+    public Violation Violation(FilingRecord record, string field, decimal observed, string limit, string message, Citation? citation = null, bool declared = false) => new()
     {
         Rule = Rule.Id,
         Severity = Rule.Severity,
@@ -31,5 +31,6 @@ internal readonly record struct RuleHit(PolicyRule Rule, RuleVersion Version)
         Limit = limit,
         Citation = (citation ?? Version.Citation).ToString(),
         Message = message,
+        Declared = declared,
     };
 }

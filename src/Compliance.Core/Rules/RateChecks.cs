@@ -93,7 +93,7 @@ internal sealed class RateCeilingCheck : IRuleCheck
             if (declared is { } rate && !(record.Approximate(component.Rate) < maxApproximate) && rate > max)
             {
                 violations.Add(hit.Violation(record, component.Rate.Name, declared.Value, limit,
-                    $"{component.Rate.Name} is {RuleKinds.Number(declared.Value)}%, above the {RuleKinds.Number(max)}% ceiling."));
+                    $"{component.Rate.Name} is {RuleKinds.Number(declared.Value)}%, above the {RuleKinds.Number(max)}% ceiling.", declared: true));
                 outcome = RuleOutcome.Violated;
             }
             else if (paid is { } p && wage is { } w && !ClearlyWithin(record, component.Amount!) && p - (w * maxFraction) > RecordParser.AmountTolerance)
@@ -200,7 +200,7 @@ internal sealed class RateSumRangeCheck : IRuleCheck
         if (declaredTotal is { } total && (total < min || total > max))
         {
             violations.Add(hit.Violation(record, string.Join('+', components.Select(c => c.Rate.Name)), total, limit,
-                $"The declared rates add up to {RuleKinds.Number(total)}%, outside {RuleKinds.Number(min)}%–{RuleKinds.Number(max)}%."));
+                $"The declared rates add up to {RuleKinds.Number(total)}%, outside {RuleKinds.Number(min)}%–{RuleKinds.Number(max)}%.", declared: true));
             return RuleOutcome.Violated;
         }
 

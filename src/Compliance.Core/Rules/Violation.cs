@@ -34,6 +34,12 @@ public sealed record Violation
     public required string Citation { get; init; }
 
     public required string Message { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="Observed"/> is a rate the employer declared — a policy it set for its staff, so rows
+    /// with the same value are one finding — rather than a value computed from the row's own amounts.
+    /// </summary>
+    public bool Declared { get; init; }
 }
 
 /// <summary>What a rule made of one row.</summary>

@@ -7,6 +7,7 @@ namespace Compliance.Core.Rules;
 /// The violations of one file, in row order. The first few thousand stay in memory; past that they go to a
 /// temporary file (deleted when the log is disposed or collected), so checking a file with a million
 /// violations costs no more memory than one with ten thousand. Enumerate as often as needed; one at a time.
+/// The violations are grouped into <see cref="Findings"/> as they are added.
 /// </summary>
 public sealed class ViolationLog : IReadOnlyCollection<Violation>, IDisposable
 {
@@ -29,9 +30,17 @@ public sealed class ViolationLog : IReadOnlyCollection<Violation>, IDisposable
         : this(int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(violations);
-        memory.AddRange(violations);
+        foreach (var violation in violations)
+        {
+            memory.Add(violation);
+            Findings.Add(violation);
+        }
+
         Count = memory.Count;
     }
+
+    /// <summary>The findings these violations make, built as they were added.</summary>
+    public FindingSet Findings { get; } = new();
 
     /// <summary>A new empty log, for reports without violations.</summary>
     public static ViolationLog Empty => new([]);
@@ -46,6 +55,7 @@ public sealed class ViolationLog : IReadOnlyCollection<Violation>, IDisposable
         ArgumentNullException.ThrowIfNull(violation);
         ObjectDisposedException.ThrowIf(disposed, this);
         Count++;
+        Findings.Add(violation);
         if (spill is null && memory.Count < inMemory)
         {
             memory.Add(violation);
@@ -114,6 +124,7 @@ public sealed class ViolationLog : IReadOnlyCollection<Violation>, IDisposable
         w.Write(v.Limit);
         w.Write(v.Citation);
         w.Write(v.Message);
+        w.Write(v.Declared);
     }
 
     private static Violation Read(BinaryReader r, StringPool strings) => new()
@@ -131,6 +142,7 @@ public sealed class ViolationLog : IReadOnlyCollection<Violation>, IDisposable
         Limit = strings.Get(r.ReadString()),
         Citation = strings.Get(r.ReadString()),
         Message = r.ReadString(),
+        Declared = r.ReadBoolean(),
     };
 
     private static void WriteNullable(BinaryWriter w, string? value)

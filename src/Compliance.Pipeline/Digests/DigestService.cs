@@ -237,5 +237,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         EmployeeId = v.EmployeeId,
         Item = v.Item,
         Superseded = v.IsSuperseded,
+        Rows = v.RowCount,
+        Employees = v.EmployeeCount,
     };
 }

@@ -23,6 +23,12 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
 
     public static string IdOf(FilingEntity filing) => $"{filing.PartitionKey}.{filing.RowKey}";
 
+    /// <summary>A result document up to this size is returned whole; a larger one with its first rows only.</summary>
+    public const int MaxWholeResultBytes = 4 * 1024 * 1024;
+
+    /// <summary>Rows of a larger result document returned with it (the rest are counted in <c>violations_omitted</c>).</summary>
+    public const int ListedRowsOfALargeResult = 1000;
+
     public static bool CanSee(Caller caller, FilingEntity filing)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -82,7 +88,23 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
         string? result = null;
         try
         {
-            result = (await results.Container.GetBlobClient(ResultStore.BlobNameFor(filing.BlobName)).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
+            var download = await results.Container.GetBlobClient(ResultStore.BlobNameFor(filing.BlobName)).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            using (download.Value)
+            {
+                if (download.Value.Details.ContentLength <= MaxWholeResultBytes)
+                {
+                    using var reader = new StreamReader(download.Value.Content, System.Text.Encoding.UTF8);
+                    result = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // A systemic violation of a large filing makes a document of hundreds of megabytes: hand over its
+                    // findings whole and its first rows; GET /api/violations/{id}/rows pages through the rest.
+                    using var shortened = new MemoryStream();
+                    await ResultRows.TruncateAsync(download.Value.Content, shortened, ListedRowsOfALargeResult, cancellationToken).ConfigureAwait(false);
+                    result = System.Text.Encoding.UTF8.GetString(shortened.GetBuffer(), 0, (int)shortened.Length);
+                }
+            }
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {
@@ -93,8 +115,8 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
         {
             if (result is not null && !ResultScope.IsWholeFor(region, EffectiveRegions(filing)))
             {
-                (result, var violations) = ResultScope.CutToRegion(result, region);
-                filing.ViolationCount = violations;
+                (result, var violations, var findings) = ResultScope.CutToRegion(result, region);
+                (filing.ViolationCount, filing.FindingCount) = (violations, findings);
             }
 
             // The entity is this request's copy: what it says of other regions goes as the document's rows do.

@@ -23,11 +23,12 @@ public static class ResultScope
         return filingRegions.Count > 0 && filingRegions.All(r => DigestBuilder.Covers(region, r));
     }
 
-    /// <summary>The document cut to <paramref name="region"/>'s rows, and how many violations it keeps.</summary>
-    public static (string Json, int Violations) CutToRegion(string json, string region)
+    /// <summary>The document cut to <paramref name="region"/>'s rows and findings, and how many of each it keeps.</summary>
+    public static (string Json, int Violations, int Findings) CutToRegion(string json, string region)
     {
         var document = JsonNode.Parse(json) ?? throw new JsonException("The result document is empty.");
         var kept = 0;
+        var keptFindings = 0;
         foreach (var file in document["files"]?.AsArray() ?? [])
         {
             if (file is not JsonObject entry)
@@ -45,6 +46,17 @@ public static class ResultScope
                 kept += violations.Count;
             }
 
+            // A finding names its region like its rows do: another region's finding goes with them.
+            if (entry["findings"] is JsonArray findings)
+            {
+                foreach (var other in findings.Where(f => !(f?["region"]?.GetValue<string>() is { } r && DigestBuilder.Covers(region, r))).ToList())
+                {
+                    findings.Remove(other);
+                }
+
+                keptFindings += findings.Count;
+            }
+
             entry["warnings"] = new JsonArray();
             entry["errors"] = new JsonArray();
             if (entry["error_row"] is not null && entry["error"] is not null)
@@ -53,10 +65,10 @@ public static class ResultScope
                 entry["error_column"] = null;
             }
 
-            entry[ScopeField] = $"Rows in regions outside {region} are left out: violations of other regions, and the warnings and row errors (their counts are whole-file).";
+            entry[ScopeField] = $"Rows in regions outside {region} are left out: violations and findings of other regions, and the warnings and row errors (their counts are whole-file).";
         }
 
-        return (document.ToJsonString(Options), kept);
+        return (document.ToJsonString(Options), kept, keptFindings);
     }
 
     private static readonly JsonSerializerOptions Options = new()

@@ -26,6 +26,43 @@ public sealed record ViolationFilter(string? Period = null, string? Uscc = null,
 /// <summary>A violation as a caller sees it: the stored entity, its status as of now, and its history.</summary>
 public sealed record ViolationView(string Id, ViolationEntity Violation, string EffectiveStatus, IReadOnlyList<ReviewAuditEntity> History);
 
+/// <summary>The rows of a finding are no longer in its filing's result document (a later version resolved it). Maps to 410.</summary>
+public sealed class FindingRowsGoneException(string message) : Exception(message);
+
+/// <summary>The continuation token of a finding's rows: the byte where the next page starts and the document's ETag, base64url.</summary>
+internal static class RowToken
+{
+    public static string Format(long offset, string etag) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{offset}|{etag}"))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static bool TryParse(string token, out long offset, out string etag)
+    {
+        (offset, etag) = (0, string.Empty);
+        if (token.Length is 0 or > 200)
+        {
+            return false;
+        }
+
+        var base64 = token.Replace('-', '+').Replace('_', '/');
+        base64 += new string('=', (4 - (base64.Length % 4)) % 4);
+        Span<byte> bytes = stackalloc byte[200];
+        if (!Convert.TryFromBase64String(base64, bytes, out var written))
+        {
+            return false;
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(bytes[..written]);
+        var bar = text.IndexOf('|', StringComparison.Ordinal);
+        if (bar <= 0 || !long.TryParse(text.AsSpan(0, bar), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset) || offset <= 0)
+        {
+            return false;
+        }
+
+        etag = text[(bar + 1)..];
+        return etag.Length is > 0 and <= 100 && !etag.Any(char.IsControl);
+    }
+}
+
 /// <summary>The caller may not do this (an enterprise reviewing, say). Maps to 403.</summary>
 public sealed class ReviewForbiddenException(string message) : Exception(message);
 
@@ -36,7 +73,7 @@ public sealed class ReviewValidationException(string message) : Exception(messag
 /// Regulators' decisions on violations. Visibility is decided here, once, for every entry point: a violation
 /// outside the caller's scope is reported as not found, so its existence does not leak.
 /// </summary>
-public sealed class ReviewService(ReviewStore store, TimeProvider time)
+public sealed class ReviewService(ReviewStore store, ResultStore results, TimeProvider time)
 {
     /// <summary>The id the API uses: the violation's PartitionKey and RowKey, which contain neither '.' nor '/'.</summary>
     public static string IdOf(ViolationEntity violation) => $"{violation.PartitionKey}.{violation.RowKey}";
@@ -122,12 +159,88 @@ public sealed class ReviewService(ReviewStore store, TimeProvider time)
             ToStatus = status,
             Note = request.Note.Trim(),
             ExemptUntil = exemptUntil,
+            Rows = violation.RowCount,
         };
         var saved = await store.ReviewAsync(violation, ifMatch, audit, cancellationToken).ConfigureAwait(false);
         return new ViolationView(id, saved, EffectiveStatus(saved), [.. current.History, audit]);
     }
 
     public const int MaxPageSize = 200;
+
+    /// <summary>Rows of a finding per page at most: rows are small, and a systemic finding has one per employee.</summary>
+    public const int MaxRowPageSize = 1000;
+
+    /// <summary>
+    /// One page of a finding's rows, in file order, read from its filing's result document (streamed from the
+    /// byte where the previous page ended; the token pins the document's ETag, so a newer version's document
+    /// is never read as the continuation of an older one's). Null when the finding is not the caller's to see.
+    /// </summary>
+    /// <exception cref="ReviewValidationException">The token is not one this method issued.</exception>
+    /// <exception cref="StaleReviewException">The document changed since the first page.</exception>
+    /// <exception cref="FindingRowsGoneException">A later version resolved the finding and its document replaced the rows.</exception>
+    public async Task<(ViolationView Finding, FindingRowsPage Page, string? ContinuationToken)?> RowsAsync(Caller caller, string id, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        (long Offset, string ETag)? resume = null;
+        if (continuationToken is not null)
+        {
+            resume = RowToken.TryParse(continuationToken, out var offset, out var etag) ? (offset, etag) : throw new ReviewValidationException("continuationToken is not one this route issued; start again without it.");
+        }
+
+        if (!TryParseId(id, out var uscc, out var rowKey) || await store.GetAsync(uscc, rowKey, cancellationToken).ConfigureAwait(false) is not { } finding || !caller.CanSee(finding))
+        {
+            return null;
+        }
+
+        if (finding.IsSuperseded)
+        {
+            throw new FindingRowsGoneException($"A later version of {finding.FilingName} no longer has this finding (resolved by version {finding.ResolvedByVersion}); the result document now holds that version's rows.");
+        }
+
+        var findingId = finding.FindingId ?? throw new FindingRowsGoneException("This violation was stored before findings and is its own only row; run `compliance migrate-findings` to group it.");
+        pageSize = Math.Clamp(pageSize, 1, MaxRowPageSize);
+        var blob = results.Container.GetBlobClient(ResultStore.BlobNameFor(finding.FilingName));
+        Azure.Response<Azure.Storage.Blobs.Models.BlobDownloadStreamingResult> download;
+        try
+        {
+            download = await blob.DownloadStreamingAsync(
+                new Azure.Storage.Blobs.Models.BlobDownloadOptions
+                {
+                    Range = new Azure.HttpRange(resume?.Offset ?? 0),
+                    Conditions = resume is { } r ? new Azure.Storage.Blobs.Models.BlobRequestConditions { IfMatch = new ETag(r.ETag) } : null,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 412)
+        {
+            throw new StaleReviewException("The filing's result document changed since the first page (a newer version was checked); start again without continuationToken.");
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 416)
+        {
+            throw new ReviewValidationException("continuationToken is not one this route issued; start again without it.");
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new FindingRowsGoneException("The filing's result document is not stored.");
+        }
+
+        using (download.Value)
+        {
+            FindingRowsPage page;
+            try
+            {
+                page = await ResultRows.ReadAsync(download.Value.Content, resume?.Offset ?? 0, findingId, pageSize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (System.Text.Json.JsonException) when (resume is not null)
+            {
+                // Only an offset this route did not hand out lands inside an element.
+                throw new ReviewValidationException("continuationToken is not one this route issued; start again without it.");
+            }
+
+            var token = page.NextOffset is { } next ? RowToken.Format(next, resume?.ETag ?? download.Value.Details.ETag.ToString()) : null;
+            return (new ViolationView(id, finding, EffectiveStatus(finding), []), page, token);
+        }
+    }
 
     /// <summary>
     /// How far ahead an exemption may end. The 2016 measures ran in two-year windows (国发〔2016〕48号); an

@@ -31,7 +31,11 @@ public sealed class FilingEntity : StorageEntity
     /// <summary><c>checked</c> or <c>rejected</c>.</summary>
     public string Status { get; set; } = string.Empty;
 
+    /// <summary>Violating rows (the length of the result document's violations).</summary>
     public int ViolationCount { get; set; }
+
+    /// <summary>Findings those rows make: what is stored in Violations and reviewed.</summary>
+    public int FindingCount { get; set; }
 
     public int WarningCount { get; set; }
 

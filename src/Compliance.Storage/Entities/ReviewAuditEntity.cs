@@ -23,6 +23,12 @@ public sealed class ReviewAuditEntity : StorageEntity
     /// <summary>For an entry the pipeline wrote: the filing version (<c>StorageKeys.VersionId</c>) that changed the finding.</summary>
     public string? Version { get; set; }
 
+    /// <summary>How many rows the finding had when this entry was written: a decision covers the rows it was made on.</summary>
+    public int? Rows { get; set; }
+
     /// <summary>The <see cref="Who"/> of entries written by the pipeline when a new filing version arrives.</summary>
     public const string FilingVersionActor = "filing version";
+
+    /// <summary>Who wrote the entries of the migration from per-row violations to findings.</summary>
+    public const string MigrationActor = "migration to findings";
 }

@@ -3,8 +3,11 @@ using System.Runtime.Serialization;
 namespace Compliance.Storage.Entities;
 
 /// <summary>
-/// One violation, as regulators read it (Storage Explorer, the review API). Stored twice with the same
-/// properties: in Violations (by enterprise and filing) and in ViolationsByPeriod (by month).
+/// One finding — a limit broken the same way on one or more rows of a filing (see <c>Compliance.Core.Rules.Finding</c>)
+/// — as regulators read and review it (Storage Explorer, the review API). Stored twice with the same
+/// properties: in Violations (by enterprise and filing) and in ViolationsByPeriod (by month). The rows are
+/// in the filing's result document. Entities written before findings existed hold one row each and have no
+/// <see cref="FindingId"/>; <c>compliance migrate-findings</c> groups them.
 /// </summary>
 public sealed class ViolationEntity : StorageEntity
 {
@@ -22,7 +25,27 @@ public sealed class ViolationEntity : StorageEntity
 
     public string Region { get; set; } = string.Empty;
 
+    /// <summary>The finding's first row.</summary>
     public int Row { get; set; }
+
+    /// <summary>The finding's id within its filing (<c>Finding.Id</c>): the same subject keeps it in every version.</summary>
+    public string? FindingId { get; set; }
+
+    /// <summary>Violating rows in the finding (1 for an entity from before findings).</summary>
+    public int RowCount { get; set; } = 1;
+
+    /// <summary>Distinct employees among those rows.</summary>
+    public int EmployeeCount { get; set; }
+
+    /// <summary>The first few rows, comma-separated, in file order.</summary>
+    public string FirstRows { get; set; } = string.Empty;
+
+    /// <summary>Whether <see cref="Observed"/> is a declared rate every row carries (else the values vary between <see cref="ObservedMin"/> and <see cref="ObservedMax"/>).</summary>
+    public bool Declared { get; set; }
+
+    public double ObservedMin { get; set; }
+
+    public double ObservedMax { get; set; }
 
     public string? EmployeeId { get; set; }
 
@@ -30,7 +53,10 @@ public sealed class ViolationEntity : StorageEntity
 
     public string Field { get; set; } = string.Empty;
 
-    /// <summary>Percent for rates, yuan for amounts. A double, so clients can filter on it (<c>Observed gt 15</c>).</summary>
+    /// <summary>
+    /// Percent for rates, yuan for amounts: the declared value, or where values vary the largest observed. A
+    /// double, so clients can filter on it (<c>Observed gt 15</c>).
+    /// </summary>
     public double Observed { get; set; }
 
     public string Limit { get; set; } = string.Empty;
@@ -108,13 +134,9 @@ public sealed class ViolationEntity : StorageEntity
         return copy;
     }
 
-    /// <summary>
-    /// What makes two versions' findings the same one: the rule, the field and who or what it is about in which
-    /// month and region — not the row, which moves when rows are added or sorted.
-    /// </summary>
+    /// <summary>Whether this entity is a finding (else one row stored before findings, awaiting migration).</summary>
     [IgnoreDataMember]
-    public (string Rule, string Field, string Period, string Region, string Employee, string Item) Subject =>
-        (Rule, Field, Period, Region, EmployeeId ?? string.Empty, Item ?? string.Empty);
+    public bool IsFinding => !string.IsNullOrEmpty(FindingId);
 
     /// <summary>Takes the found content of <paramref name="found"/> (a newer version's) and keeps this finding's keys and review state.</summary>
     public void TakeContentOf(ViolationEntity found)
@@ -122,11 +144,14 @@ public sealed class ViolationEntity : StorageEntity
         ArgumentNullException.ThrowIfNull(found);
         (Rule, Severity, Uscc, Period, Region, Row, EmployeeId, Item, Field, Observed, Limit, Citation, Message, FilingName, FilingId, FilingETag, Kind) =
             (found.Rule, found.Severity, found.Uscc, found.Period, found.Region, found.Row, found.EmployeeId, found.Item, found.Field, found.Observed, found.Limit, found.Citation, found.Message, found.FilingName, found.FilingId, found.FilingETag, found.Kind);
+        (FindingId, RowCount, EmployeeCount, FirstRows, Declared, ObservedMin, ObservedMax) =
+            (found.FindingId, found.RowCount, found.EmployeeCount, found.FirstRows, found.Declared, found.ObservedMin, found.ObservedMax);
     }
 
-    /// <summary>True when both describe the same finding, whatever its review state or version.</summary>
+    /// <summary>True when both describe the same finding with the same rows and figures, whatever its review state or version.</summary>
     public bool SameFindingAs(ViolationEntity other) =>
-        Rule == other.Rule && Uscc == other.Uscc && Period == other.Period && Region == other.Region && Row == other.Row
+        FindingId == other.FindingId && Rule == other.Rule && Uscc == other.Uscc && Period == other.Period && Region == other.Region && Row == other.Row
         && EmployeeId == other.EmployeeId && Item == other.Item && Field == other.Field && Observed.Equals(other.Observed)
-        && Limit == other.Limit && Citation == other.Citation;
+        && Limit == other.Limit && Citation == other.Citation && RowCount == other.RowCount && EmployeeCount == other.EmployeeCount
+        && FirstRows == other.FirstRows && ObservedMin.Equals(other.ObservedMin) && ObservedMax.Equals(other.ObservedMax);
 }

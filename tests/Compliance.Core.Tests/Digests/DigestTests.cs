@@ -38,6 +38,22 @@ public sealed class DigestTests
     }
 
     [TestMethod]
+    public void RegulatorDigest_CountsFindingsAndTheRowsAndEmployeesTheyCover()
+    {
+        var systemic = Input().Violations[0] with { Rows = 50_000, Employees = 50_000 };
+        var input = Input() with { Violations = [systemic, .. Input().Violations.Skip(1)] };
+
+        var digest = DigestBuilder.ForRegulator(input, "510000");
+        var html = DigestHtml.Render(digest, _ => "cid:x");
+
+        Assert.AreEqual(4, digest.Total, "a rate applied to 50,000 staff is one finding");
+        Assert.AreEqual((50_003, 50_000), (digest.ViolatingRows, digest.AffectedEmployees));
+        StringAssert.Contains(html, "违规事项 4 项，涉及 50003 行、50000 名职工");
+        StringAssert.Contains(DigestCsv.Render(digest), ",50000,50000\r\n");
+        StringAssert.Contains(DigestJson.Render(digest), "\"affected_employees\": 50000");
+    }
+
+    [TestMethod]
     public void NewRecurringResolvedAndBacklog_ComparedWithTheMonthBefore()
     {
         var digest = DigestBuilder.ForRegulator(Input(), "510000");

@@ -247,7 +247,7 @@ public sealed class FaultScenarioTests
     /// <summary>One row of docs/reliability.md's table, in the test output and in bin/…/reliability/.</summary>
     private void Report(string scenario, string injected, BatchFigures? figures, string attempts, string recovery)
     {
-        var result = figures is null ? "see attempts" : $"{figures.Processed} / {figures.Lost} / {figures.DuplicatedVerdicts}; violations {figures.ViolationsStored} of {figures.ViolationsExpected}, {figures.ViolationsWrong} filings wrong, {figures.IndexRowsWrong} index rows wrong";
+        var result = figures is null ? "see attempts" : $"{figures.Processed} / {figures.Lost} / {figures.DuplicatedVerdicts}; findings {figures.ViolationsStored} of {figures.ViolationsExpected}, {figures.ViolationsWrong} filings wrong, {figures.IndexRowsWrong} index rows wrong";
         var row = $"| {scenario} | {injected} | {result} | {attempts} | {recovery} |";
         TestContext.WriteLine(row);
         var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "reliability")).FullName;

@@ -10,7 +10,7 @@ using Compliance.Storage;
 namespace Compliance.Pipeline.Tests.Faults;
 
 /// <summary>One generated filing and what the offline checker finds in it.</summary>
-internal sealed record BatchFiling(string Uscc, string Name, byte[] Content, int ExpectedViolations, string[] Periods)
+internal sealed record BatchFiling(string Uscc, string Name, byte[] Content, int ExpectedViolations, int ExpectedFindings, string[] Periods)
 {
     public string BlobName => $"{Uscc}/{Name}";
 
@@ -25,7 +25,7 @@ internal sealed record BatchFigures(int Filings, int Processed, int Lost, int Du
     public bool Exact => Processed == Filings && Lost == 0 && DuplicatedVerdicts == 0 && ViolationsStored == ViolationsExpected && ViolationsWrong == 0 && IndexRowsWrong == 0;
 
     public override string ToString() =>
-        $"filings {Filings}: processed {Processed}, lost {Lost}, duplicated verdicts {DuplicatedVerdicts}; violations expected {ViolationsExpected}, stored {ViolationsStored}, filings with a wrong count {ViolationsWrong}, index rows wrong {IndexRowsWrong}";
+        $"filings {Filings}: processed {Processed}, lost {Lost}, duplicated verdicts {DuplicatedVerdicts}; findings expected {ViolationsExpected}, stored {ViolationsStored}, filings with a wrong count {ViolationsWrong}, index rows wrong {IndexRowsWrong}";
 }
 
 /// <summary>
@@ -60,13 +60,16 @@ internal sealed class FilingBatch
             var content = Encoding.UTF8.GetBytes(csv.ToString());
             var name = $"{tag}-{i:D3}.csv";
             using var report = checker.Check(new MemoryStream(content), name, new CheckOptions { ExpectedUscc = uscc });
-            filings.Add(new BatchFiling(uscc, name, content, report.Violations.Count, [.. report.Periods]));
+            filings.Add(new BatchFiling(uscc, name, content, report.Violations.Count, report.Findings.Count, [.. report.Periods]));
         }
 
         return new FilingBatch(filings);
     }
 
     public int ExpectedViolations => Filings.Sum(f => f.ExpectedViolations);
+
+    /// <summary>What the tables should hold: one entity per finding (a month's rows at 15% are one).</summary>
+    public int ExpectedFindings => Filings.Sum(f => f.ExpectedFindings);
 
     public async Task UploadAsync(BlobContainerClient container, CancellationToken cancellationToken)
     {
@@ -116,7 +119,7 @@ internal sealed class FilingBatch
         }
     }
 
-    /// <summary>Counts, from the four tables, what the run left: one verdict per filing, exactly its violations, and its index rows.</summary>
+    /// <summary>Counts, from the four tables, what the run left: one verdict per filing, exactly its findings (and its count of violating rows), and its index rows.</summary>
     public async Task<BatchFigures> CountAsync(TableServiceClient tables, CancellationToken cancellationToken)
     {
         var verdicts = await AllAsync(tables.GetTableClient("Filings"), cancellationToken);
@@ -133,15 +136,15 @@ internal sealed class FilingBatch
             lost += current is null ? 1 : 0;
             duplicated += Math.Max(0, versions - 1);
             var stored = violations.Count(v => v.PartitionKey == filing.Uscc && v.GetString("FilingId") == filing.FilingId);
-            if (stored != filing.ExpectedViolations || current?.GetInt32("ViolationCount") is { } counted && counted != filing.ExpectedViolations)
+            if (stored != filing.ExpectedFindings || current?.GetInt32("ViolationCount") is { } counted && counted != filing.ExpectedViolations)
             {
                 wrong++;
             }
         }
 
-        // The index copies: one per violation, and one FilingsByPeriod row per filing and period.
-        var indexWrong = Math.Abs(byPeriod.Count - ExpectedViolations) + Math.Abs(filingsByPeriod.Count - Filings.Sum(f => f.Periods.Length));
-        return new BatchFigures(Filings.Count, processed, lost, duplicated, ExpectedViolations, violations.Count, wrong, indexWrong);
+        // The index copies: one per finding, and one FilingsByPeriod row per filing and period.
+        var indexWrong = Math.Abs(byPeriod.Count - ExpectedFindings) + Math.Abs(filingsByPeriod.Count - Filings.Sum(f => f.Periods.Length));
+        return new BatchFigures(Filings.Count, processed, lost, duplicated, ExpectedFindings, violations.Count, wrong, indexWrong);
     }
 
     private static async Task<List<TableEntity>> AllAsync(TableClient table, CancellationToken cancellationToken)
