@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Compliance.Core.Policies;
+using Compliance.Core.Templates;
 using Compliance.Pipeline.Review;
 using Compliance.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -106,6 +107,9 @@ public static class ReviewEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         api.MapGet("/rules", Rules).RequireAuthorization(CompliancePolicies.AnyCaller);
+        api.MapGet("/templates/{kind}", Template).AllowAnonymous()
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), FilingTemplates.ContentType(TemplateFormat.Xlsx), "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/filings", FilingsAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/filings/{id}", FilingAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/uploads", UploadAsync).RequireAuthorization(CompliancePolicies.Enterprise)
@@ -207,6 +211,28 @@ public static class ReviewEndpoints
         ArgumentNullException.ThrowIfNull(body);
         var uri = await filings.GrantUploadAsync(CompliancePolicies.CallerOf(user), body.FileName, cancellationToken);
         return TypedResults.Ok(new UploadGrant(uri.ToString(), (int)FilingQueries.UploadGrantLifetime.TotalSeconds, "PUT", new Dictionary<string, string> { ["x-ms-blob-type"] = "BlockBlob" }));
+    }
+
+    /// <summary>
+    /// GET /api/templates/{kind}?format=xlsx|csv&amp;encoding=utf-8|gb18030: the kind's template (模板), generated from
+    /// the contract and the catalog. No sign-in: a template holds nothing but the contract, and an accountant may
+    /// want it before having an account.
+    /// </summary>
+    public static Results<FileContentHttpResult, ProblemHttpResult> Template(PolicyCatalog catalog, string kind, string? format, string? encoding)
+    {
+        if (!Core.Filings.FilingKindNames.TryParse(kind, out var filingKind))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No template '{kind}': the kinds are {Core.Filings.FilingKindNames.Listed}.");
+        }
+
+        if (!FilingTemplates.TryParseFormat(format ?? "xlsx", encoding, out var templateFormat))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: $"Use {FilingTemplates.Expected}.");
+        }
+
+        using var content = new MemoryStream();
+        FilingTemplates.Write(filingKind, templateFormat, catalog, content);
+        return TypedResults.File(content.ToArray(), FilingTemplates.ContentType(templateFormat), FilingTemplates.FileName(filingKind, templateFormat));
     }
 
     /// <summary>GET /api/rules: the catalog with windows, limits and citations.</summary>

@@ -27,6 +27,7 @@ public static class CliApp
             catalogOption,
             CheckCommand.Create(catalogOption, output, error),
             PoliciesCommand.Create(catalogOption, output, error),
+            TemplateCommand.Create(catalogOption, output, error),
             LocalStackCommands.Serve(output, error),
             LocalStackCommands.Demo(catalogOption, output, error),
             LocalStackCommands.Digest(output, error),

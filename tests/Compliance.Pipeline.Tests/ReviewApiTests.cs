@@ -139,6 +139,28 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
+    public async Task Templates_AreServedWithoutSignIn_AsTheContractGeneratesThem()
+    {
+        using var xlsx = await SendAsync(HttpMethod.Get, "/api/templates/payroll?format=xlsx", null);
+        using var gb = await SendAsync(HttpMethod.Get, "/api/templates/fees?format=csv&encoding=gb18030", null);
+        using var unknown = await SendAsync(HttpMethod.Get, "/api/templates/invoices", null);
+        using var badFormat = await SendAsync(HttpMethod.Get, "/api/templates/payroll?format=pdf", null);
+
+        Assert.AreEqual(HttpStatusCode.OK, xlsx.StatusCode);
+        Assert.AreEqual("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType?.MediaType);
+        Assert.AreEqual("payroll-template.xlsx", xlsx.Content.Headers.ContentDisposition?.FileNameStar ?? xlsx.Content.Headers.ContentDisposition?.FileName);
+        using var downloaded = new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync());
+        using var report = new Compliance.Core.Checking.FilingChecker(Compliance.Core.Policies.PolicyCatalog.LoadEmbedded()).Check(downloaded, "payroll-template.xlsx");
+        StringAssert.Contains(report.Error, "header row but no data rows", "the checker reads the template's header as a payroll filing");
+        Assert.AreEqual("payroll", report.Kind);
+        using var expected = new MemoryStream();
+        Compliance.Core.Templates.FilingTemplates.Write(Compliance.Core.Filings.FilingKind.Fees, Compliance.Core.Templates.TemplateFormat.CsvGb18030, Compliance.Core.Policies.PolicyCatalog.LoadEmbedded(), expected);
+        CollectionAssert.AreEqual(expected.ToArray(), await gb.Content.ReadAsByteArrayAsync());
+        Assert.AreEqual(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.AreEqual(HttpStatusCode.BadRequest, badFormat.StatusCode);
+    }
+
+    [TestMethod]
     public async Task ALargeResultDocument_ComesWithItsFindingsWholeAndItsFirstRows()
     {
         var august = (await FilingItemsAsync("ent-cd", "/api/filings")).Single(f => f.GetProperty("file").GetString() == "august.csv");
@@ -375,7 +397,7 @@ public sealed class ReviewApiTests
             .ToList();
 
         CollectionAssert.AreEquivalent(new[] { string.Empty, "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
-        Assert.HasCount(10, local, "eight API routes, the OpenAPI document and the page");
+        Assert.HasCount(11, local, "nine API routes, the OpenAPI document and the page");
         foreach (var (method, pattern) in local)
         {
             var route = pattern == "/" ? string.Empty : pattern.StartsWith("/api/", StringComparison.Ordinal) ? "api/{*path}" : null;
@@ -406,6 +428,12 @@ public sealed class ReviewApiTests
         {
             foreach (var (method, operation) in item.Operations!)
             {
+                if (path == "/api/templates/{kind}")
+                {
+                    Assert.IsTrue(operation.Security is null or { Count: 0 }, "a template needs no sign-in, and the document says so");
+                    continue;
+                }
+
                 Assert.IsNotEmpty(operation.Security!, $"{method} {path} names its security");
                 Assert.IsTrue(operation.Responses!.ContainsKey("200"), $"{method} {path} has its success response");
                 Assert.IsTrue(operation.Responses.ContainsKey("401"), $"{method} {path} has its 401");

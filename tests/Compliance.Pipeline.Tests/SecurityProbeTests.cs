@@ -94,6 +94,7 @@ public sealed partial class SecurityProbeTests
             ["GET /api/violations/{id}/rows"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/rows", token), SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/rows?pageSize=1000", token)],
             ["POST /api/violations/{id}/review"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", token, new { status = "dismissed", note = "not mine to dismiss" }, WellFormedETag)],
             ["GET /api/rules"] = token => [SendAsync(HttpMethod.Get, "/api/rules", token)],
+            ["GET /api/templates/{kind}"] = token => [SendAsync(HttpMethod.Get, "/api/templates/payroll?format=csv", token), SendAsync(HttpMethod.Get, "/api/templates/payroll?format=xlsx", token)],
             ["GET /api/filings"] = token => [SendAsync(HttpMethod.Get, $"/api/filings?uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/filings?period=2017-03", token)],
             ["GET /api/filings/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/filings/{StorageKeys.FilingId($"{Chengdu}/{chengduFiling}")}", token)],
             ["POST /api/uploads"] = token => [SendAsync(HttpMethod.Post, "/api/uploads", token, new { fileName = $"../{Chengdu}/x.csv" }), SendAsync(HttpMethod.Post, "/api/uploads", token, new { fileName = "x.csv" })],

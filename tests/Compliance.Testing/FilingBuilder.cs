@@ -104,6 +104,9 @@ public sealed class FilingBuilder
 
     public IReadOnlyList<string> Columns => columns;
 
+    /// <summary>The rows added so far, by column name: for filling a file laid out by someone else (a template).</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string?>> Rows => rows;
+
     /// <summary>Adds a row: defaults, with the given columns overridden (null empties a cell).</summary>
     public FilingBuilder Row(params (string Column, string? Value)[] values)
     {
