@@ -68,6 +68,9 @@ module storage 'modules/storage.bicep' = {
     name: take('st${appName}${suffix}', 24)
     location: location
     tags: tags
+    uploadOrigins: [
+      'https://${functionAppName}.azurewebsites.net'
+    ]
   }
 }
 

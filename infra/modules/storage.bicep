@@ -4,6 +4,9 @@ param name string
 param location string
 param tags object
 
+@description('Origins allowed to send files straight to Blob storage: the portal, at the https origin of the Functions app. Never *.')
+param uploadOrigins array
+
 @description('Blob containers the app uses; names match ComplianceStorage options (src/Compliance.Storage).')
 var containers = [
   'filings'
@@ -51,6 +54,29 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
     deleteRetentionPolicy: {
       enabled: true
       days: 7
+    }
+    // The portal uploads with a write-only SAS from the browser: PUT (the blob, or its blocks and block list)
+    // and the preflight, from the portal's origin only; the ETag is exposed so the page finds its verdict.
+    cors: {
+      corsRules: [
+        {
+          allowedOrigins: uploadOrigins
+          allowedMethods: [
+            'PUT'
+            'OPTIONS'
+          ]
+          allowedHeaders: [
+            'content-type'
+            'x-ms-blob-type'
+            'x-ms-version'
+            'x-ms-client-request-id'
+          ]
+          exposedHeaders: [
+            'etag'
+          ]
+          maxAgeInSeconds: 3600
+        }
+      ]
     }
   }
 }

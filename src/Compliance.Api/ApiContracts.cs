@@ -85,7 +85,11 @@ public sealed record Bilingual(string Zh, string En);
 /// <summary>A rule of the catalog with its versions.</summary>
 public sealed record RuleItem(string Id, Bilingual Title, IReadOnlyList<RuleVersion> Versions);
 
-/// <summary>A filing version and its verdict in figures: <c>violations</c> counts violating rows, <c>findings</c> what they make (what is reviewed).</summary>
+/// <summary>
+/// A filing version and its verdict in figures: <c>violations</c> counts violating rows, <c>findings</c> what they
+/// make (what is reviewed); <c>etag</c> is the uploaded blob's ETag (unquoted), so an uploader finds the verdict of
+/// the version it sent.
+/// </summary>
 public sealed record FilingItem(
     string Id,
     string Uscc,
@@ -99,7 +103,14 @@ public sealed record FilingItem(
     string? Error,
     string Periods,
     [property: JsonPropertyName("uploaded_at")] DateTimeOffset? UploadedAt,
-    [property: JsonPropertyName("checked_at")] DateTimeOffset CheckedAt);
+    [property: JsonPropertyName("checked_at")] DateTimeOffset CheckedAt,
+    [property: JsonPropertyName("etag")] string ETag);
+
+/// <summary>A filing kind with a template: its contract name and its Chinese name.</summary>
+public sealed record TemplateItem(string Kind, string Name);
+
+/// <summary>The signed-in caller: role (<c>regulator</c> or <c>enterprise</c>), name, and the region or USCC it covers; all null when nobody is signed in.</summary>
+public sealed record CallerItem(string? Role, string? Name, string? Region, string? Uscc);
 
 /// <summary>Filing versions, newest check first.</summary>
 public sealed record FilingPage(IReadOnlyList<FilingItem> Items);

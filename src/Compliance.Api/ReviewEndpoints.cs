@@ -96,6 +96,10 @@ public static class ReviewEndpoints
     public static IEndpointRouteBuilder MapReviewApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/", ReviewPage).ExcludeFromDescription();
+        endpoints.MapGet("/portal", PortalPage).ExcludeFromDescription();
+
+        // Browsers ask for it on every page; "no content" rather than a 404 in every console.
+        endpoints.MapGet("/favicon.ico", () => TypedResults.NoContent()).ExcludeFromDescription();
         var api = endpoints.MapGroup("/api").AddEndpointFilter(ProblemsFromServiceErrors).ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/violations", ListAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/violations/{id}", GetAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status404NotFound);
@@ -107,6 +111,8 @@ public static class ReviewEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         api.MapGet("/rules", Rules).RequireAuthorization(CompliancePolicies.AnyCaller);
+        api.MapGet("/me", Me).AllowAnonymous();
+        api.MapGet("/templates", Templates).AllowAnonymous();
         api.MapGet("/templates/{kind}", Template).AllowAnonymous()
             .Produces(StatusCodes.Status200OK, typeof(byte[]), FilingTemplates.ContentType(TemplateFormat.Xlsx), "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
@@ -213,6 +219,10 @@ public static class ReviewEndpoints
         return TypedResults.Ok(new UploadGrant(uri.ToString(), (int)FilingQueries.UploadGrantLifetime.TotalSeconds, "PUT", new Dictionary<string, string> { ["x-ms-blob-type"] = "BlockBlob" }));
     }
 
+    /// <summary>GET /api/templates: the filing kinds a template exists for, with their Chinese names (no sign-in).</summary>
+    public static Ok<IReadOnlyList<TemplateItem>> Templates() =>
+        TypedResults.Ok<IReadOnlyList<TemplateItem>>([.. Core.Filings.FilingKindNames.All.Select(k => new TemplateItem(Core.Filings.FilingKindNames.ToContractName(k), Core.Filings.FilingSchema.For(k).ChineseName))]);
+
     /// <summary>
     /// GET /api/templates/{kind}?format=xlsx|csv&amp;encoding=utf-8|gb18030: the kind's template (模板), generated from
     /// the contract and the catalog. No sign-in: a template holds nothing but the contract, and an accountant may
@@ -249,29 +259,40 @@ public static class ReviewEndpoints
     public static ContentHttpResult ReviewPage(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        context.Response.Headers.ContentSecurityPolicy = Page.Value.Policy;
-        return TypedResults.Content(Page.Value.Html, "text/html; charset=utf-8");
+        return ReviewPageHtml.Value.Serve(context, connectTo: null);
     }
 
     /// <summary>
-    /// The page and its Content-Security-Policy: only its own inline script and style (by hash) run, it talks
-    /// to its own origin only, and nothing may frame it. The page already renders data as text; this is the
-    /// second line, so that an injection that slipped through still could not run or call out.
+    /// GET /portal: the enterprise portal — templates, upload straight to Blob storage under a write-only grant, the
+    /// verdict. It may also connect to the filings container's origin, where the browser sends the file.
     /// </summary>
-    private static readonly Lazy<(string Html, string Policy)> Page = new(() =>
+    public static ContentHttpResult PortalPage(HttpContext context, FilingBlobs blobs)
     {
-        using var stream = typeof(ReviewEndpoints).Assembly.GetManifestResourceStream("Compliance.Api.index.html")!;
-        using var reader = new StreamReader(stream);
-        var html = reader.ReadToEnd();
-        static string Hash(string html, string tag)
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(blobs);
+        return PortalPageHtml.Value.Serve(context, connectTo: blobs.Container.Uri.GetLeftPart(UriPartial.Authority));
+    }
+
+    private static readonly Lazy<StaticPage> ReviewPageHtml = new(() => StaticPage.Load("Compliance.Api.index.html"));
+
+    private static readonly Lazy<StaticPage> PortalPageHtml = new(() => StaticPage.Load("Compliance.Api.portal.html"));
+
+    /// <summary>
+    /// GET /api/me: who the API takes the caller to be, whichever way the caller signed in (a token, or App Service
+    /// authentication in Azure) — or that nobody is signed in: a page asks before it shows its sign-in form, and
+    /// that question is not an error.
+    /// </summary>
+    public static Ok<CallerItem> Me(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.Identity?.IsAuthenticated != true)
         {
-            var start = html.IndexOf($"<{tag}>", StringComparison.Ordinal) + tag.Length + 2;
-            var body = html[start..html.IndexOf($"</{tag}>", start, StringComparison.Ordinal)];
-            return $"'sha256-{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(body)))}'";
+            return TypedResults.Ok(new CallerItem(null, null, null, null));
         }
 
-        return (html, $"default-src 'none'; script-src {Hash(html, "script")}; style-src {Hash(html, "style")}; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'");
-    });
+        var caller = CompliancePolicies.CallerOf(user);
+        return TypedResults.Ok(new CallerItem(CallerAuthentication.RoleName(caller.Role), caller.Name, caller.Region, caller.Uscc));
+    }
 
     /// <summary>The service's refusals as problem details: the one place they map to status codes.</summary>
     private static async ValueTask<object?> ProblemsFromServiceErrors(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -322,5 +343,5 @@ public static class ReviewEndpoints
 
     private static FilingItem ToItem(FilingView view) => new(
         view.Id, view.Filing.Uscc, view.Filing.FileName, view.Filing.Kind, view.Filing.Status, view.Filing.Rows, view.Filing.ViolationCount, view.Filing.FindingCount,
-        view.Filing.WarningCount, view.Filing.Error, view.Filing.Periods, view.Filing.UploadedAt, view.Filing.CheckedAt);
+        view.Filing.WarningCount, view.Filing.Error, view.Filing.Periods, view.Filing.UploadedAt, view.Filing.CheckedAt, view.Filing.BlobETag);
 }

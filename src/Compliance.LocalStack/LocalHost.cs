@@ -78,6 +78,7 @@ public static class LocalHost
                 services.AddLocalTelemetry(context.Configuration);
                 services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions), typeof(LocalDigestFunctions)));
                 services.AddHostedService<ReconcilerService>();
+                services.AddHostedService<BlobCorsService>();
                 services.AddSingleton<HostFaults>();
                 services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandlerFactory, HostFaultHandler.Factory>();
                 configureServices?.Invoke(services);

@@ -13,9 +13,9 @@ namespace ComplianceFunctions;
 /// </summary>
 public sealed class ReviewApi(ApiPipeline api)
 {
-    /// <summary>The review page at the app's root (host.json sets an empty route prefix).</summary>
+    /// <summary>The pages at the app's root — the review page at <c>/</c>, the portal at <c>/portal</c> (host.json sets an empty route prefix).</summary>
     [Function("ReviewPage")]
-    public Task PageAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "")] HttpRequest request)
+    public Task PageAsync([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "{page?}")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return api.InvokeAsync(request.HttpContext);

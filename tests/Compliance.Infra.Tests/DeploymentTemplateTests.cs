@@ -105,6 +105,27 @@ public sealed class DeploymentTemplateTests
     }
 
     [TestMethod]
+    [DataRow("origin")]
+    [DataRow("method")]
+    public void Audit_CatchesCorsOpenToAnyOriginOrMethod(string opened)
+    {
+        var broken = Break(t =>
+        {
+            var rule = Single(t, "Microsoft.Storage/storageAccounts/blobServices")["properties"]!["cors"]!["corsRules"]![0]!;
+            if (opened == "origin")
+            {
+                rule["allowedOrigins"] = new System.Text.Json.Nodes.JsonArray("*");
+            }
+            else
+            {
+                rule["allowedMethods"]!.AsArray().Add("GET");
+            }
+        });
+
+        Assert.IsTrue(TemplateAudit.Problems(broken).Any(p => p.Contains("CORS", StringComparison.Ordinal)), string.Join("; ", TemplateAudit.Problems(broken)));
+    }
+
+    [TestMethod]
     public void Audit_CatchesAnOwnerRoleAssignment()
     {
         var broken = Break(t => Single(t, "Microsoft.Authorization/roleAssignments")["properties"]!["roleDefinitionId"] =

@@ -50,6 +50,9 @@ internal static class TemplateAudit
                     Expect(problems, properties?["minimumTlsVersion"], "TLS1_2", $"storage account {name}: minimum TLS must be 1.2");
                     Expect(problems, properties?["supportsHttpsTrafficOnly"], true, $"storage account {name}: HTTPS only");
                     break;
+                case "Microsoft.Storage/storageAccounts/blobServices":
+                    AuditCors(problems, name, properties?["cors"]?["corsRules"], template);
+                    break;
                 case "Microsoft.Web/sites":
                     AuditSite(problems, name, resource);
                     break;
@@ -84,6 +87,29 @@ internal static class TemplateAudit
         }
 
         return problems;
+    }
+
+    /// <summary>Browser uploads only: named https origins (never *), PUT and its preflight, nothing that reads or deletes.</summary>
+    private static void AuditCors(List<string> problems, string name, JsonNode? rules, JsonNode template)
+    {
+        foreach (var rule in rules as JsonArray ?? [])
+        {
+            // Inside the storage module the origins are its parameter; the values are what main.bicep passes.
+            var allowed = rule?["allowedOrigins"] is JsonValue expression && expression.ToString() == "[parameters('uploadOrigins')]"
+                ? Resources(template).Where(r => (string?)r["type"] == "Microsoft.Resources/deployments").Select(d => d["properties"]?["parameters"]?["uploadOrigins"]?["value"]).OfType<JsonArray>().FirstOrDefault()
+                : rule?["allowedOrigins"] as JsonArray;
+            var origins = allowed?.Select(o => o?.ToString() ?? string.Empty).ToList() ?? [];
+            var methods = (rule?["allowedMethods"] as JsonArray)?.Select(m => m?.ToString() ?? string.Empty).ToList() ?? [];
+            if (origins.Count == 0 || origins.Any(o => o.Contains('*', StringComparison.Ordinal) || !o.Contains("https://", StringComparison.Ordinal)))
+            {
+                problems.Add($"blob service {name}: CORS must name the portal's https origin, never *");
+            }
+
+            if (methods.Any(m => m is not ("PUT" or "OPTIONS")))
+            {
+                problems.Add($"blob service {name}: CORS may allow PUT and OPTIONS only (an upload), not {string.Join(", ", methods)}");
+            }
+        }
     }
 
     private static void AuditSite(List<string> problems, string name, JsonNode site)

@@ -88,6 +88,10 @@ public sealed partial class SecurityProbeTests
         var probes = new Dictionary<string, Func<string, Task<HttpResponseMessage>[]>>
         {
             ["GET /"] = token => [SendAsync(HttpMethod.Get, "/", token)],
+            ["GET /portal"] = token => [SendAsync(HttpMethod.Get, "/portal", token)],
+            ["GET /favicon.ico"] = token => [SendAsync(HttpMethod.Get, "/favicon.ico", token)],
+            ["GET /api/me"] = token => [SendAsync(HttpMethod.Get, "/api/me", token)],
+            ["GET /api/templates"] = token => [SendAsync(HttpMethod.Get, "/api/templates", token)],
             ["GET /api/openapi.json"] = token => [SendAsync(HttpMethod.Get, "/api/openapi.json", token)],
             ["GET /api/violations"] = token => [SendAsync(HttpMethod.Get, $"/api/violations?period=2017-03&uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/violations?period=2017-03&region=510100", token)],
             ["GET /api/violations/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}", token)],
@@ -113,7 +117,7 @@ public sealed partial class SecurityProbeTests
                     using (response)
                     {
                         var body = await response.Content.ReadAsStringAsync();
-                        Assert.IsTrue(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{token} {route}: {(int)response.StatusCode} {body}");
+                        Assert.IsTrue(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NoContent or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{token} {route}: {(int)response.StatusCode} {body}");
                         // A 404 may echo the id the caller sent (a violation id starts with its USCC); nothing else.
                         Assert.DoesNotContain(Chengdu, body.Replace(chengduViolation, "(the id sent)", StringComparison.Ordinal), $"{token} {route} saw Chengdu's code");
                         Assert.DoesNotContain(ChengduEmployee, body, $"{token} {route} saw Chengdu's employee");

@@ -80,29 +80,8 @@ public sealed class TemplateTests
         return [.. template.ToArray(), .. encoding.GetBytes(body)];
     }
 
-    /// <summary>Writes the rows under the template's header, as an accountant typing into it would leave them (text cells).</summary>
-    private static byte[] FillXlsx(MemoryStream template, FilingKind kind, IReadOnlyList<IReadOnlyDictionary<string, string?>> rows)
-    {
-        var copy = new MemoryStream();
-        template.Position = 0;
-        template.CopyTo(copy);
-        using (var document = SpreadsheetDocument.Open(copy, isEditable: true))
-        {
-            var workbook = document.WorkbookPart!;
-            var sheet = workbook.Workbook.Sheets!.Elements<Sheet>().Single(s => s.Name == kind.ToContractName());
-            var data = ((WorksheetPart)workbook.GetPartById(sheet.Id!)).Worksheet.GetFirstChild<SheetData>()!;
-            var fields = FilingTemplates.Columns(kind).Select(c => c.Field).ToList();
-            uint index = 2;
-            foreach (var row in rows)
-            {
-                var cells = fields.Select((f, i) => (Value: row.GetValueOrDefault(f), Column: i)).Where(c => !string.IsNullOrEmpty(c.Value))
-                    .Select(c => new Cell { CellReference = $"{(char)('A' + c.Column)}{index}", DataType = CellValues.InlineString, InlineString = new InlineString(new Text(c.Value!)) });
-                data.Append(new Row(cells) { RowIndex = index++ });
-            }
-        }
-
-        return copy.ToArray();
-    }
+    private static byte[] FillXlsx(MemoryStream template, FilingKind kind, IReadOnlyList<IReadOnlyDictionary<string, string?>> rows) =>
+        XlsxTemplate.Fill(template.ToArray(), kind.ToContractName(), [.. FilingTemplates.Columns(kind).Select(c => c.Field)], rows);
 
     private static string[] Texts(WorkbookPart workbook, Row row)
     {
