@@ -36,7 +36,9 @@ public sealed record ViolationItem(
     bool Declared,
     double ObservedMin,
     double ObservedMax,
-    IReadOnlyList<int> FirstRows);
+    IReadOnlyList<int> FirstRows,
+    [property: JsonPropertyName("finding_id")] string? FindingId,
+    [property: JsonPropertyName("resolved_by_version")] string? ResolvedByVersion);
 
 /// <summary>One violating row of a finding, as the filing's result document lists it.</summary>
 public sealed record FindingRowItem(
@@ -63,7 +65,11 @@ public sealed record HistoryEntry(
     string Note,
     [property: JsonPropertyName("exempt_until")] DateTimeOffset? ExemptUntil,
     string? Version,
-    int? Rows);
+    int? Rows,
+    string? Kind);
+
+/// <summary>An enterprise's explanation (情况说明) of its finding.</summary>
+public sealed record ResponseBody(string? Text);
 
 /// <summary>A violation with its message, the clause's quoted sentence and its history, oldest first.</summary>
 public sealed record ViolationDetail(
@@ -88,7 +94,7 @@ public sealed record RuleItem(string Id, Bilingual Title, IReadOnlyList<RuleVers
 /// <summary>
 /// A filing version and its verdict in figures: <c>violations</c> counts violating rows, <c>findings</c> what they
 /// make (what is reviewed); <c>etag</c> is the uploaded blob's ETag (unquoted), so an uploader finds the verdict of
-/// the version it sent.
+/// the version it sent; <c>version</c> is the id findings name in <c>resolved_by_version</c>.
 /// </summary>
 public sealed record FilingItem(
     string Id,
@@ -104,7 +110,8 @@ public sealed record FilingItem(
     string Periods,
     [property: JsonPropertyName("uploaded_at")] DateTimeOffset? UploadedAt,
     [property: JsonPropertyName("checked_at")] DateTimeOffset CheckedAt,
-    [property: JsonPropertyName("etag")] string ETag);
+    [property: JsonPropertyName("etag")] string ETag,
+    string Version);
 
 /// <summary>A filing kind with a template: its contract name and its Chinese name.</summary>
 public sealed record TemplateItem(string Kind, string Name);

@@ -110,6 +110,10 @@ public static class ReviewEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        api.MapPost("/violations/{id}/responses", RespondAsync).RequireAuthorization(CompliancePolicies.Enterprise)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapGet("/rules", Rules).RequireAuthorization(CompliancePolicies.AnyCaller);
         api.MapGet("/me", Me).AllowAnonymous();
         api.MapGet("/templates", Templates).AllowAnonymous();
@@ -188,6 +192,16 @@ public static class ReviewEndpoints
 
         context.Response.Headers.ETag = view.Violation.ETag.ToString("H");
         return TypedResults.Ok(Detail(view, catalog));
+    }
+
+    /// <summary>POST /api/violations/{id}/responses: the enterprise's explanation of its own finding, added to the history; the status stays.</summary>
+    public static async Task<Results<Ok<ViolationDetail>, ProblemHttpResult>> RespondAsync(ClaimsPrincipal user, ReviewService reviews, PolicyCatalog catalog, string id, ResponseBody body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reviews);
+        ArgumentNullException.ThrowIfNull(body);
+        return await reviews.RespondAsync(CompliancePolicies.CallerOf(user), id, body.Text ?? string.Empty, cancellationToken) is { } view
+            ? TypedResults.Ok(Detail(view, catalog))
+            : NotFound(id);
     }
 
     /// <summary>GET /api/filings?uscc=: an enterprise's filing versions (the caller's own, for an enterprise).</summary>
@@ -327,7 +341,9 @@ public static class ReviewEndpoints
         v.Violation.Observed, v.Violation.Limit, v.Violation.Citation, v.EffectiveStatus, v.Violation.FilingName,
         v.Violation.RowCount, v.Violation.EmployeeCount, v.Violation.Declared,
         v.Violation.IsFinding ? v.Violation.ObservedMin : v.Violation.Observed, v.Violation.IsFinding ? v.Violation.ObservedMax : v.Violation.Observed,
-        v.Violation.IsFinding ? [.. v.Violation.FirstRows.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture))] : [v.Violation.Row]);
+        v.Violation.IsFinding ? [.. v.Violation.FirstRows.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture))] : [v.Violation.Row],
+        v.Violation.FindingId,
+        v.Violation.ResolvedByVersion);
 
     private static ViolationDetail Detail(ViolationView v, PolicyCatalog catalog) => new(
         Item(v),
@@ -339,9 +355,9 @@ public static class ReviewEndpoints
         v.Violation.Item,
         v.Violation.ExemptUntil,
         v.Violation.ResolvedByVersion,
-        [.. v.History.Select(h => new HistoryEntry(h.Who, h.At, h.FromStatus, h.ToStatus, h.Note, h.ExemptUntil, h.Version, h.Rows))]);
+        [.. v.History.Select(h => new HistoryEntry(h.Who, h.At, h.FromStatus, h.ToStatus, h.Note, h.ExemptUntil, h.Version, h.Rows, h.Kind))]);
 
     private static FilingItem ToItem(FilingView view) => new(
         view.Id, view.Filing.Uscc, view.Filing.FileName, view.Filing.Kind, view.Filing.Status, view.Filing.Rows, view.Filing.ViolationCount, view.Filing.FindingCount,
-        view.Filing.WarningCount, view.Filing.Error, view.Filing.Periods, view.Filing.UploadedAt, view.Filing.CheckedAt, view.Filing.BlobETag);
+        view.Filing.WarningCount, view.Filing.Error, view.Filing.Periods, view.Filing.UploadedAt, view.Filing.CheckedAt, view.Filing.BlobETag, StorageKeys.VersionId(view.Filing.BlobETag));
 }

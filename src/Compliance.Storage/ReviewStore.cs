@@ -92,6 +92,14 @@ public sealed class ReviewStore(TableServiceClient tables, FilingStore filings, 
             await pipeline.ExecuteAsync(async ct => await Audit.UpsertEntityAsync(entry, TableUpdateMode.Replace, ct).ConfigureAwait(false), token).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
+    /// <summary>Adds an entry to a violation's history that changes nothing else (an enterprise's explanation).</summary>
+    public async Task AppendAsync(ReviewAuditEntity entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        await pipeline.ExecuteAsync(async ct => await Audit.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        await pipeline.ExecuteAsync(async ct => await Audit.AddEntityAsync(entry, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Each entry is its own partition, so no transaction can group them; this many go at once.</summary>
     public const int HistoryWritesInFlight = 16;
 

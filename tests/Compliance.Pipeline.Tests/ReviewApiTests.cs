@@ -139,6 +139,29 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
+    public async Task Responses_AreTheEnterprisesOwn_AndChangeNoStatus()
+    {
+        // Chengdu's March housing-fund finding: the other tests review Deyang's.
+        var id = (await ItemsAsync("ent-cd", "/api/violations?period=2017-03&rule=HF-RATE-CAP")).Single().GetProperty("id").GetString()!;
+        var url = $"/api/violations/{Uri.EscapeDataString(id)}/responses";
+
+        using var own = await SendAsync(HttpMethod.Post, url, "ent-cd", new { text = "已整改 Corrected from April." });
+        using var empty = await SendAsync(HttpMethod.Post, url, "ent-cd", new { text = "  " });
+        using var tooLong = await SendAsync(HttpMethod.Post, url, "ent-cd", new { text = new string('说', Compliance.Pipeline.Review.ReviewService.MaxResponseLength + 1) });
+        using var regulator = await SendAsync(HttpMethod.Post, url, "reg-sc", new { text = "a regulator reviews instead" });
+        using var other = await SendAsync(HttpMethod.Post, url, "ent-dy", new { text = "not mine" });
+
+        Assert.AreEqual(HttpStatusCode.OK, own.StatusCode, await own.Content.ReadAsStringAsync());
+        var detail = JsonDocument.Parse(await own.Content.ReadAsStringAsync()).RootElement;
+        var last = detail.GetProperty("history").EnumerateArray().Last();
+        Assert.AreEqual(("response", "chengdu finance", "已整改 Corrected from April."), (last.GetProperty("kind").GetString(), last.GetProperty("who").GetString(), last.GetProperty("note").GetString()));
+        Assert.AreEqual(last.GetProperty("from").GetString(), last.GetProperty("to").GetString(), "an explanation changes no status");
+        Assert.AreEqual((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest), (empty.StatusCode, tooLong.StatusCode));
+        Assert.AreEqual(HttpStatusCode.Forbidden, regulator.StatusCode);
+        Assert.AreEqual(HttpStatusCode.NotFound, other.StatusCode, "another enterprise's finding is not found");
+    }
+
+    [TestMethod]
     public async Task Me_SaysWhoTheTokenNames_OrThatNobodyIsSignedIn()
     {
         using var nobody = await SendAsync(HttpMethod.Get, "/api/me", null);
@@ -349,6 +372,37 @@ public sealed class ReviewApiTests
         await page.ScreenshotAsync(new() { Path = Path.Combine(Samples.Root, "docs", "images", "portal-verdict.png"), FullPage = true });
         await page.SetViewportSizeAsync(375, 800);
 
+        // The accountant explains the finding (情况说明), then corrects the rate and uploads the same file again.
+        await page.Locator("#findings button").First.ClickAsync();
+        await page.Keyboard.TypeAsync("九月起已按12%缴存，差额已退还职工。");
+        await page.Locator("#findings button[type=submit]").ClickAsync();
+        await page.GetByText("已提交").WaitForAsync();
+        var corrected = rows.Select(r => (IReadOnlyDictionary<string, string?>)new Dictionary<string, string?>(r) { ["housing_fund_employer_rate"] = "12" }).ToList();
+        await File.WriteAllBytesAsync(filled, Compliance.Testing.XlsxTemplate.Fill(await File.ReadAllBytesAsync(template), "payroll", fields, corrected));
+        await page.Locator("#file").SetInputFilesAsync(filled);
+        await page.Locator("#resolved").WaitForAsync(new() { Timeout = 60_000 });
+        StringAssert.Contains(await page.Locator("#summary").InnerTextAsync(), "未发现违规");
+        StringAssert.Contains(await page.Locator("#resolved").InnerTextAsync(), "本版本纠正了 1 项");
+
+        // Sichuan's regulator reads the explanation in the finding's history.
+        var regulator = await (await browser.NewContextAsync()).NewPageAsync();
+        regulator.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                problems.Add("review page: " + message.Text);
+            }
+        };
+        await SignInAsync(regulator, "reg-sc");
+        await regulator.FillAsync("#period", "2016-09");
+        await regulator.FillAsync("#uscc", Chengdu);
+        await regulator.ClickAsync("#search");
+        await regulator.Locator("#list tbody tr").First.ClickAsync();
+        await regulator.Locator("#history li").First.WaitForAsync();
+        var history = string.Join(Environment.NewLine, await regulator.Locator("#history li").AllInnerTextsAsync());
+        StringAssert.Contains(history, "chengdu finance 企业情况说明 explanation (3 行 rows) — 九月起已按12%缴存，差额已退还职工。");
+        StringAssert.Contains(history, "open → resolved", "and the corrected version resolved it");
+
         var broken = Path.Combine(Path.GetDirectoryName(filled)!, "broken.csv");
         await File.WriteAllTextAsync(broken, $"uscc,period,region,employee_id,wage_base\r\n{Chengdu},2016-13,510100,P1,8000\r\n");
         await page.Locator("#file").SetInputFilesAsync(broken);
@@ -487,7 +541,7 @@ public sealed class ReviewApiTests
             .ToList();
 
         CollectionAssert.AreEquivalent(new[] { "{page?}", "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
-        Assert.HasCount(15, local, "eleven API routes, the OpenAPI document, the two pages and the icon");
+        Assert.HasCount(16, local, "twelve API routes, the OpenAPI document, the two pages and the icon");
         foreach (var (method, pattern) in local)
         {
             // A page is one segment or none: the {page?} function; everything under /api/ the other.

@@ -167,6 +167,50 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, TimePr
 
     public const int MaxPageSize = 200;
 
+    /// <summary>The longest explanation an enterprise may attach: a few paragraphs.</summary>
+    public const int MaxResponseLength = 2000;
+
+    /// <summary>
+    /// An enterprise's explanation (情况说明) of one of its own findings: added to the finding's history, where its
+    /// regulators read it; the status stays. Null when the finding is not the caller's.
+    /// </summary>
+    public async Task<ViolationView?> RespondAsync(Caller caller, string id, string text, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await GetAsync(caller, id, cancellationToken).ConfigureAwait(false) is not { } current)
+        {
+            return null;
+        }
+
+        if (caller.Role != CallerRole.Enterprise)
+        {
+            throw new ReviewForbiddenException("Only the enterprise whose finding it is explains it; regulators review.");
+        }
+
+        var note = text?.Trim() ?? string.Empty;
+        if (note.Length is 0 or > MaxResponseLength)
+        {
+            throw new ReviewValidationException($"An explanation is 1 to {MaxResponseLength} characters.");
+        }
+
+        var now = time.GetUtcNow();
+        var status = current.EffectiveStatus;
+        var entry = new ReviewAuditEntity
+        {
+            PartitionKey = id,
+            RowKey = StorageKeys.Check($"{current.Violation.NextHistoryTicks(now):D19}{StorageKeys.Separator}{Guid.NewGuid():N}"),
+            Who = caller.Name,
+            At = now,
+            FromStatus = status,
+            ToStatus = status,
+            Note = note,
+            Rows = current.Violation.RowCount,
+            Kind = ReviewAuditEntity.ResponseKind,
+        };
+        await store.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
+        return current with { History = [.. current.History, entry] };
+    }
+
     /// <summary>Rows of a finding per page at most: rows are small, and a systemic finding has one per employee.</summary>
     public const int MaxRowPageSize = 1000;
 

@@ -26,6 +26,12 @@ public sealed class ReviewAuditEntity : StorageEntity
     /// <summary>How many rows the finding had when this entry was written: a decision covers the rows it was made on.</summary>
     public int? Rows { get; set; }
 
+    /// <summary><see cref="ResponseKind"/> for an enterprise's explanation; null for a review or a system entry (see <see cref="Who"/>).</summary>
+    public string? Kind { get; set; }
+
+    /// <summary>The <see cref="Kind"/> of an enterprise's explanation (情况说明): it is heard, and changes no status.</summary>
+    public const string ResponseKind = "response";
+
     /// <summary>The <see cref="Who"/> of entries written by the pipeline when a new filing version arrives.</summary>
     public const string FilingVersionActor = "filing version";
 
