@@ -144,28 +144,30 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, TimePr
         var violation = current.Violation;
         var from = current.EffectiveStatus;
 
-        var ticks = violation.NextHistoryTicks(now);
+        var audit = Entry(id, violation, caller, now, from, status, request.Note.Trim());
+        audit.ExemptUntil = exemptUntil;
         violation.Status = status;
         violation.ExemptUntil = exemptUntil;
         violation.ReviewedBy = caller.Name;
         violation.ReviewedAt = now;
-        var audit = new ReviewAuditEntity
-        {
-            PartitionKey = id,
-            RowKey = StorageKeys.Check($"{ticks:D19}{StorageKeys.Separator}{Guid.NewGuid():N}"),
-            Who = caller.Name,
-            At = now,
-            FromStatus = from,
-            ToStatus = status,
-            Note = request.Note.Trim(),
-            ExemptUntil = exemptUntil,
-            Rows = violation.RowCount,
-        };
         var saved = await store.ReviewAsync(violation, ifMatch, audit, cancellationToken).ConfigureAwait(false);
         return new ViolationView(id, saved, EffectiveStatus(saved), [.. current.History, audit]);
     }
 
     public const int MaxPageSize = 200;
+
+    /// <summary>A caller's entry in a finding's history, keyed after its last review and change, with the rows it covers now.</summary>
+    private static ReviewAuditEntity Entry(string id, ViolationEntity finding, Caller caller, DateTimeOffset now, string from, string to, string note) => new()
+    {
+        PartitionKey = id,
+        RowKey = StorageKeys.Check($"{finding.NextHistoryTicks(now):D19}{StorageKeys.Separator}{Guid.NewGuid():N}"),
+        Who = caller.Name,
+        At = now,
+        FromStatus = from,
+        ToStatus = to,
+        Note = note,
+        Rows = finding.RowCount,
+    };
 
     /// <summary>The longest explanation an enterprise may attach: a few paragraphs.</summary>
     public const int MaxResponseLength = 2000;
@@ -193,20 +195,8 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, TimePr
             throw new ReviewValidationException($"An explanation is 1 to {MaxResponseLength} characters.");
         }
 
-        var now = time.GetUtcNow();
-        var status = current.EffectiveStatus;
-        var entry = new ReviewAuditEntity
-        {
-            PartitionKey = id,
-            RowKey = StorageKeys.Check($"{current.Violation.NextHistoryTicks(now):D19}{StorageKeys.Separator}{Guid.NewGuid():N}"),
-            Who = caller.Name,
-            At = now,
-            FromStatus = status,
-            ToStatus = status,
-            Note = note,
-            Rows = current.Violation.RowCount,
-            Kind = ReviewAuditEntity.ResponseKind,
-        };
+        var entry = Entry(id, current.Violation, caller, time.GetUtcNow(), current.EffectiveStatus, current.EffectiveStatus, note);
+        entry.Kind = ReviewAuditEntity.ResponseKind;
         await store.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
         return current with { History = [.. current.History, entry] };
     }
