@@ -122,6 +122,9 @@ public static class ReviewEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/filings", FilingsAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/filings/{id}", FilingAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/filings/{id}/violations", ViolationsFileAsync).RequireAuthorization(CompliancePolicies.AnyCaller)
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), FilingTemplates.ContentType(TemplateFormat.Xlsx), "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/uploads", UploadAsync).RequireAuthorization(CompliancePolicies.Enterprise)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -222,6 +225,29 @@ public static class ReviewEndpoints
 
         using var result = view.Result is null ? null : System.Text.Json.JsonDocument.Parse(view.Result);
         return TypedResults.Ok(new FilingDetail(ToItem(view), result?.RootElement.Clone()));
+    }
+
+    /// <summary>
+    /// GET /api/filings/{id}/violations?format=xlsx|csv&amp;encoding=…: the version's violating rows as a workbook or CSV to fix
+    /// in Excel (employees masked as in the digest; a regulator gets its regions' rows).
+    /// </summary>
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ViolationsFileAsync(ClaimsPrincipal user, FilingQueries filings, string id, string? format, string? encoding, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filings);
+        if (!FilingTemplates.TryParseFormat(format ?? "xlsx", encoding, out var fileFormat))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: $"Use {FilingTemplates.Expected}.");
+        }
+
+        if (await filings.ViolationRowsAsync(CompliancePolicies.CallerOf(user), id, cancellationToken) is not { } found)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No filing '{id}' for you.");
+        }
+
+        using var content = new MemoryStream();
+        ViolationSheet.Write(found.Rows.Select(r => new ViolationLine(r.Row, r.EmployeeId, r.Item, r.Rule, r.Field, r.Observed, r.Limit, r.Citation, r.Message)), fileFormat, content);
+        var name = $"{Path.GetFileNameWithoutExtension(found.Filing.FileName)}-violations.{(fileFormat == TemplateFormat.Xlsx ? "xlsx" : "csv")}";
+        return TypedResults.File(content.ToArray(), FilingTemplates.ContentType(fileFormat), name);
     }
 
     /// <summary>POST /api/uploads: a write-only URL, valid 15 minutes, for one file under the caller's own folder.</summary>

@@ -346,7 +346,7 @@ public sealed class ReviewApiTests
         var fields = Compliance.Core.Templates.FilingTemplates.Columns(Compliance.Core.Filings.FilingKind.Payroll).Select(c => c.Field).ToList();
         var rows = Enumerable.Range(1, 3).Select(i => (IReadOnlyDictionary<string, string?>)new Dictionary<string, string?>
         {
-            ["uscc"] = Chengdu, ["period"] = "2016-09", ["region"] = "510100", ["employee_id"] = $"P{i}", ["wage_base"] = "8000", ["housing_fund_employer_rate"] = "13",
+            ["uscc"] = Chengdu, ["period"] = "2016-09", ["region"] = "510100", ["employee_id"] = $"E{i:D7}", ["wage_base"] = "8000", ["housing_fund_employer_rate"] = "13",
         }).ToList();
         var filled = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}", "九月工资.xlsx");
         Directory.CreateDirectory(Path.GetDirectoryName(filled)!);
@@ -371,6 +371,21 @@ public sealed class ReviewApiTests
         await page.SetViewportSizeAsync(1024, 800);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Samples.Root, "docs", "images", "portal-verdict.png"), FullPage = true });
         await page.SetViewportSizeAsync(375, 800);
+
+        // The violating rows to fix in Excel, employees masked as in the digest.
+        var violations = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download-xlsx").ClickAsync());
+        var saved = Path.Combine(Path.GetDirectoryName(filled)!, violations.SuggestedFilename);
+        await violations.SaveAsAsync(saved);
+        Assert.AreEqual("九月工资-violations.xlsx", violations.SuggestedFilename);
+        using (var workbook = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(saved, isEditable: false))
+        {
+            var part = workbook.WorkbookPart!;
+            var shared = part.SharedStringTablePart!.SharedStringTable.Elements<DocumentFormat.OpenXml.Spreadsheet.SharedStringItem>().Select(i => i.InnerText).ToList();
+            var lines = part.WorksheetParts.Single().Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>()
+                .Select(r => r.Elements<DocumentFormat.OpenXml.Spreadsheet.Cell>().Select(c => shared[int.Parse(c.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)]).ToList()).ToList();
+            Assert.HasCount(4, lines, "the header and the three rows");
+            CollectionAssert.AreEqual(new[] { "2", "E*****01", string.Empty, "HF-RATE-CAP", "housing_fund_employer_rate", "13", "<= 12", "国发〔2016〕48号 (二十)" }, lines[1].Take(8).ToArray());
+        }
 
         // The accountant explains the finding (情况说明), then corrects the rate and uploads the same file again.
         await page.Locator("#findings button").First.ClickAsync();
@@ -541,7 +556,7 @@ public sealed class ReviewApiTests
             .ToList();
 
         CollectionAssert.AreEquivalent(new[] { "{page?}", "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
-        Assert.HasCount(16, local, "twelve API routes, the OpenAPI document, the two pages and the icon");
+        Assert.HasCount(17, local, "thirteen API routes, the OpenAPI document, the two pages and the icon");
         foreach (var (method, pattern) in local)
         {
             // A page is one segment or none: the {page?} function; everything under /api/ the other.

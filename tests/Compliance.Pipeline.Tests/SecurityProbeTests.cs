@@ -85,6 +85,9 @@ public sealed partial class SecurityProbeTests
     [TestMethod]
     public async Task EveryEndpoint_GivesNoTenantAnotherTenantsData()
     {
+        // Chengdu's real filing version id, as its own enterprise reads it: the probes ask for exactly that.
+        using var own = await SendAsync(HttpMethod.Get, "/api/filings", "ent-cd");
+        var chengduVersion = JsonDocument.Parse(await own.Content.ReadAsStringAsync()).RootElement.GetProperty("items")[0].GetProperty("id").GetString()!;
         var probes = new Dictionary<string, Func<string, Task<HttpResponseMessage>[]>>
         {
             ["GET /"] = token => [SendAsync(HttpMethod.Get, "/", token)],
@@ -101,7 +104,8 @@ public sealed partial class SecurityProbeTests
             ["GET /api/rules"] = token => [SendAsync(HttpMethod.Get, "/api/rules", token)],
             ["GET /api/templates/{kind}"] = token => [SendAsync(HttpMethod.Get, "/api/templates/payroll?format=csv", token), SendAsync(HttpMethod.Get, "/api/templates/payroll?format=xlsx", token)],
             ["GET /api/filings"] = token => [SendAsync(HttpMethod.Get, $"/api/filings?uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/filings?period=2017-03", token)],
-            ["GET /api/filings/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/filings/{StorageKeys.FilingId($"{Chengdu}/{chengduFiling}")}", token)],
+            ["GET /api/filings/{id}/violations"] = token => [SendAsync(HttpMethod.Get, $"/api/filings/{chengduVersion}/violations", token), SendAsync(HttpMethod.Get, $"/api/filings/{chengduVersion}/violations?format=csv", token)],
+            ["GET /api/filings/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/filings/{StorageKeys.FilingId($"{Chengdu}/{chengduFiling}")}", token), SendAsync(HttpMethod.Get, $"/api/filings/{chengduVersion}", token)],
             ["POST /api/uploads"] = token => [SendAsync(HttpMethod.Post, "/api/uploads", token, new { fileName = $"../{Chengdu}/x.csv" }), SendAsync(HttpMethod.Post, "/api/uploads", token, new { fileName = "x.csv" })],
         };
         var routes = host!.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
@@ -120,7 +124,7 @@ public sealed partial class SecurityProbeTests
                         var body = await response.Content.ReadAsStringAsync();
                         Assert.IsTrue(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NoContent or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.BadRequest, $"{token} {route}: {(int)response.StatusCode} {body}");
                         // A 404 may echo the id the caller sent (a violation id starts with its USCC); nothing else.
-                        Assert.DoesNotContain(Chengdu, body.Replace(chengduViolation, "(the id sent)", StringComparison.Ordinal), $"{token} {route} saw Chengdu's code");
+                        Assert.DoesNotContain(Chengdu, body.Replace(chengduViolation, "(the id sent)", StringComparison.Ordinal).Replace(chengduVersion, "(the id sent)", StringComparison.Ordinal), $"{token} {route} saw Chengdu's code");
                         Assert.DoesNotContain(ChengduEmployee, body, $"{token} {route} saw Chengdu's employee");
                     }
                 }

@@ -135,8 +135,8 @@ public static class FilingTemplates
         using var document = SpreadsheetDocument.Create(output, SpreadsheetDocumentType.Workbook);
         var workbook = document.AddWorkbookPart();
         workbook.Workbook = new Workbook();
-        AddStyles(workbook);
-        var strings = new SharedStrings(workbook);
+        XlsxParts.AddStyles(workbook);
+        var strings = new XlsxParts.SharedStrings(workbook);
         var sheets = workbook.Workbook.AppendChild(new Sheets());
 
         // The data sheet is named after the kind, which is how the reader finds it in a workbook of several.
@@ -144,7 +144,7 @@ public static class FilingTemplates
         var header = new Row { RowIndex = 1 };
         foreach (var (column, index) in schema.Columns.Select((c, i) => (c, i)))
         {
-            header.Append(strings.Cell(Reference(index, 1), column.ChineseName, style: 1));
+            header.Append(strings.Cell(XlsxParts.Reference(index, 1), column.ChineseName, style: 1));
         }
 
         var worksheet = new Worksheet(
@@ -168,7 +168,7 @@ public static class FilingTemplates
             var row = new Row { RowIndex = r };
             foreach (var (text, i) in cells.Select((t, i) => (t, i)))
             {
-                row.Append(strings.Cell(Reference(i, r), text, style));
+                row.Append(strings.Cell(XlsxParts.Reference(i, r), text, style));
             }
 
             rows.Append(row);
@@ -201,7 +201,7 @@ public static class FilingTemplates
         var list = new List<DataValidation>();
         foreach (var (column, index) in schema.Columns.Select((c, i) => (c, i)))
         {
-            var range = $"{Reference(index, 2)}:{Reference(index, ValidatedRows)}";
+            var range = $"{XlsxParts.Reference(index, 2)}:{XlsxParts.Reference(index, ValidatedRows)}";
             var title = $"{column.ChineseName}";
             var validation = column.Type switch
             {
@@ -244,53 +244,4 @@ public static class FilingTemplates
 
     private static Columns Widths(IReadOnlyList<int> widths) =>
         new([.. widths.Select((w, i) => new Column { Min = (uint)(i + 1), Max = (uint)(i + 1), Width = w, CustomWidth = true })]);
-
-    /// <summary>Style 0 plain, 1 bold (the header).</summary>
-    private static void AddStyles(WorkbookPart workbook)
-    {
-        var styles = workbook.AddNewPart<WorkbookStylesPart>();
-        styles.Stylesheet = new Stylesheet(
-            new Fonts(new Font(), new Font(new Bold())) { Count = 2 },
-            new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
-            new Borders(new Border()) { Count = 1 },
-            new CellFormats(new CellFormat(), new CellFormat { FontId = 1, ApplyFont = true }) { Count = 2 });
-    }
-
-    private static string Reference(int column, long row)
-    {
-        var letters = string.Empty;
-        for (var n = column + 1; n > 0; n = (n - 1) / 26)
-        {
-            letters = (char)('A' + ((n - 1) % 26)) + letters;
-        }
-
-        return $"{letters}{row}";
-    }
-
-    /// <summary>The shared string table: each text once, cells by index, as Excel writes them.</summary>
-    private sealed class SharedStrings(WorkbookPart workbook)
-    {
-        private readonly Dictionary<string, int> indices = new(StringComparer.Ordinal);
-        private readonly SharedStringTable table = new();
-
-        public Cell Cell(string reference, string text, uint style)
-        {
-            if (!indices.TryGetValue(text, out var index))
-            {
-                index = indices.Count;
-                indices[text] = index;
-                table.Append(new SharedStringItem(new Text(text)));
-            }
-
-            return new Cell { CellReference = reference, DataType = CellValues.SharedString, CellValue = new CellValue(index), StyleIndex = style };
-        }
-
-        public void Save()
-        {
-            var part = workbook.AddNewPart<SharedStringTablePart>();
-            table.Count = (uint)indices.Count;
-            table.UniqueCount = (uint)indices.Count;
-            part.SharedStringTable = table;
-        }
-    }
 }

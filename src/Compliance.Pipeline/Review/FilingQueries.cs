@@ -76,11 +76,52 @@ public sealed class FilingQueries(FilingStore store, ResultStore results, Filing
         return filing;
     }
 
+    /// <summary>A filing version by its API id, or null when there is none or it is not the caller's to see.</summary>
+    private async Task<FilingEntity?> FindAsync(Caller caller, string id, CancellationToken cancellationToken)
+    {
+        var dot = id.IndexOf('.', StringComparison.Ordinal);
+        return dot <= 0 || id.AsSpan(dot + 1).ContainsAny("/\\#?") || await store.GetFilingVersionAsync(id[..dot], id[(dot + 1)..], cancellationToken).ConfigureAwait(false) is not { } filing || !CanSee(caller, filing)
+            ? null
+            : filing;
+    }
+
+    /// <summary>
+    /// Every violating row of a filing version the caller may see (at most <see cref="Core.Templates.ViolationSheet.MaxRows"/>),
+    /// streamed from its result document; a regulator gets the rows of its own regions only. Null when the version is not the caller's.
+    /// </summary>
+    public async Task<(FilingEntity Filing, IReadOnlyList<FindingRow> Rows)?> ViolationRowsAsync(Caller caller, string id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindAsync(caller, id, cancellationToken).ConfigureAwait(false) is not { } filing)
+        {
+            return null;
+        }
+
+        try
+        {
+            var download = await results.Container.GetBlobClient(ResultStore.BlobNameFor(filing.BlobName)).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            using (download.Value)
+            {
+                var page = await ResultRows.ReadAsync(download.Value.Content, 0, findingId: null, Core.Templates.ViolationSheet.MaxRows, cancellationToken).ConfigureAwait(false);
+                var region = caller.Role == CallerRole.Regulator ? caller.Region : null;
+                return (filing, region is null ? page.Rows : [.. page.Rows.Where(r => DigestBuilder.Covers(region, r.Region))]);
+            }
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return (filing, []);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // A rejected file's document has no rows to list.
+            return (filing, []);
+        }
+    }
+
     /// <summary>One filing version with its result document, or null when it is not the caller's to see.</summary>
     public async Task<FilingView?> GetAsync(Caller caller, string id, CancellationToken cancellationToken)
     {
-        var dot = id.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || id.AsSpan(dot + 1).ContainsAny("/\\#?") || await store.GetFilingVersionAsync(id[..dot], id[(dot + 1)..], cancellationToken).ConfigureAwait(false) is not { } filing || !CanSee(caller, filing))
+        if (await FindAsync(caller, id, cancellationToken).ConfigureAwait(false) is not { } filing)
         {
             return null;
         }

@@ -5,7 +5,14 @@ using Compliance.Core.Checking;
 namespace Compliance.Pipeline.Review;
 
 /// <summary>One violating row of a finding, as the result document lists it.</summary>
-public sealed record FindingRow(int Row, string Region, string Field, decimal Observed, string Message, string? EmployeeId, string? Item);
+public sealed record FindingRow(int Row, string Region, string Field, decimal Observed, string Message, string? EmployeeId, string? Item)
+{
+    public string Rule { get; init; } = string.Empty;
+
+    public string Limit { get; init; } = string.Empty;
+
+    public string Citation { get; init; } = string.Empty;
+}
 
 /// <summary>A page of a finding's rows and the byte offset in the result document where the next page starts (null at the end).</summary>
 public sealed record FindingRowsPage(IReadOnlyList<FindingRow> Rows, long? NextOffset);
@@ -26,8 +33,9 @@ public static class ResultRows
 
     /// <param name="content">The document from <paramref name="offset"/> on.</param>
     /// <param name="offset">0 for the first page, else a <see cref="FindingRowsPage.NextOffset"/> of this document.</param>
+    /// <param name="findingId">The finding whose rows to read; null for every violating row.</param>
     /// <exception cref="JsonException">The document is not one the checker wrote, or the offset is not one this method returned.</exception>
-    public static async Task<FindingRowsPage> ReadAsync(Stream content, long offset, string findingId, int pageSize, CancellationToken cancellationToken)
+    public static async Task<FindingRowsPage> ReadAsync(Stream content, long offset, string? findingId, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
         var reader = new Buffer(content);
@@ -249,7 +257,7 @@ public static class ResultRows
         }
 
         /// <summary>Reads one element object; returns it as a row if it belongs to <paramref name="findingId"/>.</summary>
-        public async Task<FindingRow?> ReadElementAsync(string findingId, CancellationToken cancellationToken)
+        public async Task<FindingRow?> ReadElementAsync(string? findingId, CancellationToken cancellationToken)
         {
             while (true)
             {
@@ -268,7 +276,7 @@ public static class ResultRows
             }
         }
 
-        private static bool TryParse(ReadOnlySpan<byte> window, string findingId, out int used, out FindingRow? row)
+        private static bool TryParse(ReadOnlySpan<byte> window, string? findingId, out int used, out FindingRow? row)
         {
             (used, row) = (0, null);
             var json = new Utf8JsonReader(window, isFinalBlock: false, default);
@@ -278,15 +286,15 @@ public static class ResultRows
             }
 
             int? number = null;
-            string? region = null, field = null, message = null, employee = null, item = null, finding = null;
+            string? region = null, field = null, message = null, employee = null, item = null, finding = null, rule = null, limit = null, citation = null;
             decimal observed = 0;
             while (json.Read())
             {
                 if (json.TokenType == JsonTokenType.EndObject && json.CurrentDepth == 0)
                 {
                     used = (int)json.BytesConsumed;
-                    row = finding == findingId && number is { } r
-                        ? new FindingRow(r, region ?? string.Empty, field ?? string.Empty, observed, message ?? string.Empty, employee, item)
+                    row = (findingId is null || finding == findingId) && number is { } r
+                        ? new FindingRow(r, region ?? string.Empty, field ?? string.Empty, observed, message ?? string.Empty, employee, item) { Rule = rule ?? string.Empty, Limit = limit ?? string.Empty, Citation = citation ?? string.Empty }
                         : null;
                     return true;
                 }
@@ -327,6 +335,15 @@ public static class ResultRows
                         break;
                     case ReportJson.FindingField:
                         finding = json.GetString();
+                        break;
+                    case "rule":
+                        rule = json.GetString();
+                        break;
+                    case "limit":
+                        limit = json.GetString();
+                        break;
+                    case "citation":
+                        citation = json.GetString();
                         break;
                     default:
                         if (!json.TrySkip())
