@@ -428,6 +428,40 @@ public sealed class ReviewApiTests
         Assert.IsEmpty(problems, string.Join(Environment.NewLine, problems));
     }
 
+    /// <summary>A file over 4 MiB goes up in 4 MiB blocks and a block list, under the same one-blob write grant.</summary>
+    [TestMethod]
+    public async Task Portal_AFileOverFourMebibytes_IsSentInBlocks()
+    {
+        Assert.IsTrue(File.Exists(Chromium), $"the browser test needs Debian's chromium at {Chromium} (apt-get install chromium); .ci/run installs it");
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+        var page = await browser.NewPageAsync();
+        var blocks = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "PUT")
+            {
+                blocks.Add(new Uri(request.Url).Query);
+            }
+        };
+        await page.GotoAsync(new Uri(http!.BaseAddress!, "/portal").ToString());
+        await page.FillAsync("#token", "ent-cd");
+        await page.ClickAsync("#signin-button");
+        await page.Locator("#upload").WaitForAsync();
+        var folder = Directory.CreateTempSubdirectory("portal-large-").FullName;
+        var file = Path.Combine(folder, "october-large.csv");
+        await File.WriteAllTextAsync(file, FindingPipelineTests.Payroll(100_000, _ => "13").Replace("2016-08", "2016-10", StringComparison.Ordinal));
+        Assert.IsGreaterThan(4 * 1024 * 1024, new FileInfo(file).Length);
+
+        await page.Locator("#file").SetInputFilesAsync(file);
+        await page.Locator("#findings tbody tr").First.WaitForAsync(new() { Timeout = 120_000 });
+
+        StringAssert.Contains(await page.Locator("#summary").InnerTextAsync(), "发现 1 项违规，涉及 100000 行");
+        Assert.AreEqual(2, blocks.Count(q => q.Contains("comp=block&", StringComparison.Ordinal)), string.Join(Environment.NewLine, blocks));
+        Assert.AreEqual(1, blocks.Count(q => q.Contains("comp=blocklist", StringComparison.Ordinal)));
+        Directory.Delete(folder, recursive: true);
+    }
+
     [TestMethod]
     public async Task Filings_EachCallerSeesItsOwnOrItsRegions()
     {
