@@ -398,6 +398,9 @@ public sealed class ReviewApiTests
         await page.Locator("#resolved").WaitForAsync(new() { Timeout = 60_000 });
         StringAssert.Contains(await page.Locator("#summary").InnerTextAsync(), "未发现违规");
         StringAssert.Contains(await page.Locator("#resolved").InnerTextAsync(), "本版本纠正了 1 项");
+        var versions = await page.Locator("#filings tbody tr").Filter(new() { HasText = "九月工资.xlsx" }).AllInnerTextsAsync();
+        Assert.HasCount(2, versions, "both versions in the history");
+        Assert.IsTrue(versions[0].Contains("最新 latest", StringComparison.Ordinal) && versions[1].Contains("已被新版本取代 superseded", StringComparison.Ordinal), string.Join(" || ", versions));
 
         // Sichuan's regulator reads the explanation in the finding's history.
         var regulator = await (await browser.NewContextAsync()).NewPageAsync();
