@@ -59,7 +59,7 @@ public static class FilingTemplates
         return ok;
     }
 
-    /// <summary>The file name a template is offered under, e.g. <c>payroll-模板.xlsx</c>.</summary>
+    /// <summary>The file name a template is offered under, e.g. <c>payroll-template.xlsx</c> (ASCII: every browser and mail client keeps it).</summary>
     public static string FileName(FilingKind kind, TemplateFormat format) =>
         $"{kind.ToContractName()}-template{(format == TemplateFormat.CsvGb18030 ? "-gb18030" : string.Empty)}.{(format == TemplateFormat.Xlsx ? "xlsx" : "csv")}";
 
