@@ -119,7 +119,7 @@ internal sealed class CsvFilingSource : IFilingSource
 
         if (!any)
         {
-            throw new FilingRejectedException("The file has a header row but no data rows.", row: 2);
+            throw new FilingRejectedException("The file has a header row but no data rows: fill one row per record from row 2.", row: 2);
         }
     }
 

@@ -127,7 +127,7 @@ internal sealed class XlsxFilingSource : IFilingSource
 
         if (!any)
         {
-            throw new FilingRejectedException($"Worksheet '{sheetName}' has a header row but no data rows.", row: 2);
+            throw new FilingRejectedException($"Worksheet '{sheetName}' has a header row but no data rows: fill one row per record from row 2.", row: 2);
         }
     }
 
