@@ -1,4 +1,3 @@
-using System.Globalization;
 using Compliance.Core.Checking;
 using Compliance.Core.Filings;
 using Compliance.Storage;
@@ -232,40 +231,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
     private static bool IsSubmitter(string folder, out string? problem) =>
         Uscc.TryValidate(folder, out var normalized, out problem) && normalized == folder;
 
-    /// <summary>One entity per finding, keyed by the finding's id, so the same subject has the same key in every version.</summary>
+    /// <summary>One entity per finding (<see cref="FindingEntities.Of"/>).</summary>
     private static List<ViolationEntity> ToEntities(FilingReport report, string uscc, string blobPath, string filingId, string etag, DateTimeOffset now) =>
-        [.. report.Findings.Select(f => new ViolationEntity
-        {
-            PartitionKey = uscc,
-            RowKey = StorageKeys.Finding(filingId, f.Id),
-            FindingId = f.Id,
-            Rule = f.Rule,
-            Severity = ReportJson.SeverityName(f.Severity),
-            Uscc = f.Uscc,
-            Period = f.Period,
-            Region = f.Region,
-            Row = f.FirstRows[0],
-            RowCount = f.RowCount,
-            EmployeeCount = f.EmployeeCount,
-            FirstRows = string.Join(',', f.FirstRows),
-            EmployeeId = f.EmployeeId,
-            Item = f.Item,
-            Field = f.Field,
-            Declared = f.Observed is not null,
-            Observed = Double(f.Observed ?? f.ObservedMax),
-            ObservedMin = Double(f.ObservedMin),
-            ObservedMax = Double(f.ObservedMax),
-            Limit = f.Limit,
-            Citation = f.Citation,
-            Message = f.Message,
-            FilingName = blobPath,
-            FilingId = filingId,
-            FilingETag = etag,
-            Kind = report.Kind ?? string.Empty,
-            Status = ViolationEntity.OpenStatus,
-            DetectedAt = now,
-        })];
-
-    /// <summary>Through the invariant text, so 0.6m is stored as the double 0.6 rather than its nearest binary neighbour's long form.</summary>
-    private static double Double(decimal value) => double.Parse(value.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        [.. report.Findings.Select(f => FindingEntities.Of(f, uscc, blobPath, filingId, etag, report.Kind ?? string.Empty, now))];
 }

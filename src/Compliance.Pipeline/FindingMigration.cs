@@ -1,4 +1,5 @@
 using System.Globalization;
+using Compliance.Core.Policies;
 using Compliance.Core.Rules;
 using Compliance.Pipeline.Review;
 using Compliance.Storage;
@@ -113,44 +114,39 @@ public sealed class FindingMigration(FilingStore store, ReviewStore history, Tim
         var statuses = members.Select(v => (Status: v.EffectiveStatus(now), v.ExemptUntil)).Distinct().ToList();
         var (status, exemptUntil) = statuses.Count == 1 ? statuses[0] : (ViolationEntity.OpenStatus, null);
         var reviewed = members.Where(v => v.ReviewedAt is not null).MaxBy(v => v.ReviewedAt);
-        var observed = members.Select(v => v.Observed).ToList();
-        return new ViolationEntity
+        var observed = members.Select(v => (decimal)v.Observed).ToList();
+        var finding = new Finding
         {
-            PartitionKey = first.PartitionKey,
-            RowKey = StorageKeys.Finding(first.FilingId, id),
-            FindingId = id,
+            Id = id,
             Rule = first.Rule,
-            Severity = first.Severity,
+            Severity = Enum.Parse<Severity>(first.Severity, ignoreCase: true),
             Uscc = first.Uscc,
             Period = first.Period,
             Region = first.Region,
-            Row = first.Row,
-            RowCount = members.Count,
-            EmployeeCount = members.Count(v => v.EmployeeId is not null),
-            FirstRows = string.Join(',', members.Take(Finding.FirstRowsListed).Select(v => v.Row.ToString(CultureInfo.InvariantCulture))),
-            EmployeeId = first.EmployeeId,
-            Item = first.Item,
             Field = first.Field,
-            Declared = key.Declared is not null,
-            Observed = key.Declared is not null ? first.Observed : observed.Max(),
-            ObservedMin = observed.Min(),
-            ObservedMax = observed.Max(),
             Limit = first.Limit,
             Citation = first.Citation,
-            Message = members.Count == 1 ? first.Message : string.Create(CultureInfo.InvariantCulture, $"{members.Count} rows: {first.Message}"),
-            FilingName = first.FilingName,
-            FilingId = first.FilingId,
-            FilingETag = first.FilingETag,
-            Kind = first.Kind,
-            Status = live.Count > 0 ? status : ViolationEntity.ResolvedStatus,
-            ExemptUntil = status == ViolationEntity.ExemptedStatus ? exemptUntil : null,
-            ReviewedBy = statuses.Count == 1 ? reviewed?.ReviewedBy : null,
-            ReviewedAt = statuses.Count == 1 ? reviewed?.ReviewedAt : null,
-            ResolvedByVersion = live.Count > 0 ? null : group.Select(v => v.ResolvedByVersion).Last(),
-            ResolvedAt = live.Count > 0 ? null : group.Max(v => v.ResolvedAt),
-            DetectedAt = group.Min(v => v.DetectedAt),
-            ChangedAt = group.Max(v => v.ChangedAt),
+            Observed = key.Declared,
+            ObservedMin = observed.Min(),
+            ObservedMax = observed.Max(),
+            RowCount = members.Count,
+            EmployeeCount = members.Count(v => v.EmployeeId is not null),
+            FirstRows = [.. members.Take(Finding.FirstRowsListed).Select(v => v.Row)],
+            EmployeeId = first.EmployeeId,
+            Item = first.Item,
+            FirstMessage = first.Message,
         };
+
+        // Stored as the pipeline stores a finding; then the review state the rows had.
+        var entity = FindingEntities.Of(finding, first.PartitionKey, first.FilingName, first.FilingId, first.FilingETag, first.Kind, group.Min(v => v.DetectedAt));
+        entity.Status = live.Count > 0 ? status : ViolationEntity.ResolvedStatus;
+        entity.ExemptUntil = status == ViolationEntity.ExemptedStatus ? exemptUntil : null;
+        entity.ReviewedBy = statuses.Count == 1 ? reviewed?.ReviewedBy : null;
+        entity.ReviewedAt = statuses.Count == 1 ? reviewed?.ReviewedAt : null;
+        entity.ResolvedByVersion = live.Count > 0 ? null : group.Select(v => v.ResolvedByVersion).Last();
+        entity.ResolvedAt = live.Count > 0 ? null : group.Max(v => v.ResolvedAt);
+        entity.ChangedAt = group.Max(v => v.ChangedAt);
+        return entity;
     }
 
     /// <summary>The finding's migration entry: keyed after everything its rows had recorded, so a rerun rewrites it and the history reads in order.</summary>
