@@ -40,7 +40,7 @@ public sealed record ViolationItem(
     [property: JsonPropertyName("finding_id")] string? FindingId,
     [property: JsonPropertyName("resolved_by_version")] string? ResolvedByVersion);
 
-/// <summary>One violating row of a finding, as the filing's result document lists it.</summary>
+/// <summary>One violating row of a finding, as the filing's result document lists it; <c>employee_masked</c> is the employee as the digest shows it (E*****01), for screens others may see.</summary>
 public sealed record FindingRowItem(
     int Row,
     string Region,
@@ -48,6 +48,7 @@ public sealed record FindingRowItem(
     decimal Observed,
     string Message,
     [property: JsonPropertyName("employee_id")] string? EmployeeId,
+    [property: JsonPropertyName("employee_masked")] string? EmployeeMasked,
     string? Item);
 
 /// <summary>A page of a finding's rows in file order; pass <see cref="ContinuationToken"/> back for the next (null at the end).</summary>
@@ -71,11 +72,16 @@ public sealed record HistoryEntry(
 /// <summary>An enterprise's explanation (情况说明) of its finding.</summary>
 public sealed record ResponseBody(string? Text);
 
-/// <summary>A violation with its message, the clause's quoted sentence and its history, oldest first.</summary>
+/// <summary>
+/// A violation with its message, the clause's quoted sentence and its history, oldest first; <see cref="Explanation"/>
+/// (the limit in plain words) and <see cref="WhatToDo"/> are in the caller's language.
+/// </summary>
 public sealed record ViolationDetail(
     ViolationItem Violation,
     string Message,
     string? Quote,
+    string? Explanation,
+    [property: JsonPropertyName("what_to_do")] string? WhatToDo,
     [property: JsonPropertyName("employee_id")] string? EmployeeId,
     string? Item,
     [property: JsonPropertyName("exempt_until")] DateTimeOffset? ExemptUntil,
@@ -88,8 +94,17 @@ public sealed record RuleVersion(string? From, string? To, string Limit, string 
 /// <summary>A text in Chinese and English.</summary>
 public sealed record Bilingual(string Zh, string En);
 
-/// <summary>A rule of the catalog with its versions.</summary>
-public sealed record RuleItem(string Id, Bilingual Title, IReadOnlyList<RuleVersion> Versions);
+/// <summary>
+/// A rule of the catalog with its versions: its limit in plain words (<see cref="Title"/>) and what a filer does
+/// about a breach (<see cref="Remedy"/>) in both languages, and the two again in the caller's language.
+/// </summary>
+public sealed record RuleItem(
+    string Id,
+    Bilingual Title,
+    Bilingual Remedy,
+    string Explanation,
+    [property: JsonPropertyName("what_to_do")] string WhatToDo,
+    IReadOnlyList<RuleVersion> Versions);
 
 /// <summary>
 /// A filing version and its verdict in figures: <c>violations</c> counts violating rows, <c>findings</c> what they
@@ -107,14 +122,21 @@ public sealed record FilingItem(
     int Findings,
     int Warnings,
     string? Error,
+    [property: JsonPropertyName("error_code")] string? ErrorCode,
     string Periods,
     [property: JsonPropertyName("uploaded_at")] DateTimeOffset? UploadedAt,
     [property: JsonPropertyName("checked_at")] DateTimeOffset CheckedAt,
     [property: JsonPropertyName("etag")] string ETag,
     string Version);
 
-/// <summary>A filing kind with a template: its contract name and its Chinese name.</summary>
-public sealed record TemplateItem(string Kind, string Name);
+/// <summary>A filing kind with a template: its contract name, its Chinese name and its columns.</summary>
+public sealed record TemplateItem(string Kind, string Name, IReadOnlyList<ColumnItem> Columns);
+
+/// <summary>A column of a filing kind: the contract's name (reports' <c>field</c>), its Chinese header, whether it is required.</summary>
+public sealed record ColumnItem(string Name, [property: JsonPropertyName("chinese_name")] string ChineseName, bool Required);
+
+/// <summary>Why a version was rejected, one place at a time: row and column where known, the code, and the text in the caller's language.</summary>
+public sealed record ProblemItem(int? Row, string? Column, string? Code, string Message);
 
 /// <summary>The signed-in caller: role (<c>regulator</c> or <c>enterprise</c>), name, and the region or USCC it covers; all null when nobody is signed in.</summary>
 public sealed record CallerItem(string? Role, string? Name, string? Region, string? Uscc);
@@ -126,8 +148,9 @@ public sealed record FilingPage(IReadOnlyList<FilingItem> Items);
 /// A filing version with its result document (the shape of <c>compliance check --format json</c>), cut to a
 /// regulator's regions. A document over 4 MiB comes with its findings whole and its first 1,000 violating rows,
 /// and <c>violations_omitted</c> saying how many more <c>GET /api/violations/{id}/rows</c> pages through.
+/// A rejected version lists its <see cref="Problems"/> in the caller's language (the document keeps its English).
 /// </summary>
-public sealed record FilingDetail(FilingItem Filing, JsonElement? Result);
+public sealed record FilingDetail(FilingItem Filing, JsonElement? Result, IReadOnlyList<ProblemItem> Problems);
 
 /// <summary>A write-only URL for one upload: PUT the file's content to it with the headers given, before it expires.</summary>
 public sealed record UploadGrant(

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Security.Claims;
 using Compliance.Core.Policies;
 using Compliance.Core.Templates;
@@ -61,6 +62,7 @@ public static class ReviewEndpoints
         // ApiPipeline may not be one. Same name as the web host's, so whichever registers first serves both.
         services.TryAddSingleton(_ => new System.Diagnostics.DiagnosticListener("Microsoft.AspNetCore"));
         services.TryAddSingleton<System.Diagnostics.DiagnosticSource>(sp => sp.GetRequiredService<System.Diagnostics.DiagnosticListener>());
+        services.AddApiLanguages();
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>().AddOperationTransformer<BearerSecurityTransformer>());
         return services;
     }
@@ -85,6 +87,7 @@ public static class ReviewEndpoints
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseApiLanguages();
         app.UseRouting();
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
@@ -167,7 +170,7 @@ public static class ReviewEndpoints
 
         return TypedResults.Ok(new FindingRowPage(
             Item(rows.Finding),
-            [.. rows.Page.Rows.Select(r => new FindingRowItem(r.Row, r.Region, r.Field, r.Observed, r.Message, r.EmployeeId, r.Item))],
+            [.. rows.Page.Rows.Select(r => new FindingRowItem(r.Row, r.Region, r.Field, r.Observed, r.Message, r.EmployeeId, Core.Digests.EmployeeIds.Mask(r.EmployeeId), r.Item))],
             rows.ContinuationToken));
     }
 
@@ -224,7 +227,7 @@ public static class ReviewEndpoints
         }
 
         using var result = view.Result is null ? null : System.Text.Json.JsonDocument.Parse(view.Result);
-        return TypedResults.Ok(new FilingDetail(ToItem(view), result?.RootElement.Clone()));
+        return TypedResults.Ok(new FilingDetail(ToItem(view), result?.RootElement.Clone(), Problems(view, result?.RootElement)));
     }
 
     /// <summary>
@@ -261,7 +264,10 @@ public static class ReviewEndpoints
 
     /// <summary>GET /api/templates: the filing kinds a template exists for, with their Chinese names (no sign-in).</summary>
     public static Ok<IReadOnlyList<TemplateItem>> Templates() =>
-        TypedResults.Ok<IReadOnlyList<TemplateItem>>([.. Core.Filings.FilingKindNames.All.Select(k => new TemplateItem(Core.Filings.FilingKindNames.ToContractName(k), Core.Filings.FilingSchema.For(k).ChineseName))]);
+        TypedResults.Ok<IReadOnlyList<TemplateItem>>([.. Core.Filings.FilingKindNames.All.Select(Core.Filings.FilingSchema.For).Select(s => new TemplateItem(
+            Core.Filings.FilingKindNames.ToContractName(s.Kind),
+            s.ChineseName,
+            [.. s.Columns.Select(c => new ColumnItem(c.Name, c.ChineseName, c.Required))]))]);
 
     /// <summary>
     /// GET /api/templates/{kind}?format=xlsx|csv&amp;encoding=utf-8|gb18030: the kind's template (模板), generated from
@@ -292,6 +298,9 @@ public static class ReviewEndpoints
         return TypedResults.Ok<IReadOnlyList<RuleItem>>([.. catalog.Rules.Select(r => new RuleItem(
             r.Id,
             new Bilingual(r.Title.Zh, r.Title.En),
+            new Bilingual(r.Remedy.Zh, r.Remedy.En),
+            ApiLanguages.Text(r.Title),
+            ApiLanguages.Text(r.Remedy),
             [.. r.Versions.Select(v => new RuleVersion(v.Window.From?.ToString(), v.Window.To?.ToString(), v.Summary, v.Citation.ToString(), v.Citation.Quote))]))]);
     }
 
@@ -371,19 +380,65 @@ public static class ReviewEndpoints
         v.Violation.FindingId,
         v.Violation.ResolvedByVersion);
 
-    private static ViolationDetail Detail(ViolationView v, PolicyCatalog catalog) => new(
-        Item(v),
-        v.Violation.Message,
-        Core.Filings.Period.TryParse(v.Violation.Period, out var period)
-            ? catalog.Rules.FirstOrDefault(r => r.Id == v.Violation.Rule)?.VersionFor(period.Value)?.Citation.Quote
-            : null,
-        v.Violation.EmployeeId,
-        v.Violation.Item,
-        v.Violation.ExemptUntil,
-        v.Violation.ResolvedByVersion,
-        [.. v.History.Select(h => new HistoryEntry(h.Who, h.At, h.FromStatus, h.ToStatus, h.Note, h.ExemptUntil, h.Version, h.Rows, h.Kind))]);
+    private static ViolationDetail Detail(ViolationView v, PolicyCatalog catalog)
+    {
+        var rule = catalog.Rules.FirstOrDefault(r => r.Id == v.Violation.Rule);
+        return new(
+            Item(v),
+            v.Violation.Message,
+            Core.Filings.Period.TryParse(v.Violation.Period, out var period) ? rule?.VersionFor(period.Value)?.Citation.Quote : null,
+            rule is null ? null : ApiLanguages.Text(rule.Title),
+            rule is null ? null : ApiLanguages.Text(rule.Remedy),
+            v.Violation.EmployeeId,
+            v.Violation.Item,
+            v.Violation.ExemptUntil,
+            v.Violation.ResolvedByVersion,
+            [.. v.History.Select(h => new HistoryEntry(h.Who, h.At, h.FromStatus, h.ToStatus, h.Note, h.ExemptUntil, h.Version, h.Rows, h.Kind))]);
+    }
+
+    /// <summary>
+    /// A rejected version's problems in the caller's language: the result document's row errors (each with its
+    /// code and arguments), or the one error of a file turned away whole. A checked version has none.
+    /// </summary>
+    private static List<ProblemItem> Problems(FilingView view, JsonElement? result)
+    {
+        if (Core.Checking.FilingStatusNames.IsChecked(view.Filing.Status))
+        {
+            return [];
+        }
+
+        var file = result is { } document && document.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Array && files.GetArrayLength() > 0
+            ? files[0]
+            : (JsonElement?)null;
+        var problems = new List<ProblemItem>();
+        if (file is { } f && f.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var error in errors.EnumerateArray())
+            {
+                problems.Add(new ProblemItem(
+                    Number(error, "row"),
+                    String(error, "column"),
+                    String(error, "code"),
+                    ApiLanguages.Text(error, "code", "args", String(error, "message")) ?? string.Empty));
+            }
+        }
+
+        if (problems.Count == 0)
+        {
+            problems.Add(new ProblemItem(
+                view.Filing.ErrorRow,
+                file is { } g ? String(g, "error_column") : null,
+                view.Filing.ErrorCode,
+                ApiLanguages.Text(view.Filing.ErrorCode, view.Filing.ErrorArgs, view.Filing.Error) ?? string.Empty));
+        }
+
+        return problems;
+
+        static string? String(JsonElement e, string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        static int? Number(JsonElement e, string name) => e.TryGetProperty(name, out var p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out var n) ? n : null;
+    }
 
     private static FilingItem ToItem(FilingView view) => new(
         view.Id, view.Filing.Uscc, view.Filing.FileName, view.Filing.Kind, view.Filing.Status, view.Filing.Rows, view.Filing.ViolationCount, view.Filing.FindingCount,
-        view.Filing.WarningCount, view.Filing.Error, view.Filing.Periods, view.Filing.UploadedAt, view.Filing.CheckedAt, view.Filing.BlobETag, StorageKeys.VersionId(view.Filing.BlobETag));
+        view.Filing.WarningCount, ApiLanguages.Text(view.Filing.ErrorCode, view.Filing.ErrorArgs, view.Filing.Error), view.Filing.ErrorCode, view.Filing.Periods, view.Filing.UploadedAt, view.Filing.CheckedAt, view.Filing.BlobETag, StorageKeys.VersionId(view.Filing.BlobETag));
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Compliance.Core.Checking;
 using Spectre.Console;
+using Compliance.Core.Texts;
 
 namespace Compliance.Cli;
 
@@ -102,8 +103,8 @@ internal static class CheckCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            var reason = ex is FileNotFoundException or DirectoryNotFoundException ? "file not found" : ex.Message;
-            return FilingReport.RejectedFile(path, $"Cannot open {path}: {reason}.", checker.Catalog.Version);
+            object reason = ex is FileNotFoundException or DirectoryNotFoundException ? UserMessage.Of(MessageCode.FileNotFound) : ex.Message.TrimEnd('.');
+            return FilingReport.RejectedFile(path, UserMessage.Of(MessageCode.CannotOpen, path, reason), checker.Catalog.Version);
         }
 
         try
@@ -131,7 +132,7 @@ internal static class CheckCommand
         }
         catch (IOException ex)
         {
-            return FilingReport.RejectedFile(path, $"Reading {path} failed: {ex.Message}", checker.Catalog.Version);
+            return FilingReport.RejectedFile(path, UserMessage.Of(MessageCode.ReadFailed, path, ex.Message), checker.Catalog.Version);
         }
     }
 

@@ -4,6 +4,7 @@ using Compliance.Storage;
 using Compliance.Storage.Entities;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Compliance.Core.Texts;
 
 namespace Compliance.Pipeline;
 
@@ -75,14 +76,14 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         }
     }
 
-    private async Task<ProcessOutcome> CheckAndStoreAsync(FilingDownload download, string uscc, string name, string blobPath, string filingId, string partition, string versionKey, bool validSubmitter, string? usccProblem, long started, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    private async Task<ProcessOutcome> CheckAndStoreAsync(FilingDownload download, string uscc, string name, string blobPath, string filingId, string partition, string versionKey, bool validSubmitter, UserMessage? usccProblem, long started, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
         var checking = time.GetTimestamp();
         using var report = download.Refusal is { } refusal
             ? FilingReport.RejectedFile(name, refusal, checker.Catalog.Version)
             : validSubmitter
             ? checker.Check(download.Content, name, new CheckOptions { ExpectedUscc = uscc }, cancellationToken)
-            : FilingReport.RejectedFile(name, $"The folder '{uscc}' is not a unified social credit code ({usccProblem ?? "it is written with lower-case, full-width or look-alike characters; write the plain upper-case code"}). Upload filings to filings/{{your USCC}}/{{file name}}.", checker.Catalog.Version);
+            : FilingReport.RejectedFile(name, UserMessage.Of(MessageCode.FolderNotUscc, uscc, usccProblem ?? UserMessage.Of(MessageCode.UsccNotCanonical, uscc)), checker.Catalog.Version);
 
         var checkSeconds = time.GetElapsedTime(checking).TotalSeconds;
         var now = time.GetUtcNow();
@@ -129,6 +130,8 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
                 WarningCount = report.WarningCount,
                 ErrorCount = report.ErrorCount,
                 Error = report.Error,
+                ErrorCode = report.ErrorText?.Code,
+                ErrorArgs = report.ErrorText?.ArgsJson(),
                 ErrorRow = report.ErrorRow,
                 Periods = string.Join(',', report.Periods),
                 Regions = string.Join(',', report.Regions),
@@ -228,7 +231,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
     private static (string Partition, string RowKey) VersionKeys(string uscc, string name, string etag) =>
         (IsSubmitter(uscc, out _) ? uscc : StorageKeys.InvalidSubmitter, StorageKeys.FilingVersion(StorageKeys.FilingId($"{uscc}/{name}"), StorageKeys.VersionId(etag)));
 
-    private static bool IsSubmitter(string folder, out string? problem) =>
+    private static bool IsSubmitter(string folder, out UserMessage? problem) =>
         Uscc.TryValidate(folder, out var normalized, out problem) && normalized == folder;
 
     /// <summary>One entity per finding (<see cref="FindingEntities.Of"/>).</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Registry;
+using Compliance.Core.Texts;
 
 namespace Compliance.Storage;
 
@@ -13,13 +14,13 @@ namespace Compliance.Storage;
 /// A filing version fetched for checking: a local, seekable copy and what identifies the version — or, for a
 /// blob refused on its properties alone, why it was refused (<see cref="Refusal"/>) and no content at all.
 /// </summary>
-public sealed class FilingDownload(Stream content, string etag, string sha256, long length, DateTimeOffset uploadedAt, string? refusal = null) : IDisposable
+public sealed class FilingDownload(Stream content, string etag, string sha256, long length, DateTimeOffset uploadedAt, UserMessage? refusal = null) : IDisposable
 {
     /// <summary>The content, positioned at 0. Owned by this object. Empty when <see cref="Refusal"/> is set.</summary>
     public Stream Content { get; } = content;
 
     /// <summary>Why the blob was not read (a copy, not a block blob, over the size limit); null for a downloaded version.</summary>
-    public string? Refusal { get; } = refusal;
+    public UserMessage? Refusal { get; } = refusal;
 
     public string ETag { get; } = etag;
 
@@ -133,23 +134,23 @@ public sealed class FilingBlobs(BlobServiceClient blobs, IOptions<ComplianceStor
     }
 
     /// <summary>Why a blob must not be read, judged from its properties alone; null when it is an upload within the limit.</summary>
-    private static string? Refusal(BlobProperties properties, long maxBytes)
+    private static UserMessage? Refusal(BlobProperties properties, long maxBytes)
     {
         // A copy's content comes from a blob the uploader may not be allowed to read; its source is not named
         // here, since it may be another enterprise's path.
         if (!string.IsNullOrEmpty(properties.CopyId) || properties.CopySource is not null)
         {
-            return "The filing was created by copying another blob (x-ms-copy-source), not uploaded; copies are refused unread. Upload the file itself: PUT its content with x-ms-blob-type: BlockBlob.";
+            return UserMessage.Of(MessageCode.BlobCopied);
         }
 
         if (properties.BlobType != BlobType.Block)
         {
-            return $"The filing is a{(properties.BlobType == BlobType.Append ? "n append" : " page")} blob; only block blobs are read. Upload the file itself: PUT its content with x-ms-blob-type: BlockBlob.";
+            return UserMessage.Of(properties.BlobType == BlobType.Append ? MessageCode.BlobAppend : MessageCode.BlobPage);
         }
 
         return properties.ContentLength > maxBytes ? TooLarge(properties.ContentLength, maxBytes) : null;
     }
 
-    private static string TooLarge(long bytes, long maxBytes) =>
+    private static UserMessage TooLarge(long bytes, long maxBytes) =>
         Core.Reading.FilingOpener.TooLargeMessage(bytes, Core.Reading.ReaderLimits.Default with { MaxFileBytes = maxBytes });
 }

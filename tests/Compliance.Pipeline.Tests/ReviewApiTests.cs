@@ -357,13 +357,21 @@ public sealed class ReviewApiTests
         await page.FocusAsync("#file");
         await page.Keyboard.PressAsync("Enter");
         await (await chooser).SetFilesAsync(filled);
-        await page.Locator("#findings tbody tr").First.WaitForAsync(new() { Timeout = 60_000 });
+        await page.Locator("#findings article tbody tr").First.WaitForAsync(new() { Timeout = 60_000 });
 
         Assert.AreEqual("100", await page.Locator("#progress").GetAttributeAsync("value"));
-        var finding = await page.Locator("#findings tbody tr").First.InnerTextAsync();
+        var finding = await page.Locator("#findings article").First.InnerTextAsync();
         StringAssert.Contains(finding, "HF-RATE-CAP");
-        StringAssert.Contains(finding, "住房公积金", "the rule in Chinese");
+        StringAssert.Contains(finding, "住房公积金缴存比例不得超过12%", "the rule in Chinese");
         StringAssert.Contains(finding, "国发〔2016〕48号 (二十)");
+        StringAssert.Contains(finding, "对住房公积金缴存比例高于１２％的一律予以规范调整", "the clause quoted");
+        StringAssert.Contains(finding, "将住房公积金单位和个人缴存比例调整到12%以内", "what to do, from the catalog");
+        var violatingRows = await page.Locator("#findings article tbody tr").AllInnerTextsAsync();
+        Assert.HasCount(3, violatingRows, "a row per violating row");
+        foreach (var part in new[] { "2", "E*****01", "住房公积金单位缴存比例 (housing_fund_employer_rate)", "13", "<= 12" })
+        {
+            StringAssert.Contains(violatingRows[0], part, "row, masked employee, field, observed, limit");
+        }
         StringAssert.Contains(await page.Locator("#summary").InnerTextAsync(), "发现 1 项违规，涉及 3 行");
         Assert.IsLessThanOrEqualTo(375, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), "nothing wider than the phone");
         Directory.CreateDirectory(Path.Combine(Samples.Root, "docs", "images"));
@@ -400,7 +408,7 @@ public sealed class ReviewApiTests
         StringAssert.Contains(await page.Locator("#resolved").InnerTextAsync(), "本版本纠正了 1 项");
         var versions = await page.Locator("#filings tbody tr").Filter(new() { HasText = "九月工资.xlsx" }).AllInnerTextsAsync();
         Assert.HasCount(2, versions, "both versions in the history");
-        Assert.IsTrue(versions[0].Contains("最新 latest", StringComparison.Ordinal) && versions[1].Contains("已被新版本取代 superseded", StringComparison.Ordinal), string.Join(" || ", versions));
+        Assert.IsTrue(versions[0].Contains("最新", StringComparison.Ordinal) && versions[1].Contains("已被新版本取代", StringComparison.Ordinal), string.Join(" || ", versions));
 
         // Sichuan's regulator reads the explanation in the finding's history.
         var regulator = await (await browser.NewContextAsync()).NewPageAsync();
@@ -426,8 +434,20 @@ public sealed class ReviewApiTests
         await page.Locator("#file").SetInputFilesAsync(broken);
         await page.Locator("#rejection").WaitForAsync(new() { Timeout = 60_000 });
         var rejection = await page.Locator("#rejection").InnerTextAsync();
-        StringAssert.Contains(rejection, "第 2 行 row 2");
-        StringAssert.Contains(rejection, "column period");
+        StringAssert.Contains(rejection, "第 2 行");
+        StringAssert.Contains(rejection, "所属期 (period)");
+        StringAssert.Contains(rejection, "“2016-13”不是所属期；请写成 yyyy-MM（2016-06）", "the server's message in Chinese");
+        StringAssert.Contains(rejection, "请改正后以同一文件名重新上传");
+
+        // The switch asks the API again in English, by keyboard.
+        await page.FocusAsync("#lang");
+        await page.Keyboard.PressAsync("Enter");
+        await page.GetByText("'2016-13' is not a period; write yyyy-MM (2016-06)").WaitForAsync();
+        Assert.AreEqual("en", await page.EvaluateAsync<string>("document.documentElement.lang"));
+        StringAssert.Contains(await page.Locator("#rejection").InnerTextAsync(), "Fix it and upload it again under the same name.");
+        StringAssert.Contains(await page.Locator("#history-title").InnerTextAsync(), "Filing history");
+        await page.Keyboard.PressAsync("Enter");
+        await page.GetByText("“2016-13”不是所属期").WaitForAsync();
         Assert.IsEmpty(problems, string.Join(Environment.NewLine, problems));
     }
 
@@ -457,7 +477,7 @@ public sealed class ReviewApiTests
         Assert.IsGreaterThan(4 * 1024 * 1024, new FileInfo(file).Length);
 
         await page.Locator("#file").SetInputFilesAsync(file);
-        await page.Locator("#findings tbody tr").First.WaitForAsync(new() { Timeout = 120_000 });
+        await page.Locator("#findings article").First.WaitForAsync(new() { Timeout = 120_000 });
 
         StringAssert.Contains(await page.Locator("#summary").InnerTextAsync(), "发现 1 项违规，涉及 100000 行");
         Assert.AreEqual(2, blocks.Count(q => q.Contains("comp=block&", StringComparison.Ordinal)), string.Join(Environment.NewLine, blocks));
@@ -640,6 +660,61 @@ public sealed class ReviewApiTests
         var list = document.Paths["/api/violations"].Operations![System.Net.Http.HttpMethod.Get];
         CollectionAssert.AreEquivalent(new[] { "period", "uscc", "rule", "status", "region", "continuationToken", "pageSize" }, list.Parameters!.Select(p => p.Name).ToArray());
         Assert.IsNotNull(document.Paths["/api/violations/{id}/review"].Operations![System.Net.Http.HttpMethod.Post].RequestBody, "the review body is described");
+    }
+
+    [TestMethod]
+    public async Task Texts_AreInTheCallersLanguage_BesideTheirCodes()
+    {
+        // A Chengdu file with a rate that is not a number, sent as the portal sends it.
+        using var grant = await SendAsync(HttpMethod.Post, "/api/uploads", "ent-cd", new { fileName = "language-check.csv" });
+        var url = new Uri(JsonDocument.Parse(await grant.Content.ReadAsStringAsync()).RootElement.GetProperty("url").GetString()!);
+        using var plain = new HttpClient();
+        using var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new StringContent(Header + $"{Chengdu},2017-05,510100,L1,8000,abc,19\r\n") };
+        put.Headers.Add("x-ms-blob-type", "BlockBlob");
+        using var uploaded = await plain.SendAsync(put);
+        Assert.AreEqual(HttpStatusCode.Created, uploaded.StatusCode);
+        string? id = null;
+        for (var attempt = 0; attempt < 120 && id is null; attempt++)
+        {
+            id = (await FilingItemsAsync("ent-cd", "/api/filings")).Where(f => f.GetProperty("file").GetString() == "language-check.csv").Select(f => f.GetProperty("id").GetString()).FirstOrDefault();
+            await Task.Delay(id is null ? 500 : 0);
+        }
+
+        Assert.IsNotNull(id, "the upload was checked");
+        var chinese = await InLanguageAsync($"/api/filings/{id}", null, "zh-CN");
+        var english = await InLanguageAsync($"/api/filings/{id}", "en-GB,en;q=0.9", "en");
+        var taiwan = await InLanguageAsync($"/api/filings/{id}", "zh-TW", "zh-CN");
+
+        var problem = chinese.GetProperty("problems")[0];
+        Assert.AreEqual(("AT_CELL", 2, "housing_fund_employer_rate"), (problem.GetProperty("code").GetString(), problem.GetProperty("row").GetInt32(), problem.GetProperty("column").GetString()));
+        Assert.AreEqual("第 2 行，housing_fund_employer_rate (住房公积金单位缴存比例) 列：“abc”不是比例；请填写百分数，例如 12、12% 或 0.5。", problem.GetProperty("message").GetString());
+        Assert.AreEqual(problem.GetProperty("message").GetString(), chinese.GetProperty("filing").GetProperty("error").GetString());
+        Assert.AreEqual("AT_CELL", chinese.GetProperty("filing").GetProperty("error_code").GetString());
+        Assert.AreEqual("Row 2, column housing_fund_employer_rate (住房公积金单位缴存比例): 'abc' is not a rate; write the percent, for example 12, 12% or 0.5.", english.GetProperty("problems")[0].GetProperty("message").GetString());
+        Assert.AreEqual(english.GetProperty("problems")[0].GetProperty("message").GetString(), english.GetProperty("result").GetProperty("files")[0].GetProperty("error").GetString(), "the result document keeps its English");
+        Assert.AreEqual(problem.GetProperty("message").GetString(), taiwan.GetProperty("problems")[0].GetProperty("message").GetString(), "any Chinese gets the Chinese text");
+
+        var rule = (await InLanguageAsync("/api/rules", null, "zh-CN")).EnumerateArray().Single(r => r.GetProperty("id").GetString() == "HF-RATE-CAP");
+        var englishRule = (await InLanguageAsync("/api/rules", "en", "en")).EnumerateArray().Single(r => r.GetProperty("id").GetString() == "HF-RATE-CAP");
+        Assert.AreEqual(("住房公积金缴存比例不得超过12%", "Housing fund rate, employer and employee each, at most 12%"), (rule.GetProperty("explanation").GetString(), englishRule.GetProperty("explanation").GetString()));
+        StringAssert.StartsWith(rule.GetProperty("what_to_do").GetString(), "将住房公积金单位和个人缴存比例调整到12%以内");
+        StringAssert.StartsWith(englishRule.GetProperty("what_to_do").GetString(), "Set the employer and employee housing fund rates to 12% or less");
+        Assert.AreEqual(rule.GetProperty("remedy").GetProperty("en").GetString(), englishRule.GetProperty("what_to_do").GetString(), "both languages are in every answer, one chosen");
+    }
+
+    private static async Task<JsonElement> InLanguageAsync(string url, string? acceptLanguage, string expectedLanguage)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "ent-cd");
+        if (acceptLanguage is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Language", acceptLanguage);
+        }
+
+        using var response = await http!.SendAsync(request);
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
+        Assert.AreEqual(expectedLanguage, response.Content.Headers.ContentLanguage.Single(), url);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
     [TestMethod]

@@ -2,6 +2,8 @@ using Compliance.Core.Filings;
 using Compliance.Core.Policies;
 using Compliance.Core.Reading;
 using Compliance.Core.Rules;
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
 
 namespace Compliance.Core.Checking;
 
@@ -48,7 +50,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         }
         catch (FilingRejectedException ex)
         {
-            return run.Rejected(ex.Message, ex.Row, ex.Column);
+            return run.Rejected(ex.Text, ex.Row, ex.Column);
         }
 
         return run.Finish();
@@ -127,7 +129,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             var record = parser!.Parse(raw, rowErrors, rowWarnings);
             if (record is not null && expected is not null && record.Uscc != expected)
             {
-                rowErrors.Add(new RowError(record.Row, "uscc", $"Row {record.Row}, column uscc: submitter mismatch: the row is for {record.Uscc} but the filing was uploaded under {expected}."));
+                rowErrors.Add(new RowError(record.Row, "uscc", UserMessage.Of(MessageCode.AtCell, Num(record.Row), "uscc", UserMessage.Of(MessageCode.SubmitterMismatch, record.Uscc, expected))));
                 record = null;
             }
 
@@ -197,11 +199,19 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             }
         }
 
-        private static RowError Duplicate(FilingSchema schema, int row, int first, string? subject, string? uscc, Period? period) => schema.Kind == FilingKind.SafetyAssessment
-            ? new(row, "region", $"Row {row}, column region (行政区划代码): {(subject is null ? "the same province" : $"province {subject}")} already appears in row {first}{(period is { } p ? $" for {p.Year}" : " for the same year")}; each province has one row per year.")
-            : new(row, "employee_id", $"Row {row}, column employee_id (职工编号): {(subject is null ? "the same employee" : $"employee {subject}")} already appears in row {first}"
-                + (uscc is null ? " for the same enterprise and period" : $" for {uscc} in {period}")
-                + "; each employee has one row per period.");
+        // Repeats found on disk (subject null) no longer know whose row it was, only where the first one is.
+        private static RowError Duplicate(FilingSchema schema, int row, int first, string? subject, string? uscc, Period? period)
+        {
+            var column = schema.Kind == FilingKind.SafetyAssessment ? "region" : "employee_id";
+            var text = (schema.Kind, subject, period) switch
+            {
+                (FilingKind.SafetyAssessment, { } province, { } p) => UserMessage.Of(MessageCode.DuplicateProvince, province, Num(first), Num(p.Year)),
+                (FilingKind.SafetyAssessment, _, _) => UserMessage.Of(MessageCode.DuplicateProvinceSpilled, Num(first)),
+                (_, { } employee, { } p) when uscc is not null => UserMessage.Of(MessageCode.DuplicateEmployee, employee, Num(first), uscc, p.ToString()),
+                _ => UserMessage.Of(MessageCode.DuplicateEmployeeSpilled, Num(first)),
+            };
+            return new(row, column, UserMessage.Of(MessageCode.AtCell, Num(row), schema.Find(column)!.Display, text));
+        }
 
         private void AddError(RowError error)
         {
@@ -269,8 +279,8 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 errors.Clear();
                 errors.AddRange(ordered);
                 var first = errors[0];
-                var more = errorCount > 1 ? $" ({errorCount} problems in all; see the list of errors)" : string.Empty;
-                return Rejected(first.Message + more, first.Row, first.Column);
+                var error = errorCount > 1 ? UserMessage.Of(MessageCode.MoreProblems, first.Text, Num(errorCount)) : first.Text;
+                return Rejected(error, first.Row, first.Column);
             }
 
             handedOver = true;
@@ -281,9 +291,9 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             };
         }
 
-        public FilingReport Rejected(string error, int? row, string? column) => Report(FilingStatus.Rejected) with
+        public FilingReport Rejected(UserMessage error, int? row, string? column) => Report(FilingStatus.Rejected) with
         {
-            Error = error,
+            ErrorText = error,
             ErrorRow = row,
             ErrorColumn = column,
         };

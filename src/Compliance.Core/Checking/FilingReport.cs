@@ -1,5 +1,6 @@
 using Compliance.Core.Reading;
 using Compliance.Core.Rules;
+using Compliance.Core.Texts;
 
 namespace Compliance.Core.Checking;
 
@@ -41,8 +42,11 @@ public sealed record FilingReport : IDisposable
 
     public required FilingStatus Status { get; init; }
 
-    /// <summary>Why the file was rejected, in words the filer can act on.</summary>
-    public string? Error { get; init; }
+    /// <summary>Why the file was rejected, in words the filer can act on (the English of <see cref="ErrorText"/>).</summary>
+    public string? Error => ErrorText?.ToString();
+
+    /// <summary>Why the file was rejected, as a code and arguments that render in Chinese or English.</summary>
+    public UserMessage? ErrorText { get; init; }
 
     public int? ErrorRow { get; init; }
 
@@ -83,11 +87,11 @@ public sealed record FilingReport : IDisposable
     public void Dispose() => Violations.Dispose();
 
     /// <summary>A file turned away before any of it was read (cannot be opened, wrong folder, ...).</summary>
-    public static FilingReport RejectedFile(string file, string error, string? catalogVersion) => new()
+    public static FilingReport RejectedFile(string file, UserMessage error, string? catalogVersion) => new()
     {
         File = file,
         Status = FilingStatus.Rejected,
-        Error = error,
+        ErrorText = error,
         CatalogVersion = catalogVersion,
     };
 }

@@ -51,6 +51,14 @@ public static class ReportJson
         WriteNullable(w, "error", r.Error);
         WriteNullable(w, "error_row", r.ErrorRow);
         WriteNullable(w, "error_column", r.ErrorColumn);
+
+        // The error's code and arguments, so a reader (the API) can say it in the filer's language.
+        if (r.ErrorText is { } text)
+        {
+            w.WriteString("error_code", text.Code);
+            text.WriteArgs(w, "error_args");
+        }
+
         w.WriteNumber("rows", r.Rows);
         WriteFindings(w, r);
         var findings = r.Violations.Findings;
@@ -110,6 +118,8 @@ public static class ReportJson
             w.WriteNumber("row", error.Row);
             WriteNullable(w, "column", error.Column);
             w.WriteString("message", error.Message);
+            w.WriteString("code", error.Text.Code);
+            error.Text.WriteArgs(w, "args");
             w.WriteEndObject();
         }
 

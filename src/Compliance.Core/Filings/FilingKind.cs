@@ -63,4 +63,9 @@ public static class FilingKindNames
     /// <summary>The contract names of every kind for a message: <c>"payroll", "fees", … or "safety_assessment"</c>.</summary>
     public static string Listed { get; } =
         string.Join(", ", All.SkipLast(1).Select(k => $"\"{k.ToContractName()}\"")) + $" or \"{All[^1].ToContractName()}\"";
+
+    /// <summary><see cref="Listed"/> in both languages, for a message a filer reads.</summary>
+    public static Policies.LocalizedText ListedText { get; } = new(
+        string.Join("、", All.SkipLast(1).Select(k => $"\"{k.ToContractName()}\"")) + $" 或 \"{All[^1].ToContractName()}\"",
+        Listed);
 }

@@ -218,8 +218,11 @@ public sealed class FilingSchema
     };
 
     /// <summary>What tells each kind apart in a header, from the schemas: "A payroll filing has employee_id (职工编号) or …".</summary>
-    public static string Signatures { get; } = "A " + string.Join("; a ", FilingKindNames.All.Select(For).Select(schema =>
-        $"{schema.Kind.ToContractName()} filing has {string.Join(" or ", schema.Signature.Select(name => schema.Columns.Single(c => c.Name == name).Display))}"));
+    public static Policies.LocalizedText Signatures { get; } = new(
+        string.Join("；", FilingKindNames.All.Select(For).Select(schema =>
+            $"{schema.Kind.ToContractName()} 申报须有 {string.Join(" 或 ", schema.Signature.Select(name => schema.Columns.Single(c => c.Name == name).Display))}")),
+        "A " + string.Join("; a ", FilingKindNames.All.Select(For).Select(schema =>
+            $"{schema.Kind.ToContractName()} filing has {string.Join(" or ", schema.Signature.Select(name => schema.Columns.Single(c => c.Name == name).Display))}")));
 
     /// <summary>
     /// Recognises the kind from header names: the kind whose signature columns are present. Null when no

@@ -1,3 +1,5 @@
+using Compliance.Core.Texts;
+
 namespace Compliance.Core.Filings;
 
 /// <summary>统一社会信用代码 (unified social credit code), checked as GB 32100-2015 prescribes.</summary>
@@ -7,12 +9,12 @@ public static class Uscc
     private static readonly int[] Weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
     /// <summary>Normalises (NFKC, upper case) and validates; the reason says what is wrong in words a filer can act on.</summary>
-    public static bool TryValidate(string? text, out string normalized, out string? reason)
+    public static bool TryValidate(string? text, out string normalized, out UserMessage? reason)
     {
         normalized = text is null ? string.Empty : TextNormalizer.Normalize(text).ToUpperInvariant();
         if (normalized.Length != 18)
         {
-            reason = $"'{normalized}' has {normalized.Length} characters; a unified social credit code has 18";
+            reason = UserMessage.Of(MessageCode.UsccLength, normalized, MessageArgs.Num(normalized.Length));
             return false;
         }
 
@@ -22,7 +24,7 @@ public static class Uscc
             var value = Alphabet.IndexOf(normalized[i], StringComparison.Ordinal);
             if (value < 0)
             {
-                reason = $"'{normalized}' has '{normalized[i]}' at position {i + 1}; only 0-9 and A-H J-N P-R T U W-Y are allowed";
+                reason = UserMessage.Of(MessageCode.UsccCharacter, normalized, normalized[i].ToString(), MessageArgs.Num(i + 1));
                 return false;
             }
 
@@ -32,7 +34,7 @@ public static class Uscc
         var expected = CheckCharacter(sum);
         if (normalized[17] != expected)
         {
-            reason = $"'{normalized}' fails the GB 32100-2015 check: the 18th character should be '{expected}', not '{normalized[17]}'";
+            reason = UserMessage.Of(MessageCode.UsccCheck, normalized, expected.ToString(), normalized[17].ToString());
             return false;
         }
 

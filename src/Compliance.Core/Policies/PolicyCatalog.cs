@@ -125,6 +125,11 @@ public sealed class PolicyCatalog
             throw new PolicyCatalogException($"{Where()}: needs a title in Chinese and English.");
         }
 
+        if (rule.Remedy is null || string.IsNullOrWhiteSpace(rule.Remedy.Zh) || string.IsNullOrWhiteSpace(rule.Remedy.En))
+        {
+            throw new PolicyCatalogException($"{Where()}: needs a remedy (what the filer does about a breach) in Chinese and English.");
+        }
+
         if (!RuleKinds.IsKnown(rule.Kind))
         {
             throw new PolicyCatalogException($"{Where()}: unknown kind '{rule.Kind}'. Known kinds: {string.Join(", ", RuleKinds.Names)}.");
@@ -160,7 +165,7 @@ public sealed class PolicyCatalog
             versions.Add(new RuleVersion(window, new Citation(citation.Document, citation.Clause, citation.Quote) { Note = citation.Note }, version.Parameters.Clone(), check));
         }
 
-        return new PolicyRule(id, rule.Kind!, filingKind, severity, new LocalizedText(rule.Title.Zh, rule.Title.En), [.. versions.OrderBy(v => v.Window.From?.Ordinal ?? int.MinValue)]);
+        return new PolicyRule(id, rule.Kind!, filingKind, severity, new LocalizedText(rule.Title.Zh, rule.Title.En), new LocalizedText(rule.Remedy.Zh, rule.Remedy.En), [.. versions.OrderBy(v => v.Window.From?.Ordinal ?? int.MinValue)]);
     }
 
     private static Period? ParsePeriod(string? text, Func<string> where)
@@ -191,6 +196,8 @@ public sealed class PolicyCatalog
         public string? Severity { get; set; }
 
         public TitleDocument? Title { get; set; }
+
+        public TitleDocument? Remedy { get; set; }
 
         public List<VersionDocument>? Versions { get; set; }
     }

@@ -69,13 +69,14 @@ public sealed class RuleVersion
 /// <summary>A rule of the catalog: a stable id, the code that checks it (its kind), and its versions over time.</summary>
 public sealed class PolicyRule
 {
-    internal PolicyRule(string id, string kind, FilingKind filingKind, Severity severity, LocalizedText title, IReadOnlyList<RuleVersion> versions)
+    internal PolicyRule(string id, string kind, FilingKind filingKind, Severity severity, LocalizedText title, LocalizedText remedy, IReadOnlyList<RuleVersion> versions)
     {
         Id = id;
         Kind = kind;
         FilingKind = filingKind;
         Severity = severity;
         Title = title;
+        Remedy = remedy;
         Versions = versions;
     }
 
@@ -88,7 +89,11 @@ public sealed class PolicyRule
 
     public Severity Severity { get; }
 
+    /// <summary>The limit in plain words: 住房公积金缴存比例不得超过12%.</summary>
     public LocalizedText Title { get; }
+
+    /// <summary>What a filer does about a breach: correct what, settle or refund what, upload again.</summary>
+    public LocalizedText Remedy { get; }
 
     public IReadOnlyList<RuleVersion> Versions { get; }
 

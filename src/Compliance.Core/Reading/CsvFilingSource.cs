@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Compliance.Core.Filings;
 using nietras.SeparatedValues;
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
 
 namespace Compliance.Core.Reading;
 
@@ -29,7 +31,7 @@ internal sealed class CsvFilingSource : IFilingSource
             reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false }).From(text);
             if (!reader.MoveNext())
             {
-                throw new FilingRejectedException("The file is empty: it needs a header row and at least one data row.");
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.CsvEmpty));
             }
 
             var header = reader.Current;
@@ -43,7 +45,7 @@ internal sealed class CsvFilingSource : IFilingSource
             }
 
             headerColumns = header.ColCount;
-            map = HeaderMap.Build(headers, kindHint: null, i => $"column {i + 1}");
+            map = HeaderMap.Build(headers, kindHint: null, i => UserMessage.Of(MessageCode.CellColumnNumber, Num(i + 1)));
         }
         catch (DecoderFallbackException ex)
         {
@@ -108,8 +110,7 @@ internal sealed class CsvFilingSource : IFilingSource
             if (row.ColCount != headerColumns)
             {
                 throw new FilingRejectedException(
-                    $"Line {line} has {row.ColCount} fields but the header has {headerColumns}. "
-                    + "A field that contains a comma must be in double quotes, for example \"1,234.50\".",
+                    UserMessage.Of(MessageCode.CsvFieldCount, Num(line), Num(row.ColCount), Num(headerColumns)),
                     row: line);
             }
 
@@ -119,7 +120,7 @@ internal sealed class CsvFilingSource : IFilingSource
 
         if (!any)
         {
-            throw new FilingRejectedException("The file has a header row but no data rows: fill one row per record from row 2.", row: 2);
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.NoDataRows), row: 2);
         }
     }
 
@@ -193,7 +194,7 @@ internal sealed class CsvFilingSource : IFilingSource
         if (raw[0] != '"')
         {
             throw new FilingRejectedException(
-                $"Line {line}, {column}: a double quote appears inside an unquoted field. Quote the whole field and double the inner quote (\"\").",
+                UserMessage.Of(MessageCode.CsvQuoteInUnquotedField, Num(line), column),
                 row: line,
                 column: column);
         }
@@ -201,7 +202,7 @@ internal sealed class CsvFilingSource : IFilingSource
         if (raw.Length < 2 || raw[^1] != '"')
         {
             throw new FilingRejectedException(
-                $"Line {line}, {column}: the quoted field that starts here is never closed. Add the closing double quote.",
+                UserMessage.Of(MessageCode.CsvQuoteNotClosed, Num(line), column),
                 row: line,
                 column: column);
         }
@@ -215,7 +216,7 @@ internal sealed class CsvFilingSource : IFilingSource
                 if (i + 1 >= inner.Length || inner[i + 1] != '"')
                 {
                     throw new FilingRejectedException(
-                        $"Line {line}, {column}: a lone double quote inside a quoted field. Write it twice (\"\") or close the quote before the comma.",
+                        UserMessage.Of(MessageCode.CsvLoneQuote, Num(line), column),
                         row: line,
                         column: column);
                 }
@@ -259,9 +260,7 @@ internal sealed class CsvFilingSource : IFilingSource
     private static readonly SearchValues<char> BlankLine = SearchValues.Create(", \t\u00A0\u3000");
 
     private static FilingRejectedException NotText(DecoderFallbackException ex, int? afterLine = null) => new(
-        "The file is not valid UTF-8 text throughout"
-        + (afterLine is { } line ? $" (the first bad bytes come after line {line})" : string.Empty)
-        + ": it may change encoding part-way, or not be text at all. Save it as CSV UTF-8 or as GB18030/GBK CSV from start to end.",
+        afterLine is { } line ? UserMessage.Of(MessageCode.CsvNotTextAfterLine, Num(line)) : UserMessage.Of(MessageCode.CsvNotText),
         ex);
 
     public void Dispose()

@@ -1,3 +1,6 @@
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
+
 namespace Compliance.Core.Reading;
 
 /// <summary>
@@ -101,11 +104,9 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
     {
         if (recordBytes > limits.MaxRecordBytes)
         {
-            var why = inQuotes
-                ? "a quoted field opened there is never closed, or runs on for more than"
-                : "the line is longer than";
+            var why = inQuotes ? MessageCode.CsvQuoteRunsOn : MessageCode.CsvLineTooLong;
             throw new FilingRejectedException(
-                $"Line {recordStartLine}: {why} {limits.MaxRecordBytes / 1024} KiB. Check the quotes on that line, or split the file.",
+                UserMessage.Of(why, Num(recordStartLine), Num(limits.MaxRecordBytes / 1024)),
                 row: recordStartLine);
         }
     }

@@ -1,3 +1,6 @@
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
+
 namespace Compliance.Core.Reading;
 
 /// <summary>
@@ -27,7 +30,7 @@ public static class FilingOpener
         try
         {
             var format = FormatOf(fileName) ?? throw new FilingRejectedException(
-                $"'{Path.GetExtension(fileName)}' files are not accepted. Upload the filing as .csv, .xlsx or .json.");
+                UserMessage.Of(MessageCode.FileTypeNotAccepted, Path.GetExtension(fileName)));
 
             var start = stream.CanSeek ? stream.Position : 0;
             if (stream.CanSeek && stream.Length - start > limits.MaxFileBytes)
@@ -40,7 +43,7 @@ public static class FilingOpener
             var whole = length < sniff.Length;
             if (length == 0)
             {
-                throw new FilingRejectedException("The file is empty (0 bytes).");
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.FileEmpty));
             }
 
             CheckContentMatches(format, sniff.AsSpan(0, length));
@@ -73,19 +76,19 @@ public static class FilingOpener
         var isOle = head.StartsWith((ReadOnlySpan<byte>)[0xD0, 0xCF, 0x11, 0xE0]);
         if (isOle)
         {
-            throw new FilingRejectedException("This is an old Excel 97-2003 (.xls) workbook. Open it in Excel or WPS and save it as .xlsx or CSV.");
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.FileIsXls));
         }
 
         if (head.StartsWith("%PDF"u8))
         {
-            throw new FilingRejectedException("This is a PDF, not a filing. Upload the data itself as .csv, .xlsx or .json.");
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.FileIsPdf));
         }
 
         if (format == FilingFormat.Xlsx)
         {
             if (!isZip)
             {
-                throw new FilingRejectedException("The file is named .xlsx but is not an XLSX workbook. Save it from Excel or WPS as \"Excel 工作簿 (*.xlsx)\".");
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.FileNotXlsx));
             }
 
             return;
@@ -93,26 +96,26 @@ public static class FilingOpener
 
         if (isZip)
         {
-            throw new FilingRejectedException($"The file is an XLSX workbook but is named .{format.ToString().ToLowerInvariant()}. Rename it to .xlsx.");
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.FileXlsxMisnamed, format.ToString().ToLowerInvariant()));
         }
 
         if (head.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || head.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
         {
             throw new FilingRejectedException(
-                "The file is UTF-16 text (Excel's \"Unicode Text\"). Save it as \"CSV UTF-8 (逗号分隔)\" or plain CSV instead.");
+                UserMessage.Of(MessageCode.FileUtf16));
         }
 
         // UTF-16 without its byte-order mark: ASCII text with a NUL after (or before) every character.
         if (head.Length >= 8 && (Utf16Without(head, 1) || Utf16Without(head, 0)))
         {
             throw new FilingRejectedException(
-                "The file is UTF-16 text without a byte-order mark. Save it as \"CSV UTF-8 (逗号分隔)\" or plain CSV instead.");
+                UserMessage.Of(MessageCode.FileUtf16NoBom));
         }
 
         // Text has no NUL bytes in UTF-8 or GB18030; a few of them means binary content.
         if (head.Contains((byte)0))
         {
-            throw new FilingRejectedException($"The file contains binary data, not {(format == FilingFormat.Csv ? "CSV" : "JSON")} text. Check that the right file was chosen.");
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.FileBinary, format == FilingFormat.Csv ? "CSV" : "JSON"));
         }
     }
 
@@ -134,10 +137,10 @@ public static class FilingOpener
     internal static FilingRejectedException TooLarge(long bytes, ReaderLimits limits) => new(TooLargeMessage(bytes, limits));
 
     /// <summary>Why a file over <see cref="ReaderLimits.MaxFileBytes"/> is refused: one wording wherever the size is measured.</summary>
-    public static string TooLargeMessage(long bytes, ReaderLimits limits)
+    public static UserMessage TooLargeMessage(long bytes, ReaderLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
-        return $"The file is {bytes / (1 << 20):N0} MiB; filings up to {limits.MaxFileBytes / (1 << 20):N0} MiB are accepted. Split it by month or by region and upload the parts.";
+        return UserMessage.Of(MessageCode.FileTooLarge, Grouped(bytes / (1 << 20)), Grouped(limits.MaxFileBytes / (1 << 20)));
     }
 
     /// <summary>
@@ -154,12 +157,12 @@ public static class FilingOpener
             if (expanded > limits.MaxXlsxExpandedBytes)
             {
                 throw new FilingRejectedException(
-                    $"The workbook expands to {expanded / (1 << 20):N0} MiB, more than the {limits.MaxXlsxExpandedBytes / (1 << 20):N0} MiB a filing may hold. Save the data as CSV, or split the workbook.");
+                    UserMessage.Of(MessageCode.XlsxExpandsTooLarge, Grouped(expanded / (1 << 20)), Grouped(limits.MaxXlsxExpandedBytes / (1 << 20))));
             }
         }
         catch (InvalidDataException ex)
         {
-            throw new FilingRejectedException("The file is not a readable XLSX workbook (its zip directory is damaged). Save it again as .xlsx.", ex);
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxZipDamaged), ex);
         }
         finally
         {

@@ -1,4 +1,6 @@
 using Compliance.Core.Filings;
+using Compliance.Core.Policies;
+using Compliance.Core.Texts;
 
 namespace Compliance.Core.Reading;
 
@@ -22,26 +24,25 @@ internal sealed class HeaderMap
     /// <param name="headers">Header cell texts, in source order.</param>
     /// <param name="kindHint">A kind named by the sheet, when there is one.</param>
     /// <param name="cellName">Names a source column for messages ("column C").</param>
-    public static HeaderMap Build(IReadOnlyList<string?> headers, FilingKind? kindHint, Func<int, string> cellName)
+    public static HeaderMap Build(IReadOnlyList<string?> headers, FilingKind? kindHint, Func<int, UserMessage> cellName)
     {
         var texts = headers.Select(h => h ?? string.Empty).ToList();
         if (texts.All(string.IsNullOrWhiteSpace))
         {
-            throw new FilingRejectedException("The header row is empty: row 1 must name the columns, for example uscc, period, region, ...", row: 1);
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.HeaderEmpty), row: 1);
         }
 
         var schema = kindHint is { } hint ? FilingSchema.For(hint) : FilingSchema.Recognise(texts);
         if (schema is null && OtherDelimiter(texts) is { } delimiter)
         {
             throw new FilingRejectedException(
-                $"The columns are separated by {delimiter}, not commas. Save the file as \"CSV UTF-8 (逗号分隔)\" (comma separated) and upload it again.", row: 1);
+                UserMessage.Of(MessageCode.WrongDelimiter, delimiter), row: 1);
         }
 
         if (schema is null)
         {
             throw new FilingRejectedException(
-                $"Cannot tell the kind of filing from the header. {FilingSchema.Signatures}. Header found: "
-                + string.Join(", ", texts.Where(t => t.Length > 0).Take(20)),
+                UserMessage.Of(MessageCode.KindNotRecognised, FilingSchema.Signatures, string.Join(", ", texts.Where(t => t.Length > 0).Take(20))),
                 row: 1);
         }
 
@@ -70,7 +71,7 @@ internal sealed class HeaderMap
             if (seen.TryGetValue(column.Ordinal, out var first))
             {
                 throw new FilingRejectedException(
-                    $"Column {column.Display} appears twice ({cellName(first)} and {cellName(i)}); keep one.", row: 1, column: column.Name);
+                    UserMessage.Of(MessageCode.ColumnTwice, column.Display, cellName(first), cellName(i)), row: 1, column: column.Name);
             }
 
             seen[column.Ordinal] = i;
@@ -81,9 +82,7 @@ internal sealed class HeaderMap
         if (missing.Count > 0)
         {
             throw new FilingRejectedException(
-                $"The {schema.Kind.ToContractName()} filing lacks required column{(missing.Count > 1 ? "s" : string.Empty)} "
-                + string.Join(", ", missing.Select(c => c.Display))
-                + $". Row 1 must name every column (no title rows or merged cells above the names); add {(missing.Count > 1 ? "them" : "it")} there.",
+                UserMessage.Of(missing.Count > 1 ? MessageCode.MissingColumns : MessageCode.MissingColumn, schema.Kind.ToContractName(), string.Join(", ", missing.Select(c => c.Display))),
                 row: 1,
                 column: missing[0].Name);
         }
@@ -92,9 +91,9 @@ internal sealed class HeaderMap
     }
 
     /// <summary>A one-cell header holding several names joined by ; or tab: a European-locale or "Text (Tab delimited)" export.</summary>
-    private static string? OtherDelimiter(List<string> texts) =>
+    private static LocalizedText? OtherDelimiter(List<string> texts) =>
         texts.Count(t => t.Length > 0) != 1 ? null
-        : texts.First(t => t.Length > 0) is var only && only.Count(c => c == ';') >= 2 ? "semicolons"
-        : only.Count(c => c == '\t') >= 2 ? "tabs"
+        : texts.First(t => t.Length > 0) is var only && only.Count(c => c == ';') >= 2 ? new LocalizedText("分号", "semicolons")
+        : only.Count(c => c == '\t') >= 2 ? new LocalizedText("制表符", "tabs")
         : null;
 }

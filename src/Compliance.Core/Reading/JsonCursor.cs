@@ -1,3 +1,5 @@
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
 using System.Text.Json;
 
 namespace Compliance.Core.Reading;
@@ -123,7 +125,7 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
         {
             if (buffer.Length >= maxValueBytes)
             {
-                throw new FilingRejectedException($"A single value in the JSON is larger than {maxValueBytes / 1024} KiB; split it or check that the file is not damaged.");
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonValueTooLarge, Num(maxValueBytes / 1024)));
             }
 
             Array.Resize(ref buffer, Math.Min(buffer.Length * 2, maxValueBytes));

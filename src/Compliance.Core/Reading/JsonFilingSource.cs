@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Compliance.Core.Filings;
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
 
 namespace Compliance.Core.Reading;
 
@@ -30,7 +32,7 @@ internal sealed class JsonFilingSource : IFilingSource
         {
             if (cursor.ReadToken(out _) != JsonTokenType.StartObject)
             {
-                throw new FilingRejectedException("A JSON filing must be one object: {\"kind\": \"payroll\", \"uscc\": \"...\", \"rows\": [ ... ]}.");
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonNotObject));
             }
 
             while (cursor.ReadToken(out var name) == JsonTokenType.PropertyName)
@@ -40,7 +42,7 @@ internal sealed class JsonFilingSource : IFilingSource
                     var opened = cursor.ReadToken(out _);
                     if (opened != JsonTokenType.StartArray)
                     {
-                        throw new FilingRejectedException("\"rows\" must be an array of objects, one per row.", column: "rows");
+                        throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowsNotArray), column: "rows");
                     }
 
                     hasRows = true;
@@ -57,17 +59,17 @@ internal sealed class JsonFilingSource : IFilingSource
         var kindText = header.FirstOrDefault(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase)).Value;
         if (kindText is null)
         {
-            throw new FilingRejectedException($"The JSON filing has no \"kind\". Add \"kind\": {FilingKindNames.Listed}.", column: "kind");
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonNoKind, FilingKindNames.ListedText), column: "kind");
         }
 
         if (!FilingKindNames.TryParse(kindText, out var kind))
         {
-            throw new FilingRejectedException($"Unknown kind \"{kindText}\". Use {FilingKindNames.Listed}.", column: "kind");
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonUnknownKind, kindText, FilingKindNames.ListedText), column: "kind");
         }
 
         if (!hasRows)
         {
-            throw new FilingRejectedException("The JSON filing has no \"rows\" array.", column: "rows");
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonNoRows), column: "rows");
         }
 
         Schema = FilingSchema.For(kind);
@@ -129,7 +131,7 @@ internal sealed class JsonFilingSource : IFilingSource
 
             if (row.ValueKind != JsonValueKind.Object)
             {
-                throw new FilingRejectedException($"rows[{index}] is {row.ValueKind.ToString().ToLowerInvariant()}, not an object with the row's fields.", row: index);
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowNotObject, Num(index), row.ValueKind.ToString().ToLowerInvariant()), row: index);
             }
 
             record.Clear();
@@ -152,7 +154,7 @@ internal sealed class JsonFilingSource : IFilingSource
                 {
                     if ((given & (1UL << column.Ordinal)) != 0)
                     {
-                        throw new FilingRejectedException($"Row {index} gives field {column.Display} twice; keep one.", row: index, column: column.Name);
+                        throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonFieldTwice, Num(index), column.Display), row: index, column: column.Name);
                     }
 
                     given |= 1UL << column.Ordinal;
@@ -179,7 +181,7 @@ internal sealed class JsonFilingSource : IFilingSource
 
         if (index == 1)
         {
-            throw new FilingRejectedException("The JSON filing's \"rows\" array is empty.", column: "rows");
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowsEmpty), column: "rows");
         }
     }
 
@@ -191,7 +193,9 @@ internal sealed class JsonFilingSource : IFilingSource
         JsonValueKind.False => "no",
         JsonValueKind.Null or JsonValueKind.Undefined => null,
         _ => throw new FilingRejectedException(
-            $"{(row is null ? string.Empty : $"Row {row}, ")}field \"{name}\" is an {value.ValueKind.ToString().ToLowerInvariant()}; give a number or text.",
+            row is null
+                ? UserMessage.Of(MessageCode.JsonFieldNotValue, name, value.ValueKind.ToString().ToLowerInvariant())
+                : UserMessage.Of(MessageCode.JsonRowFieldNotValue, Num(row.Value), name, value.ValueKind.ToString().ToLowerInvariant()),
             row: row,
             column: name),
     };
@@ -229,10 +233,15 @@ internal sealed class JsonFilingSource : IFilingSource
         }
         catch (JsonException ex)
         {
-            var where = $"{(row is null ? "The JSON" : $"The JSON of rows[{row}]")} (from byte {cursor.Offset + 1:N0})";
-            var message = ex.Message.Contains("maximum configured depth", StringComparison.Ordinal)
-                ? $"{where} nests arrays or objects more than 64 levels deep; a row holds plain numbers and text."
-                : $"{where} is malformed: {ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]}";
+            var at = Grouped(cursor.Offset + 1);
+            var detail = ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
+            var message = (ex.Message.Contains("maximum configured depth", StringComparison.Ordinal), row) switch
+            {
+                (true, null) => UserMessage.Of(MessageCode.JsonTooDeep, at),
+                (true, { } r) => UserMessage.Of(MessageCode.JsonRowTooDeep, Num(r), at),
+                (false, null) => UserMessage.Of(MessageCode.JsonMalformed, at, detail),
+                (false, { } r) => UserMessage.Of(MessageCode.JsonRowMalformed, Num(r), at, detail),
+            };
             throw new FilingRejectedException(message, ex, row: row);
         }
         catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
@@ -242,7 +251,13 @@ internal sealed class JsonFilingSource : IFilingSource
     }
 
     private static FilingRejectedException NotUtf8(int? row, string? field, Exception inner) => new(
-        $"{(row is null ? "The JSON" : $"Row {row}")}{(field is null ? string.Empty : $", field \"{field}\"")} has text that is not valid UTF-8. Save the file as UTF-8 (JSON must be UTF-8).",
+        (row, field) switch
+        {
+            (null, null) => UserMessage.Of(MessageCode.JsonNotUtf8),
+            (null, { } f) => UserMessage.Of(MessageCode.JsonFieldNotUtf8, f),
+            ({ } r, null) => UserMessage.Of(MessageCode.JsonRowNotUtf8, Num(r)),
+            ({ } r, { } f) => UserMessage.Of(MessageCode.JsonRowFieldNotUtf8, Num(r), f),
+        },
         inner,
         row: row,
         column: field);

@@ -1,4 +1,5 @@
 using Compliance.Core.Filings;
+using Compliance.Core.Texts;
 
 namespace Compliance.Core.Reading;
 
@@ -85,4 +86,8 @@ public sealed class RawRecord
 public sealed record FilingWarning(string Code, int? Row, string Message, string? Column = null);
 
 /// <summary>A row whose data cannot be read as the contract says: names the row and column and what to fix.</summary>
-public sealed record RowError(int Row, string? Column, string Message);
+/// <param name="Text">The whole sentence ("Row 7, column …: …") in either language; <see cref="Message"/> is its English.</param>
+public sealed record RowError(int Row, string? Column, UserMessage Text)
+{
+    public string Message => Text.ToString();
+}

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Compliance.Core.Filings;
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
 
 namespace Compliance.Core.Reading;
 
@@ -77,7 +79,7 @@ internal sealed class RecordParser
             {
                 if (column.Required)
                 {
-                    errors.Add(Error(raw.Row, column, $"{column.Display} is required but empty."));
+                    errors.Add(Error(raw.Row, column, UserMessage.Of(MessageCode.RequiredEmpty, column.Display)));
                 }
 
                 continue;
@@ -111,7 +113,7 @@ internal sealed class RecordParser
 
         if (record.Frequency == FilingFrequency.Quarterly && !record.Period.IsQuarterEnd)
         {
-            errors.Add(Error(raw.Row, period!, $"a quarterly filer's period names the last month of the quarter (03, 06, 09 or 12), not {record.Period}."));
+            errors.Add(Error(raw.Row, period!, UserMessage.Of(MessageCode.QuarterlyPeriod, record.Period.ToString())));
             return null;
         }
 
@@ -176,7 +178,7 @@ internal sealed class RecordParser
                 }
                 else
                 {
-                    errors.Add(Error(row, column, reason + "."));
+                    errors.Add(Error(row, column, reason!));
                 }
 
                 break;
@@ -192,7 +194,7 @@ internal sealed class RecordParser
                 }
                 else
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not a period; write yyyy-MM (2016-06), yyyyMM (201606) or yyyy年M月 (2016年6月)."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAPeriod, text.ToString())));
                 }
 
                 break;
@@ -208,7 +210,7 @@ internal sealed class RecordParser
                 }
                 else
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not {RegionCode.Expected}."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotARegion, text.ToString())));
                 }
 
                 break;
@@ -218,7 +220,7 @@ internal sealed class RecordParser
                 // log line, terminal or review page shows (an ID that reads backwards), so they are refused.
                 if (text.IndexOfAny(InvisibleControls) is >= 0 and var at)
                 {
-                    errors.Add(Error(row, column, $"the text has an invisible control character (U+{(int)text[at]:X4}) at position {at + 1}; remove it."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.ControlCharacter, ((int)text[at]).ToString("X4", CultureInfo.InvariantCulture), Num(at + 1))));
                     break;
                 }
 
@@ -227,11 +229,11 @@ internal sealed class RecordParser
             case ColumnType.Rate:
                 if (!NumberParser.TryParseRate(text, out var rate, out var approximateRate))
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not a rate; write the percent, for example 12, 12% or 0.5."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotARate, text.ToString())));
                 }
                 else if (IsBelowZero(rate) || rate > 100m)
                 {
-                    errors.Add(Error(row, column, $"{rate.ToString(CultureInfo.InvariantCulture)} is not a percent between 0 and 100."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.RateOutOfRange, rate.ToString(CultureInfo.InvariantCulture))));
                 }
                 else
                 {
@@ -242,11 +244,11 @@ internal sealed class RecordParser
             case ColumnType.Amount:
                 if (!NumberParser.TryParseAmount(text, out var amount, out var approximateAmount))
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not an amount; write yuan with up to 2 decimals, for example 8000, 8000.50 or \"8,000.50\"."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAnAmount, text.ToString())));
                 }
                 else if (IsBelowZero(amount) || (ReferenceEquals(column, wageBase) && amount == 0m))
                 {
-                    errors.Add(Error(row, column, ReferenceEquals(column, wageBase) ? "the wage base must be greater than 0." : "an amount cannot be negative."));
+                    errors.Add(Error(row, column, UserMessage.Of(ReferenceEquals(column, wageBase) ? MessageCode.WageBaseNotPositive : MessageCode.AmountNegative)));
                 }
                 else
                 {
@@ -269,7 +271,7 @@ internal sealed class RecordParser
                         record.Frequency = FilingFrequency.Quarterly;
                         break;
                     default:
-                        errors.Add(Error(row, column, $"'{text}' is not a filing frequency; write monthly (按月) or quarterly (按季)."));
+                        errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAFrequency, text.ToString())));
                         break;
                 }
 
@@ -281,7 +283,7 @@ internal sealed class RecordParser
                 }
                 else
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not a date; write yyyy-MM-dd (2017-01-31), yyyy/M/d or yyyy年M月d日."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotADate, text.ToString())));
                 }
 
                 break;
@@ -293,7 +295,7 @@ internal sealed class RecordParser
                 }
                 else
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not a year; write four digits, for example 2016."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAYear, text.ToString())));
                 }
 
                 break;
@@ -304,7 +306,7 @@ internal sealed class RecordParser
                 }
                 else
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not one of {string.Join(", ", column.Choices.Values.Distinct())}."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAChoice, text.ToString(), string.Join(", ", column.Choices.Values.Distinct()))));
                 }
 
                 break;
@@ -319,14 +321,14 @@ internal sealed class RecordParser
                 }
                 else
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not a number of years; write a number such as 5, or lifetime (终身)."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotBanYears, text.ToString())));
                 }
 
                 break;
             case ColumnType.Score:
                 if (!NumberParser.TryParseAmount(text, out var score, out var approximateScore) || IsBelowZero(score) || score > 100m)
                 {
-                    errors.Add(Error(row, column, $"'{text}' is not a score; write a number from 0 to 100, for example 85.5."));
+                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAScore, text.ToString())));
                 }
                 else
                 {
@@ -344,7 +346,7 @@ internal sealed class RecordParser
                         record.SetNumber(column, 0, 0);
                         break;
                     default:
-                        errors.Add(Error(row, column, $"'{text}' is not yes or no; write yes (是) or no (否)."));
+                        errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotYesNo, text.ToString())));
                         break;
                 }
 
@@ -416,6 +418,6 @@ internal sealed class RecordParser
             : null;
     }
 
-    private static RowError Error(int row, ColumnDefinition column, string message) =>
-        new(row, column.Name, $"Row {row}, column {column.Display}: {message}");
+    private static RowError Error(int row, ColumnDefinition column, UserMessage message) =>
+        new(row, column.Name, UserMessage.Of(MessageCode.AtCell, Num(row), column.Display, message));
 }

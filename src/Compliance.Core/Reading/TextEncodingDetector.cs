@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
 
 namespace Compliance.Core.Reading;
 
@@ -40,7 +42,7 @@ public static class TextEncodingDetector
         {
             var line = prefix.Count((byte)'\n') + 1;
             throw new FilingRejectedException(
-                $"Line {line} is not UTF-8 text although the lines before it are: the file mixes encodings (UTF-8 and GBK). Save the whole file as \"CSV UTF-8 (逗号分隔)\".",
+                UserMessage.Of(MessageCode.MixedEncoding, Num(line)),
                 row: line);
         }
 

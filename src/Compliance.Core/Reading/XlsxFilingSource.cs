@@ -3,6 +3,8 @@ using Compliance.Core.Filings;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Compliance.Core.Texts;
+using static Compliance.Core.Texts.MessageArgs;
 
 namespace Compliance.Core.Reading;
 
@@ -38,16 +40,16 @@ internal sealed class XlsxFilingSource : IFilingSource
         }
         catch (Exception ex) when (IsDamage(ex) || ex is IOException or InvalidOperationException or ArgumentException)
         {
-            throw new FilingRejectedException("The file is not a readable XLSX workbook (it may be damaged, password-protected, or an old .xls). Save it again as .xlsx.", ex);
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxUnreadable), ex);
         }
 
         try
         {
-            var workbook = document.WorkbookPart ?? throw new FilingRejectedException("The XLSX file has no workbook inside. Save it again as .xlsx from Excel or WPS.");
+            var workbook = document.WorkbookPart ?? throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxNoWorkbook));
             var sheets = workbook.Workbook.Sheets?.Elements<Sheet>().ToList() ?? [];
             if (sheets.Count == 0)
             {
-                throw new FilingRejectedException("The workbook has no worksheets.");
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxNoSheets));
             }
 
             FilingKind? hint = null;
@@ -65,27 +67,27 @@ internal sealed class XlsxFilingSource : IFilingSource
             sheetName = chosen.Name?.Value ?? "Sheet1";
             if (chosen.Id?.Value is not { } id || !workbook.TryGetPartById(id, out var found) || found is not WorksheetPart part)
             {
-                throw new FilingRejectedException($"Worksheet '{sheetName}' has no content (the workbook lists it but does not contain it). Save it again as .xlsx.");
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxSheetMissing, sheetName));
             }
 
             sharedStrings = ReadSharedStrings(workbook.SharedStringTablePart);
             styles = ReadStyles(workbook.WorkbookStylesPart);
             reader = OpenXmlReader.Create(part);
 
-            var header = NextRow() ?? throw new FilingRejectedException($"Worksheet '{sheetName}' is empty: row 1 must be the header and data rows follow.");
+            var header = NextRow() ?? throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxSheetEmpty, sheetName));
             if (header.Index != 1)
             {
-                throw new FilingRejectedException($"Worksheet '{sheetName}': row 1 must be the header, but the first filled row is {header.Index}.", row: header.Index);
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxHeaderNotRow1, sheetName, Num(header.Index)), row: header.Index);
             }
 
-            map = HeaderMap.Build(header.Cells, hint, i => $"column {ColumnLetters(i)}");
+            map = HeaderMap.Build(header.Cells, hint, i => UserMessage.Of(MessageCode.CellColumnLetter, ColumnLetters(i)));
         }
         catch (Exception ex) when (IsDamage(ex) || ex is InvalidOperationException or IOException)
         {
             // The package opened, but a part inside it (workbook, sheet list, shared strings) is missing or is
             // not readable XML; System.IO.Packaging reports a missing part as an InvalidOperationException.
             Dispose();
-            throw new FilingRejectedException("The workbook is damaged: a part inside the XLSX cannot be read. Open it in Excel or WPS and save it again as .xlsx.", ex);
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxPartDamaged), ex);
         }
         catch
         {
@@ -127,7 +129,7 @@ internal sealed class XlsxFilingSource : IFilingSource
 
         if (!any)
         {
-            throw new FilingRejectedException($"Worksheet '{sheetName}' has a header row but no data rows: fill one row per record from row 2.", row: 2);
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxNoDataRows, sheetName), row: 2);
         }
     }
 
@@ -141,7 +143,7 @@ internal sealed class XlsxFilingSource : IFilingSource
         }
         catch (Exception ex) when (IsDamage(ex))
         {
-            throw new FilingRejectedException($"Worksheet '{sheetName}' is damaged and cannot be read to the end. Open it in Excel or WPS and save it again as .xlsx.", ex);
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.XlsxSheetDamaged, sheetName), ex);
         }
     }
 
@@ -202,7 +204,7 @@ internal sealed class XlsxFilingSource : IFilingSource
         if (type == CellValues.Error)
         {
             throw new FilingRejectedException(
-                $"Worksheet '{sheetName}', cell {ColumnLetters(column)}{row}: the cell shows the error {raw}. Fix the formula or type the value.",
+                UserMessage.Of(MessageCode.XlsxCellError, sheetName, ColumnLetters(column) + Num(row), raw ?? string.Empty),
                 row: row,
                 column: ColumnLetters(column));
         }

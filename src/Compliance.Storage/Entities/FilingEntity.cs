@@ -41,7 +41,14 @@ public sealed class FilingEntity : StorageEntity
 
     public int ErrorCount { get; set; }
 
+    /// <summary>Why the version was rejected, in English; <see cref="ErrorCode"/> and <see cref="ErrorArgs"/> say it in any language.</summary>
     public string? Error { get; set; }
+
+    /// <summary>The code of <see cref="Error"/> (e.g. <c>NOT_A_RATE</c>); null for versions checked before codes were kept.</summary>
+    public string? ErrorCode { get; set; }
+
+    /// <summary>The arguments of <see cref="ErrorCode"/> as a JSON array.</summary>
+    public string? ErrorArgs { get; set; }
 
     public int? ErrorRow { get; set; }
 

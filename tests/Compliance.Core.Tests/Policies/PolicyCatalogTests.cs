@@ -74,6 +74,10 @@ public sealed partial class PolicyCatalogTests
         AssertInvalid(c => Rule(c, "HF-RATE-CAP")["versions"]![0]!["parameters"]!["components"]![0]!["rate"] = "housing_rate", "'housing_rate' is not a column of payroll filings");
 
     [TestMethod]
+    public void RemedyWithoutEnglish_IsRefused() =>
+        AssertInvalid(c => Rule(c, "FEE-ABOLISHED")["remedy"]!.AsObject().Remove("en"), "needs a remedy (what the filer does about a breach) in Chinese and English");
+
+    [TestMethod]
     public void DuplicateRuleId_IsRefused() =>
         AssertInvalid(c => Rule(c, "UI-EMPLOYEE-CAP")["id"] = "HF-RATE-CAP", "appears twice");
 

@@ -12,7 +12,7 @@ public sealed class ValueParsingTests
     [DataRow("９１５１０１００Ａ４Ｃ１２Ｈ３Ｂ１Ｙ")]
     public void ValidUscc_Passes(string code)
     {
-        Assert.IsTrue(Uscc.TryValidate(code, out var normalized, out var reason), reason);
+        Assert.IsTrue(Uscc.TryValidate(code, out var normalized, out var reason), reason?.ToString());
         Assert.AreEqual(18, normalized.Length);
     }
 
@@ -24,7 +24,7 @@ public sealed class ValueParsingTests
     public void InvalidUscc_SaysWhy(string code, string reason)
     {
         Assert.IsFalse(Uscc.TryValidate(code, out _, out var why));
-        StringAssert.Contains(why, reason);
+        StringAssert.Contains(why?.ToString(), reason);
     }
 
     [TestMethod]
