@@ -12,6 +12,22 @@ public sealed record UploadBody(string? FileName);
 /// <summary>The review body: the new status, why, and for an exemption its last day (China Standard Time).</summary>
 public sealed record ReviewBody(string? Status, string? Note, DateOnly? ExemptUntil);
 
+/// <summary>One violation of a bulk review: its id and the ETag the list gave it (each is checked on its own).</summary>
+public sealed record BulkReviewItem(string? Id, [property: JsonPropertyName("etag")] string? ETag);
+
+/// <summary>One decision (status, note, exemption end) for up to 1,000 violations.</summary>
+public sealed record BulkReviewBody(string? Status, string? Note, [property: JsonPropertyName("exempt_until")] DateOnly? ExemptUntil, IReadOnlyList<BulkReviewItem>? Items);
+
+/// <summary>
+/// What became of one violation: <c>reviewed</c> (with its new ETag), <c>stale</c> (its ETag moved on; the current
+/// one is given, reload before reviewing again), <c>not_found</c> (absent or not yours) or <c>invalid</c> (an ETag
+/// not of the form the API issues).
+/// </summary>
+public sealed record BulkReviewOutcomeItem(string Id, string Result, [property: JsonPropertyName("etag")] string? ETag, string? Status);
+
+/// <summary>The outcome of a bulk review, item by item in the order sent, with the counts.</summary>
+public sealed record BulkReviewReport(int Reviewed, int Failed, IReadOnlyList<BulkReviewOutcomeItem> Items);
+
 /// <summary>
 /// A finding in a list — a limit broken the same way on <see cref="RowCount"/> rows of one filing, reviewed once:
 /// where it is, what was observed against which limit, how many rows and employees, and its status as of now.
@@ -31,6 +47,7 @@ public sealed record ViolationItem(
     string Citation,
     string Status,
     string Filing,
+    [property: JsonPropertyName("etag")] string ETag,
     int RowCount,
     int EmployeeCount,
     bool Declared,

@@ -113,6 +113,9 @@ public static class ReviewEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        api.MapPost("/violations/reviews", BulkReviewAsync).RequireAuthorization(CompliancePolicies.Regulator)
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBulkBodyBytes))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         api.MapPost("/violations/{id}/responses", RespondAsync).RequireAuthorization(CompliancePolicies.Enterprise)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
@@ -172,6 +175,44 @@ public static class ReviewEndpoints
             Item(rows.Finding),
             [.. rows.Page.Rows.Select(r => new FindingRowItem(r.Row, r.Region, r.Field, r.Observed, r.Message, r.EmployeeId, Core.Digests.EmployeeIds.Mask(r.EmployeeId), r.Item))],
             rows.ContinuationToken));
+    }
+
+    /// <summary>A bulk review's body: a thousand ids and ETags of about 150 bytes each, with room to spare.</summary>
+    public const int MaxBulkBodyBytes = 256 * 1024;
+
+    /// <summary>
+    /// POST /api/violations/reviews: one decision for up to 1,000 violations, each reviewed on its own (its ETag
+    /// checked, its own audit entry). Always 200 once the decision itself is valid: the report says item by item
+    /// what was written and what was not.
+    /// </summary>
+    public static async Task<Results<Ok<BulkReviewReport>, ProblemHttpResult>> BulkReviewAsync(ClaimsPrincipal user, ReviewService reviews, BulkReviewBody body, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reviews);
+        ArgumentNullException.ThrowIfNull(body);
+        var items = body.Items ?? [];
+        if (items.Any(i => string.IsNullOrEmpty(i?.Id)))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "Every item needs the violation's id.");
+        }
+
+        // An ETag not of the issued form is that item's failure, not the request's: the others still go through.
+        var outcomes = await reviews.ReviewManyAsync(
+            CompliancePolicies.CallerOf(user),
+            [.. items.Select(i => (i.Id!, IfMatch.TryParse(i.ETag, out var etag) ? etag : (Azure.ETag?)null))],
+            new ReviewRequest(body.Status ?? string.Empty, body.Note ?? string.Empty, body.ExemptUntil),
+            cancellationToken);
+        List<BulkReviewOutcomeItem> report = [.. outcomes.Select(o => new BulkReviewOutcomeItem(
+            o.Id, Snake(o.Result), o.Violation?.ETag.ToString("H"), o.Violation is { } v ? reviews.EffectiveStatus(v) : null))];
+        var reviewed = report.Count(r => r.Result == "reviewed");
+        return TypedResults.Ok(new BulkReviewReport(reviewed, report.Count - reviewed, report));
+
+        static string Snake(BulkReviewResult result) => result switch
+        {
+            BulkReviewResult.Reviewed => "reviewed",
+            BulkReviewResult.Stale => "stale",
+            BulkReviewResult.NotFound => "not_found",
+            _ => "invalid",
+        };
     }
 
     /// <summary>POST /api/violations/{id}/review: records a regulator's decision, if If-Match is the current ETag.</summary>
@@ -373,7 +414,7 @@ public static class ReviewEndpoints
 
     private static ViolationItem Item(ViolationView v) => new(
         v.Id, v.Violation.Rule, v.Violation.Uscc, v.Violation.Period, v.Violation.Region, v.Violation.Row, v.Violation.Field,
-        v.Violation.Observed, v.Violation.Limit, v.Violation.Citation, v.EffectiveStatus, v.Violation.FilingName,
+        v.Violation.Observed, v.Violation.Limit, v.Violation.Citation, v.EffectiveStatus, v.Violation.FilingName, v.Violation.ETag.ToString("H"),
         v.Violation.RowCount, v.Violation.EmployeeCount, v.Violation.Declared,
         v.Violation.IsFinding ? v.Violation.ObservedMin : v.Violation.Observed, v.Violation.IsFinding ? v.Violation.ObservedMax : v.Violation.Observed,
         v.Violation.IsFinding ? [.. v.Violation.FirstRows.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture))] : [v.Violation.Row],

@@ -67,15 +67,15 @@ internal static class OpenApiContract
             return new Contract(document["paths"]!.AsObject(), document["components"]?["schemas"]?.AsObject() ?? []);
         }
 
-        /// <summary>The document's path template a concrete path falls under ({id} matches one segment).</summary>
+        /// <summary>The document's path template a concrete path falls under ({id} matches one segment; a literal segment wins over a parameter, as in routing).</summary>
         public string? Match(string path)
         {
             var segments = path.Split('/');
-            return Paths.Select(p => p.Key).FirstOrDefault(template =>
+            return Paths.Select(p => p.Key).Where(template =>
             {
                 var parts = template.Split('/');
                 return parts.Length == segments.Length && parts.Zip(segments).All(p => (p.First.StartsWith('{') && p.Second.Length > 0) || p.First == p.Second);
-            });
+            }).OrderBy(template => template.Count(c => c == '{')).FirstOrDefault();
         }
 
         /// <summary>A response schema as a standalone JSON Schema: the components move under $defs, where 2020-12 resolves them.</summary>

@@ -613,7 +613,7 @@ public sealed class ReviewApiTests
             .ToList();
 
         CollectionAssert.AreEquivalent(new[] { "{page?}", "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
-        Assert.HasCount(17, local, "thirteen API routes, the OpenAPI document, the two pages and the icon");
+        Assert.HasCount(18, local, "fourteen API routes, the OpenAPI document, the two pages and the icon");
         foreach (var (method, pattern) in local)
         {
             // A page is one segment or none: the {page?} function; everything under /api/ the other.
@@ -663,24 +663,86 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
-    public async Task Texts_AreInTheCallersLanguage_BesideTheirCodes()
+    public async Task BulkReview_WritesEachItemAsItsOwnReview_AndReportsWhatItDidNot()
     {
-        // A Chengdu file with a rate that is not a number, sent as the portal sends it.
-        using var grant = await SendAsync(HttpMethod.Post, "/api/uploads", "ent-cd", new { fileName = "language-check.csv" });
+        // Chengdu's July payroll: three housing fund rates over the limit, three findings to review at once.
+        await UploadAsChengduAsync("july-bulk.csv", Header + $"{Chengdu},2017-07,510100,B1,8000,13,19\r\n{Chengdu},2017-07,510100,B2,8000,14,19\r\n{Chengdu},2017-07,510100,B3,8000,15,19\r\n");
+        var july = await ItemsAsync("reg-sc", $"/api/violations?period=2017-07&uscc={Chengdu}");
+        Assert.HasCount(3, july);
+        var guizhous = (await ItemsAsync("reg-gz", $"/api/violations?period=2017-03&uscc={Chengdu}")).Single();
+        object Item(JsonElement v, string? etag = null) => new { id = v.GetProperty("id").GetString(), etag = etag ?? v.GetProperty("etag").GetString() };
+
+        using var response = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new
+        {
+            status = "confirmed",
+            note = "七月住房公积金比例超标，逐一确认",
+            items = new[] { Item(july[0]), Item(july[1]), Item(july[2], ApiSettings.WellFormedETag), Item(guizhous), Item(july[0]) },
+        });
+
+        Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, "the same violation twice is refused whole");
+        using var bulk = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new
+        {
+            status = "confirmed",
+            note = "七月住房公积金比例超标，逐一确认",
+            items = new[] { Item(july[0]), Item(july[1]), Item(july[2], ApiSettings.WellFormedETag), Item(guizhous), new { id = (string?)"x.y", etag = (string?)"*" } },
+        });
+        Assert.AreEqual(HttpStatusCode.OK, bulk.StatusCode, await bulk.Content.ReadAsStringAsync());
+        var report = JsonDocument.Parse(await bulk.Content.ReadAsStringAsync()).RootElement;
+        Assert.AreEqual((2, 3), (report.GetProperty("reviewed").GetInt32(), report.GetProperty("failed").GetInt32()));
+        CollectionAssert.AreEqual(new[] { "reviewed", "reviewed", "stale", "not_found", "invalid" }, report.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("result").GetString()).ToArray());
+        Assert.AreEqual("open", report.GetProperty("items")[2].GetProperty("status").GetString(), "the stale one is untouched, and its current ETag is given");
+        Assert.AreEqual(july[2].GetProperty("etag").GetString(), report.GetProperty("items")[2].GetProperty("etag").GetString());
+        Assert.AreEqual(JsonValueKind.Null, report.GetProperty("items")[3].GetProperty("etag").ValueKind, "nothing of Guizhou's finding is told to Sichuan");
+
+        for (var i = 0; i < 2; i++)
+        {
+            using var detail = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(july[i].GetProperty("id").GetString()!)}", "reg-sc");
+            var violation = JsonDocument.Parse(await detail.Content.ReadAsStringAsync()).RootElement;
+            Assert.AreEqual("confirmed", violation.GetProperty("violation").GetProperty("status").GetString());
+            var history = violation.GetProperty("history").EnumerateArray().Where(h => h.GetProperty("to").GetString() == "confirmed").ToList();
+            Assert.HasCount(1, history, "one audit entry of its own");
+            Assert.AreEqual("七月住房公积金比例超标，逐一确认", history[0].GetProperty("note").GetString());
+            Assert.AreEqual(report.GetProperty("items")[i].GetProperty("etag").GetString(), detail.Headers.ETag?.ToString(), "the report gives the new ETag");
+        }
+
+        using var guizhouStill = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(guizhous.GetProperty("id").GetString()!)}", "reg-gz");
+        Assert.AreEqual(guizhous.GetProperty("status").GetString(), JsonDocument.Parse(await guizhouStill.Content.ReadAsStringAsync()).RootElement.GetProperty("violation").GetProperty("status").GetString());
+        using var enterprise = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "ent-cd", new { status = "dismissed", note = "x", items = new[] { Item(july[2]) } });
+        Assert.AreEqual(HttpStatusCode.Forbidden, enterprise.StatusCode);
+        using var noNote = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new { status = "dismissed", note = " ", items = new[] { Item(july[2]) } });
+        Assert.AreEqual(HttpStatusCode.BadRequest, noNote.StatusCode);
+        using var tooMany = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new { status = "dismissed", note = "x", items = Enumerable.Range(0, 1001).Select(i => new { id = $"{Chengdu}.{i}", etag = ApiSettings.WellFormedETag }).ToArray() });
+        Assert.AreEqual(HttpStatusCode.BadRequest, tooMany.StatusCode, await tooMany.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Uploads a file as Chengdu's accountant does (a write grant, a PUT) and waits for the blob trigger's verdict; returns the version's id.</summary>
+    private static async Task<string> UploadAsChengduAsync(string name, string csv)
+    {
+        using var grant = await SendAsync(HttpMethod.Post, "/api/uploads", "ent-cd", new { fileName = name });
         var url = new Uri(JsonDocument.Parse(await grant.Content.ReadAsStringAsync()).RootElement.GetProperty("url").GetString()!);
         using var plain = new HttpClient();
-        using var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new StringContent(Header + $"{Chengdu},2017-05,510100,L1,8000,abc,19\r\n") };
+        using var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new StringContent(csv) };
         put.Headers.Add("x-ms-blob-type", "BlockBlob");
         using var uploaded = await plain.SendAsync(put);
         Assert.AreEqual(HttpStatusCode.Created, uploaded.StatusCode);
-        string? id = null;
-        for (var attempt = 0; attempt < 120 && id is null; attempt++)
+        for (var attempt = 0; attempt < 120; attempt++)
         {
-            id = (await FilingItemsAsync("ent-cd", "/api/filings")).Where(f => f.GetProperty("file").GetString() == "language-check.csv").Select(f => f.GetProperty("id").GetString()).FirstOrDefault();
-            await Task.Delay(id is null ? 500 : 0);
+            if ((await FilingItemsAsync("ent-cd", "/api/filings")).Where(f => f.GetProperty("file").GetString() == name).Select(f => f.GetProperty("id").GetString()).FirstOrDefault() is { } id)
+            {
+                return id;
+            }
+
+            await Task.Delay(500);
         }
 
-        Assert.IsNotNull(id, "the upload was checked");
+        throw new AssertFailedException($"{name} was not checked within a minute");
+    }
+
+    [TestMethod]
+    public async Task Texts_AreInTheCallersLanguage_BesideTheirCodes()
+    {
+        // A Chengdu file with a rate that is not a number, sent as the portal sends it.
+        var id = await UploadAsChengduAsync("language-check.csv", Header + $"{Chengdu},2017-05,510100,L1,8000,abc,19\r\n");
         var chinese = await InLanguageAsync($"/api/filings/{id}", null, "zh-CN");
         var english = await InLanguageAsync($"/api/filings/{id}", "en-GB,en;q=0.9", "en");
         var taiwan = await InLanguageAsync($"/api/filings/{id}", "zh-TW", "zh-CN");

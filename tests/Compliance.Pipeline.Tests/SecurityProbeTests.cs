@@ -100,6 +100,7 @@ public sealed partial class SecurityProbeTests
             ["GET /api/violations/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}", token)],
             ["GET /api/violations/{id}/rows"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/rows", token), SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/rows?pageSize=1000", token)],
             ["POST /api/violations/{id}/review"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", token, new { status = "dismissed", note = "not mine to dismiss" }, WellFormedETag)],
+            ["POST /api/violations/reviews"] = token => [SendAsync(HttpMethod.Post, "/api/violations/reviews", token, new { status = "dismissed", note = "not mine to dismiss", items = new[] { new { id = chengduViolation, etag = WellFormedETag } } })],
             ["POST /api/violations/{id}/responses"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/responses", token, new { text = "not mine to explain" })],
             ["GET /api/rules"] = token => [SendAsync(HttpMethod.Get, "/api/rules", token)],
             ["GET /api/templates/{kind}"] = token => [SendAsync(HttpMethod.Get, "/api/templates/payroll?format=csv", token), SendAsync(HttpMethod.Get, "/api/templates/payroll?format=xlsx", token)],

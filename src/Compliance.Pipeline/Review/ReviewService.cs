@@ -17,6 +17,24 @@ public static class ReviewStatus
     public static IReadOnlyList<string> All { get; } = [Open, Confirmed, Dismissed, Exempted, Resolved];
 }
 
+/// <summary>What became of one violation of a bulk review.</summary>
+public enum BulkReviewResult
+{
+    Reviewed,
+
+    /// <summary>Its ETag moved on since the list was read: someone or something changed it; reload and review it again.</summary>
+    Stale,
+
+    /// <summary>No such violation for this caller (absent, or outside its scope).</summary>
+    NotFound,
+
+    /// <summary>The ETag sent with it is not one the API issues; nothing was read or written for it.</summary>
+    InvalidETag,
+}
+
+/// <summary>One violation's outcome in a bulk review, with the entity as it now stands (null when not found).</summary>
+public sealed record BulkReviewOutcome(string Id, BulkReviewResult Result, ViolationEntity? Violation);
+
 /// <summary>A review to record: the new status, why, and for an exemption the day it ends.</summary>
 public sealed record ReviewRequest(string Status, string Note, DateOnly? ExemptUntil = null);
 
@@ -112,6 +130,80 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, TimePr
         }
 
         var now = time.GetUtcNow();
+        var (status, note, exemptUntil) = Decide(request, now);
+        var saved = await RecordAsync(caller, current, status, note, exemptUntil, ifMatch, now, cancellationToken).ConfigureAwait(false);
+        return new ViolationView(id, saved.Violation, EffectiveStatus(saved.Violation), [.. current.History, saved.Audit]);
+    }
+
+    /// <summary>The most violations one bulk review takes: a page of a month's list, reviewed in one go.</summary>
+    public const int MaxBulkReview = 1000;
+
+    // Enough requests in flight to review a thousand findings in seconds without flooding one table partition.
+    private const int BulkParallelism = 8;
+
+    /// <summary>
+    /// One decision for many violations, each written as its own review: its own ETag check and its own audit
+    /// entry. Returns one outcome per item, in the order given — reviewed (with the new ETag), stale, or not found
+    /// (absent or outside the caller's scope, told apart from neither). Nothing is rolled back: what was written
+    /// is listed as written.
+    /// </summary>
+    public async Task<IReadOnlyList<BulkReviewOutcome>> ReviewManyAsync(Caller caller, IReadOnlyList<(string Id, ETag? IfMatch)> items, ReviewRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(request);
+        if (caller.Role != CallerRole.Regulator)
+        {
+            throw new ReviewForbiddenException("Only regulators review violations.");
+        }
+
+        if (items.Count is 0 or > MaxBulkReview)
+        {
+            throw new ReviewValidationException($"A bulk review takes 1 to {MaxBulkReview} violations.");
+        }
+
+        if (items.Select(i => i.Id).Distinct(StringComparer.Ordinal).Count() != items.Count)
+        {
+            throw new ReviewValidationException("A violation appears twice in the bulk review; list each once.");
+        }
+
+        var now = time.GetUtcNow();
+        var (status, note, exemptUntil) = Decide(request, now);
+        var outcomes = new BulkReviewOutcome[items.Count];
+        await Parallel.ForAsync(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = BulkParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var (id, etag) = items[i];
+            if (etag is not { } ifMatch)
+            {
+                outcomes[i] = new BulkReviewOutcome(id, BulkReviewResult.InvalidETag, null);
+                return;
+            }
+
+            if (!TryParseId(id, out var uscc, out var rowKey) || await store.GetAsync(uscc, rowKey, ct).ConfigureAwait(false) is not { } violation || !caller.CanSee(violation))
+            {
+                outcomes[i] = new BulkReviewOutcome(id, BulkReviewResult.NotFound, null);
+                return;
+            }
+
+            try
+            {
+                var current = new ViolationView(id, violation, EffectiveStatus(violation), []);
+                var saved = await RecordAsync(caller, current, status, note, exemptUntil, ifMatch, now, ct).ConfigureAwait(false);
+                outcomes[i] = new BulkReviewOutcome(id, BulkReviewResult.Reviewed, saved.Violation);
+            }
+            catch (StaleReviewException)
+            {
+                // As it stands now (the entity read above was changed in hand before the write was refused).
+                var latest = await store.GetAsync(uscc, rowKey, ct).ConfigureAwait(false);
+                outcomes[i] = new BulkReviewOutcome(id, BulkReviewResult.Stale, latest is not null && caller.CanSee(latest) ? latest : null);
+            }
+        }).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    /// <summary>A review request checked and normalised: the status, the note, and for an exemption the end of its last day.</summary>
+    private static (string Status, string Note, DateTimeOffset? ExemptUntil) Decide(ReviewRequest request, DateTimeOffset now)
+    {
         var status = request.Status?.Trim().ToLowerInvariant() ?? string.Empty;
         if (!ReviewStatus.All.Contains(status))
         {
@@ -141,17 +233,20 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, TimePr
             }
         }
 
-        var violation = current.Violation;
-        var from = current.EffectiveStatus;
+        return (status, request.Note.Trim(), exemptUntil);
+    }
 
-        var audit = Entry(id, violation, caller, now, from, status, request.Note.Trim());
+    /// <summary>Writes one decision on one violation the caller may see, with its audit entry; <see cref="StaleReviewException"/> when its ETag moved on.</summary>
+    private async Task<(ViolationEntity Violation, ReviewAuditEntity Audit)> RecordAsync(Caller caller, ViolationView current, string status, string note, DateTimeOffset? exemptUntil, ETag ifMatch, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var violation = current.Violation;
+        var audit = Entry(current.Id, violation, caller, now, current.EffectiveStatus, status, note);
         audit.ExemptUntil = exemptUntil;
         violation.Status = status;
         violation.ExemptUntil = exemptUntil;
         violation.ReviewedBy = caller.Name;
         violation.ReviewedAt = now;
-        var saved = await store.ReviewAsync(violation, ifMatch, audit, cancellationToken).ConfigureAwait(false);
-        return new ViolationView(id, saved, EffectiveStatus(saved), [.. current.History, audit]);
+        return (await store.ReviewAsync(violation, ifMatch, audit, cancellationToken).ConfigureAwait(false), audit);
     }
 
     public const int MaxPageSize = 200;
