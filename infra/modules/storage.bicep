@@ -26,6 +26,7 @@ var tables = [
   'ReviewAudit'
   'FilingClaims'
   'ViolationRowsArchive'
+  'ViolationCounts'
 ]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {

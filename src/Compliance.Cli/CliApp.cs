@@ -33,6 +33,7 @@ public static class CliApp
             LocalStackCommands.Digest(output, error),
             TokenCommand.Create(output, error),
             MigrateCommand.Create(output, error),
+            MigrateCommand.CreateRecount(output, error),
         };
 
         var parse = root.Parse(args);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Compliance.Core.Filings;
 using Compliance.LocalStack;
 using Compliance.Pipeline;
 using Compliance.Storage;
@@ -9,16 +10,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Compliance.Cli;
 
-/// <summary><c>compliance migrate-findings</c>: groups violations stored one per row (before findings) into findings.</summary>
+/// <summary>
+/// Maintenance commands over a storage account (or the local stack's): <c>compliance migrate-findings</c> groups
+/// violations stored one per row into findings; <c>compliance recount --month</c> rebuilds a month's counts.
+/// </summary>
 internal static class MigrateCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var ports = new LocalStackCommands.PortOptions();
-        var storage = new Option<string?>("--storage")
-        {
-            Description = "The storage account's connection string; without it, the local stack's (.azurite/). FilingsStorage__* settings work too.",
-        };
+        var (ports, storage) = (new LocalStackCommands.PortOptions(), StorageOption());
         var command = new Command(
             "migrate-findings",
             """
@@ -31,23 +31,70 @@ internal static class MigrateCommand
             storage,
         };
         ports.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction((parse, cancellationToken) => WithPipelineAsync(parse, ports, storage, cancellationToken, async provider =>
         {
-            using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
-            await using var azurite = parse.GetValue(storage) is null ? await Azurite.StartAsync(ports.Read(parse), loggerFactory.CreateLogger<Azurite>(), cancellationToken) : null;
-            var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection.Name] = parse.GetValue(storage) ?? azurite!.ConnectionString })
-                .AddEnvironmentVariables()
-                .Build();
-            var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddSingleton(loggerFactory).AddLogging();
-            services.AddCompliancePipeline(configuration);
-            await using var provider = services.BuildServiceProvider();
             var result = await provider.GetRequiredService<FindingMigration>().RunAsync(cancellationToken);
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"Migrated {result.Filings} filing(s): {result.Rows} per-row violation(s) grouped; {result.FindingsAdded} finding(s) added, {result.FindingsExisting} already there."));
             return ExitCodes.Clean;
+        }));
+        return command;
+    }
+
+    public static Command CreateRecount(TextWriter output, TextWriter error)
+    {
+        var (ports, storage) = (new LocalStackCommands.PortOptions(), StorageOption());
+        var month = new Option<string>("--month") { Description = "The month (yyyy-MM) whose counts are rebuilt.", Required = true };
+        var command = new Command(
+            "recount",
+            """
+            Rebuild the finding counts of one month (what the regulators' overview reads) from the month's findings:
+            the month's counts are thrown away and every finding counted afresh. For counts left behind by a write
+            that stopped half-way; run it when no filings of that month are being checked. Months are rebuilt oldest
+            first when several are, since a finding's being recurring is read from the month before.
+            Example: compliance recount --month 2016-09
+            """)
+        {
+            storage,
+            month,
+        };
+        ports.AddTo(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            if (!Period.TryParse(parse.GetValue(month), out var period))
+            {
+                error.WriteLine($"'{parse.GetValue(month)}' is not a month; write yyyy-MM, for example 2016-09.");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
+            return WithPipelineAsync(parse, ports, storage, cancellationToken, async provider =>
+            {
+                var counted = await provider.GetRequiredService<FindingRecount>().RunAsync(period.Value, cancellationToken);
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Recounted {period}: {counted} finding(s)."));
+                return ExitCodes.Clean;
+            });
         });
         return command;
+    }
+
+    private static Option<string?> StorageOption() => new("--storage")
+    {
+        Description = "The storage account's connection string; without it, the local stack's (.azurite/). FilingsStorage__* settings work too.",
+    };
+
+    /// <summary>The pipeline's services over the given account, or over the local stack's Azurite started for the command.</summary>
+    private static async Task<int> WithPipelineAsync(ParseResult parse, LocalStackCommands.PortOptions ports, Option<string?> storage, CancellationToken cancellationToken, Func<IServiceProvider, Task<int>> run)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
+        await using var azurite = parse.GetValue(storage) is null ? await Azurite.StartAsync(ports.Read(parse), loggerFactory.CreateLogger<Azurite>(), cancellationToken) : null;
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection.Name] = parse.GetValue(storage) ?? azurite!.ConnectionString })
+            .AddEnvironmentVariables()
+            .Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddSingleton(loggerFactory).AddLogging();
+        services.AddCompliancePipeline(configuration);
+        await using var provider = services.BuildServiceProvider();
+        return await run(provider);
     }
 }

@@ -26,7 +26,7 @@ namespace Compliance.Pipeline;
 /// small record per finding, and what is written is one entity per finding (see <see cref="Core.Rules.Finding"/>).
 /// </para>
 /// </summary>
-public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ReviewStore history, ResultStore results, FilingClaims claims, FilingChecker checker, PipelineTelemetry telemetry, IOptions<PipelineOptions> options, TimeProvider time, ILogger<FilingProcessor> logger)
+public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ReviewStore history, ResultStore results, FilingClaims claims, FindingCounts counts, FilingChecker checker, PipelineTelemetry telemetry, IOptions<PipelineOptions> options, TimeProvider time, ILogger<FilingProcessor> logger)
 {
     public async Task<ProcessOutcome> ProcessAsync(string uscc, string name, CancellationToken cancellationToken)
     {
@@ -94,6 +94,13 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
             var changes = FindingVersions.Plan(stored, found, new FilingVersionStamp(StorageKeys.VersionId(download.ETag), name, download.UploadedAt, now));
             await history.RecordHistoryAsync(changes.History, cancellationToken).ConfigureAwait(false);
             await store.SaveFindingsAsync(uscc, filingId, changes.Added, changes.Updated, changes.Unchanged, cancellationToken).ConfigureAwait(false);
+
+            // Before the version is recorded as done, so a run that stops here is redone and counts what it missed
+            // (a finding already counted as it stands is not counted again).
+            foreach (var finding in changes.Added.Concat(changes.Updated).Concat(changes.Unchanged))
+            {
+                await counts.ApplyAsync(finding, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var resultBlob = await results.WriteAsync(blobPath, report, cancellationToken).ConfigureAwait(false);

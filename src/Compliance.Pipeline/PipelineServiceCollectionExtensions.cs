@@ -39,6 +39,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<IDigestSender, SmtpDigestSender>();
         services.AddSingleton<DigestService>();
         services.AddSingleton<Compliance.Pipeline.Review.ReviewService>();
+        services.AddSingleton<FindingRecount>();
         services.AddSingleton<Compliance.Pipeline.Review.FilingQueries>();
         return services;
     }

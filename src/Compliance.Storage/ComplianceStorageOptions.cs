@@ -56,6 +56,11 @@ public sealed class ComplianceStorageOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
     public string ViolationRowsArchiveTable { get; set; } = "ViolationRowsArchive";
 
+    /// <summary>Finding counts per month × region × rule × status, kept by the pipeline and reviews for the regulators' overview.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string CountsTable { get; set; } = "ViolationCounts";
+
     /// <summary>The digest ledger: month × recipient.</summary>
     [Required]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]

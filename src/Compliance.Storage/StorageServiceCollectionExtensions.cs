@@ -44,6 +44,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<DigestStore>();
         services.TryAddSingleton<ReviewStore>();
         services.TryAddSingleton<FilingClaims>();
+        services.TryAddSingleton<FindingCounts>();
         return services;
     }
 

@@ -28,6 +28,7 @@ internal static class ApiSettings
         ["ComplianceStorage:RecipientsTable"] = $"{prefix}Recipients{suffix}",
         ["ComplianceStorage:DigestsContainer"] = $"{prefix}-digests-{suffix}",
         ["ComplianceStorage:ClaimsTable"] = $"{prefix}Claims{suffix}",
+        ["ComplianceStorage:CountsTable"] = $"{prefix}Counts{suffix}",
         ["ComplianceStorage:ViolationRowsArchiveTable"] = $"{prefix}RowsArchive{suffix}",
     });
 

@@ -39,6 +39,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["ComplianceStorage:ReviewAuditTable"] = $"ReviewAudit{suffix}",
             ["ComplianceStorage:DigestsContainer"] = $"digests-{suffix}",
             ["ComplianceStorage:ClaimsTable"] = $"Claims{suffix}",
+            ["ComplianceStorage:CountsTable"] = $"Counts{suffix}",
             ["ComplianceStorage:ViolationRowsArchiveTable"] = $"RowsArchive{suffix}",
             // Zero backoff: Polly takes its delays from the injected (fake) clock, which only moves when a test moves it.
             ["ComplianceStorage:RetryDelay"] = "00:00:00",

@@ -13,6 +13,13 @@ public readonly record struct Period(int Year, int Month) : IComparable<Period>
 
     public bool IsQuarterEnd => Month % 3 == 0;
 
+    /// <summary>The period <paramref name="months"/> later (earlier when negative).</summary>
+    public Period AddMonths(int months)
+    {
+        var ordinal = Ordinal + months;
+        return new Period(ordinal / 12, (ordinal % 12) + 1);
+    }
+
     public static bool operator <(Period left, Period right) => left.CompareTo(right) < 0;
 
     public static bool operator >(Period left, Period right) => left.CompareTo(right) > 0;

@@ -91,7 +91,7 @@ public sealed class ReviewValidationException(string message) : Exception(messag
 /// Regulators' decisions on violations. Visibility is decided here, once, for every entry point: a violation
 /// outside the caller's scope is reported as not found, so its existence does not leak.
 /// </summary>
-public sealed class ReviewService(ReviewStore store, ResultStore results, TimeProvider time)
+public sealed class ReviewService(ReviewStore store, ResultStore results, FindingCounts counts, TimeProvider time)
 {
     /// <summary>The id the API uses: the violation's PartitionKey and RowKey, which contain neither '.' nor '/'.</summary>
     public static string IdOf(ViolationEntity violation) => $"{violation.PartitionKey}.{violation.RowKey}";
@@ -246,7 +246,9 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, TimePr
         violation.ExemptUntil = exemptUntil;
         violation.ReviewedBy = caller.Name;
         violation.ReviewedAt = now;
-        return (await store.ReviewAsync(violation, ifMatch, audit, cancellationToken).ConfigureAwait(false), audit);
+        var saved = await store.ReviewAsync(violation, ifMatch, audit, cancellationToken).ConfigureAwait(false);
+        await counts.ApplyAsync(saved, cancellationToken).ConfigureAwait(false);
+        return (saved, audit);
     }
 
     public const int MaxPageSize = 200;
