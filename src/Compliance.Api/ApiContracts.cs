@@ -146,6 +146,32 @@ public sealed record FilingItem(
     [property: JsonPropertyName("etag")] string ETag,
     string Version);
 
+/// <summary>A rule's findings in the overview's month, with its limit in plain words (caller's language) and the clause in force.</summary>
+public sealed record OverviewRule(string Rule, string Title, string? Citation, int Findings, long Rows, int Outstanding, int Resolved);
+
+/// <summary>A region one level down (province → cities → districts), named where its name is known, else its code.</summary>
+public sealed record OverviewRegion(string Region, string Name, int Findings, int Outstanding);
+
+/// <summary>A month of the trend: findings, outstanding (open or confirmed), resolved, recurring (same enterprise and rule the month before) and new.</summary>
+public sealed record OverviewMonth(string Month, int Findings, int Outstanding, int Resolved, int Recurring, int New);
+
+/// <summary>An enterprise with outstanding findings in the month.</summary>
+public sealed record OverviewEnterprise(string Uscc, string Region, string RegionName, int Findings, int Outstanding);
+
+/// <summary>
+/// The state of a region in a month, from the kept counts (never a read of the month's findings):
+/// <c>entitiesRead</c> says how many counters it took.
+/// </summary>
+public sealed record OverviewReport(
+    string Month,
+    string Region,
+    string RegionName,
+    IReadOnlyList<OverviewRule> ByRule,
+    IReadOnlyList<OverviewRegion> BySubRegion,
+    IReadOnlyList<OverviewMonth> Trend,
+    IReadOnlyList<OverviewEnterprise> TopEnterprises,
+    int EntitiesRead);
+
 /// <summary>A filing kind with a template: its contract name, its Chinese name and its columns.</summary>
 public sealed record TemplateItem(string Kind, string Name, IReadOnlyList<ColumnItem> Columns);
 

@@ -105,6 +105,9 @@ public static class ReviewEndpoints
         endpoints.MapGet("/favicon.ico", () => TypedResults.NoContent()).ExcludeFromDescription();
         var api = endpoints.MapGroup("/api").AddEndpointFilter(ProblemsFromServiceErrors).ProducesProblem(StatusCodes.Status401Unauthorized);
         api.MapGet("/violations", ListAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/violations/export", ExportAsync).RequireAuthorization(CompliancePolicies.AnyCaller)
+            .Produces(StatusCodes.Status200OK, typeof(byte[]), FilingTemplates.ContentType(TemplateFormat.Xlsx), "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         api.MapGet("/violations/{id}", GetAsync).RequireAuthorization(CompliancePolicies.AnyCaller).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/violations/{id}/rows", RowsAsync).RequireAuthorization(CompliancePolicies.AnyCaller)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
@@ -120,6 +123,8 @@ public static class ReviewEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        api.MapGet("/overview", OverviewAsync).RequireAuthorization(CompliancePolicies.Regulator)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/rules", Rules).RequireAuthorization(CompliancePolicies.AnyCaller);
         api.MapGet("/me", Me).AllowAnonymous();
         api.MapGet("/templates", Templates).AllowAnonymous();
@@ -146,6 +151,67 @@ public static class ReviewEndpoints
         ArgumentNullException.ThrowIfNull(query);
         var page = await reviews.ListAsync(CompliancePolicies.CallerOf(user), new ViolationFilter(query.Period, query.Uscc, query.Rule, query.Status, query.Region), query.ContinuationToken, query.PageSize ?? 50, cancellationToken);
         return TypedResults.Ok(new ViolationPage([.. page.Items.Select(Item)], page.ContinuationToken));
+    }
+
+    /// <summary>Findings one export carries at most: a spreadsheet's limit, far above a month of a province.</summary>
+    public const int MaxExportRows = 1_000_000;
+
+    private static readonly string[] ExportHeader =
+    [
+        "企业 USCC", "所属期 Period", "地区代码 Region", "地区 Region name", "规则 Rule", "规定 Requirement", "字段 Field", "实际 Observed", "限值 Limit",
+        "行数 Rows", "职工数 Employees", "依据 Clause", "条款原文 Quote", "复核状态 Review", "复核人 Reviewed by", "复核时间 Reviewed at", "豁免至 Exempt until", "文件 Filing", "编号 Id",
+    ];
+
+    /// <summary>
+    /// GET /api/violations/export?format=xlsx|csv&amp;encoding=…&amp;period=…: the filtered list (the same filters and scope
+    /// as <c>GET /api/violations</c>, every page) as a workbook or CSV with Chinese headers, the clause's text and the
+    /// review state. Written to a temporary file page by page and sent from it, so a month of a province is never
+    /// held in memory; a bad filter is a 400 before anything is sent.
+    /// </summary>
+    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ExportAsync(ClaimsPrincipal user, ReviewService reviews, PolicyCatalog catalog, [AsParameters] ViolationQuery query, string? format, string? encoding, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reviews);
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(query);
+        if (!FilingTemplates.TryParseFormat(format ?? "xlsx", encoding, out var fileFormat))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: $"Use {FilingTemplates.Expected}.");
+        }
+
+        var rows = reviews.AllAsync(CompliancePolicies.CallerOf(user), new ViolationFilter(query.Period, query.Uscc, query.Rule, query.Status, query.Region), cancellationToken)
+            .Select(v => (IReadOnlyList<string>)ExportRow(v, catalog));
+        var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            await SheetWriter.WriteAsync("违规事项", ExportHeader, rows, fileFormat, file, MaxExportRows, cancellationToken);
+            file.Position = 0;
+        }
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+
+        var name = $"violations{(query.Period is null ? string.Empty : "-" + query.Period)}.{(fileFormat == TemplateFormat.Xlsx ? "xlsx" : "csv")}";
+        return TypedResults.File(file, FilingTemplates.ContentType(fileFormat), name);
+    }
+
+    private static string[] ExportRow(ViolationView v, PolicyCatalog catalog)
+    {
+        var f = v.Violation;
+        var rule = catalog.Rules.FirstOrDefault(r => r.Id == f.Rule);
+        var version = Core.Filings.Period.TryParse(f.Period, out var period) ? rule?.VersionFor(period.Value) : null;
+        string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string? Time(DateTimeOffset? at) => at is { } t ? t.ToOffset(Core.Filings.ChinaTime.Offset).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : null;
+        return
+        [
+            f.Uscc, f.Period, f.Region, Core.Filings.RegionNames.Of(f.Region).Zh, f.Rule, rule?.Title.Zh ?? string.Empty, f.Field,
+            f.IsFinding && !f.Declared && f.ObservedMin != f.ObservedMax ? $"{Text(f.ObservedMin)}–{Text(f.ObservedMax)}" : Text(f.Observed), f.Limit,
+            f.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture), f.EmployeeCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            f.Citation, version?.Citation.Quote ?? string.Empty, v.EffectiveStatus, f.ReviewedBy ?? string.Empty, Time(f.ReviewedAt) ?? string.Empty,
+            f.ExemptUntil is { } until ? DateOnly.FromDateTime(until.ToOffset(Core.Filings.ChinaTime.Offset).AddTicks(-1).DateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : string.Empty,
+            f.FilingName, v.Id,
+        ];
     }
 
     /// <summary>GET /api/violations/{id}: the violation with its history; its ETag in the response header.</summary>
@@ -330,6 +396,35 @@ public static class ReviewEndpoints
         using var content = new MemoryStream();
         FilingTemplates.Write(filingKind, templateFormat, catalog, content);
         return TypedResults.File(content.ToArray(), FilingTemplates.ContentType(templateFormat), FilingTemplates.FileName(filingKind, templateFormat));
+    }
+
+    /// <summary>GET /api/overview?month=yyyy-MM&amp;region=: a month of the caller's region (or a region under it) at a glance, from the kept counts.</summary>
+    public static async Task<Results<Ok<OverviewReport>, ProblemHttpResult>> OverviewAsync(ClaimsPrincipal user, OverviewService overviews, PolicyCatalog catalog, string? month, string? region, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(overviews);
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (!Core.Filings.Period.TryParse(month, out var period))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "month must be yyyy-MM, for example 2016-09.");
+        }
+
+        var overview = await overviews.GetAsync(CompliancePolicies.CallerOf(user), period.Value, region, cancellationToken);
+        string Name(string code) => ApiLanguages.Text(Core.Filings.RegionNames.Of(code));
+        OverviewRule Rule(RuleTally tally)
+        {
+            var rule = catalog.Rules.FirstOrDefault(c => c.Id == tally.Rule);
+            return new OverviewRule(tally.Rule, rule is null ? tally.Rule : ApiLanguages.Text(rule.Title), rule?.VersionFor(period.Value)?.Citation.ToString(), tally.Findings, tally.Rows, tally.Outstanding, tally.Resolved);
+        }
+
+        return TypedResults.Ok(new OverviewReport(
+            overview.Month,
+            overview.Region,
+            Name(overview.Region),
+            [.. overview.ByRule.Select(Rule)],
+            [.. overview.BySubRegion.Select(r => new OverviewRegion(r.Region, Name(r.Region), r.Findings, r.Outstanding))],
+            [.. overview.Trend.Select(m => new OverviewMonth(m.Month, m.Findings, m.Outstanding, m.Resolved, m.Recurring, m.Findings - m.Recurring))],
+            [.. overview.TopEnterprises.Select(e => new OverviewEnterprise(e.Uscc, e.Region, Name(e.Region), e.Findings, e.Outstanding))],
+            overview.EntitiesRead));
     }
 
     /// <summary>GET /api/rules: the catalog with windows, limits and citations.</summary>

@@ -40,6 +40,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<DigestService>();
         services.AddSingleton<Compliance.Pipeline.Review.ReviewService>();
         services.AddSingleton<FindingRecount>();
+        services.AddSingleton<Compliance.Pipeline.Review.OverviewService>();
         services.AddSingleton<Compliance.Pipeline.Review.FilingQueries>();
         return services;
     }

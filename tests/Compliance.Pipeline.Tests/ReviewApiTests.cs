@@ -385,15 +385,9 @@ public sealed class ReviewApiTests
         var saved = Path.Combine(Path.GetDirectoryName(filled)!, violations.SuggestedFilename);
         await violations.SaveAsAsync(saved);
         Assert.AreEqual("九月工资-violations.xlsx", violations.SuggestedFilename);
-        using (var workbook = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(saved, isEditable: false))
-        {
-            var part = workbook.WorkbookPart!;
-            var shared = part.SharedStringTablePart!.SharedStringTable.Elements<DocumentFormat.OpenXml.Spreadsheet.SharedStringItem>().Select(i => i.InnerText).ToList();
-            var lines = part.WorksheetParts.Single().Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>()
-                .Select(r => r.Elements<DocumentFormat.OpenXml.Spreadsheet.Cell>().Select(c => shared[int.Parse(c.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)]).ToList()).ToList();
-            Assert.HasCount(4, lines, "the header and the three rows");
-            CollectionAssert.AreEqual(new[] { "2", "E*****01", string.Empty, "HF-RATE-CAP", "housing_fund_employer_rate", "13", "<= 12", "国发〔2016〕48号 (二十)" }, lines[1].Take(8).ToArray());
-        }
+        var lines = Compliance.Testing.XlsxRows.Read(saved);
+        Assert.HasCount(4, lines, "the header and the three rows");
+        CollectionAssert.AreEqual(new[] { "2", "E*****01", string.Empty, "HF-RATE-CAP", "housing_fund_employer_rate", "13", "<= 12", "国发〔2016〕48号 (二十)" }, lines[1].Take(8).ToArray());
 
         // The accountant explains the finding (情况说明), then corrects the rate and uploads the same file again.
         await page.Locator("#findings button").First.ClickAsync();
@@ -613,7 +607,7 @@ public sealed class ReviewApiTests
             .ToList();
 
         CollectionAssert.AreEquivalent(new[] { "{page?}", "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
-        Assert.HasCount(18, local, "fourteen API routes, the OpenAPI document, the two pages and the icon");
+        Assert.HasCount(20, local, "sixteen API routes, the OpenAPI document, the two pages and the icon");
         foreach (var (method, pattern) in local)
         {
             // A page is one segment or none: the {page?} function; everything under /api/ the other.
@@ -713,6 +707,59 @@ public sealed class ReviewApiTests
         Assert.AreEqual(HttpStatusCode.BadRequest, noNote.StatusCode);
         using var tooMany = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new { status = "dismissed", note = "x", items = Enumerable.Range(0, 1001).Select(i => new { id = $"{Chengdu}.{i}", etag = ApiSettings.WellFormedETag }).ToArray() });
         Assert.AreEqual(HttpStatusCode.BadRequest, tooMany.StatusCode, await tooMany.Content.ReadAsStringAsync());
+    }
+
+    [TestMethod]
+    public async Task Overview_CountsTheRegionsMonthFromTheKeptCounts_WithinTheCallersScopeOnly()
+    {
+        var sichuan = await OverviewAsync("reg-sc", "/api/overview?month=2017-03");
+        var guizhou = await OverviewAsync("reg-gz", "/api/overview?month=2017-03");
+
+        // March as uploaded at the start: Deyang's HF and pension findings (510600), Chengdu's HF finding (510100) in
+        // Sichuan, Chengdu's pension finding (520100) in Guizhou.
+        Assert.AreEqual(("510000", "四川省"), (sichuan.GetProperty("region").GetString(), sichuan.GetProperty("regionName").GetString()));
+        CollectionAssert.AreEquivalent(new[] { "HF-RATE-CAP 2", "PENSION-EMPLOYER-CAP 1" }, sichuan.GetProperty("byRule").EnumerateArray().Select(r => $"{r.GetProperty("rule").GetString()} {r.GetProperty("findings").GetInt32()}").ToArray());
+        CollectionAssert.AreEquivalent(new[] { "510600 德阳市 2", "510100 成都市 1" }, sichuan.GetProperty("bySubRegion").EnumerateArray().Select(r => $"{r.GetProperty("region").GetString()} {r.GetProperty("name").GetString()} {r.GetProperty("findings").GetInt32()}").ToArray());
+        Assert.AreEqual("国发〔2016〕48号 (二十)", sichuan.GetProperty("byRule").EnumerateArray().Single(r => r.GetProperty("rule").GetString() == "HF-RATE-CAP").GetProperty("citation").GetString());
+        var trend = sichuan.GetProperty("trend").EnumerateArray().ToList();
+        Assert.HasCount(12, trend);
+        Assert.AreEqual(("2016-04", "2017-03", 3), (trend[0].GetProperty("month").GetString(), trend[11].GetProperty("month").GetString(), trend[11].GetProperty("findings").GetInt32()));
+        Assert.AreEqual(1, guizhou.GetProperty("byRule").EnumerateArray().Single().GetProperty("findings").GetInt32());
+        Assert.IsLessThan(100, sichuan.GetProperty("entitiesRead").GetInt32(), "counters, not findings");
+
+        using var outside = await SendAsync(HttpMethod.Get, "/api/overview?month=2017-03&region=510100", "reg-gz");
+        using var enterprise = await SendAsync(HttpMethod.Get, "/api/overview?month=2017-03", "ent-cd");
+        using var badMonth = await SendAsync(HttpMethod.Get, "/api/overview?month=2017-3x", "reg-sc");
+        Assert.AreEqual((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.BadRequest), (outside.StatusCode, enterprise.StatusCode, badMonth.StatusCode));
+    }
+
+    [TestMethod]
+    public async Task Export_IsTheFilteredListWithChineseHeadersAndTheClause_InXlsxAndCsv()
+    {
+        var listed = await ItemsAsync("reg-sc", "/api/violations?period=2017-03&region=510000");
+        using var xlsx = await SendAsync(HttpMethod.Get, "/api/violations/export?period=2017-03&region=510000", "reg-sc");
+        using var csv = await SendAsync(HttpMethod.Get, "/api/violations/export?period=2017-03&region=510000&format=csv&encoding=gb18030", "reg-sc");
+        using var bad = await SendAsync(HttpMethod.Get, "/api/violations/export?period=2017-13&region=510000", "reg-sc");
+
+        Assert.AreEqual(HttpStatusCode.OK, xlsx.StatusCode, await xlsx.Content.ReadAsStringAsync());
+        Assert.AreEqual("violations-2017-03.xlsx", xlsx.Content.Headers.ContentDisposition?.FileNameStar ?? xlsx.Content.Headers.ContentDisposition?.FileName);
+        var rows = Compliance.Testing.XlsxRows.Read(new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync()));
+        Assert.AreEqual("企业 USCC", rows[0][0]);
+        CollectionAssert.AreEquivalent(listed.Select(v => v.GetProperty("id").GetString()).ToArray(), rows.Skip(1).Select(r => r[^1]).ToArray(), "the same findings as the list");
+        var hf = rows.Single(r => r[4] == "HF-RATE-CAP" && r[0] == Deyang);
+        Assert.AreEqual(("德阳市", "住房公积金缴存比例不得超过12%"), (hf[3], hf[5]));
+        StringAssert.StartsWith(hf[12], "对住房公积金缴存比例高于", "the clause's own words");
+        var text = System.Text.Encoding.GetEncoding("GB18030").GetString(await csv.Content.ReadAsByteArrayAsync());
+        StringAssert.StartsWith(text, "企业 USCC,所属期 Period");
+        Assert.HasCount(listed.Count + 1, text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+        Assert.AreEqual(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    private static async Task<JsonElement> OverviewAsync(string token, string url)
+    {
+        using var response = await SendAsync(HttpMethod.Get, url, token);
+        Assert.AreEqual(HttpStatusCode.OK, response.StatusCode, await response.Content.ReadAsStringAsync());
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
     }
 
     /// <summary>Uploads a file as Chengdu's accountant does (a write grant, a PUT) and waits for the blob trigger's verdict; returns the version's id.</summary>

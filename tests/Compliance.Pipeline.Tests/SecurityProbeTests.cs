@@ -100,6 +100,8 @@ public sealed partial class SecurityProbeTests
             ["GET /api/violations/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}", token)],
             ["GET /api/violations/{id}/rows"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/rows", token), SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/rows?pageSize=1000", token)],
             ["POST /api/violations/{id}/review"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", token, new { status = "dismissed", note = "not mine to dismiss" }, WellFormedETag)],
+            ["GET /api/overview"] = token => [SendAsync(HttpMethod.Get, "/api/overview?month=2017-03&region=510100", token), SendAsync(HttpMethod.Get, "/api/overview?month=2017-03", token)],
+            ["GET /api/violations/export"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/export?period=2017-03&uscc={Chengdu}&format=csv", token), SendAsync(HttpMethod.Get, "/api/violations/export?period=2017-03&region=510100", token)],
             ["POST /api/violations/reviews"] = token => [SendAsync(HttpMethod.Post, "/api/violations/reviews", token, new { status = "dismissed", note = "not mine to dismiss", items = new[] { new { id = chengduViolation, etag = WellFormedETag } } })],
             ["POST /api/violations/{id}/responses"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/responses", token, new { text = "not mine to explain" })],
             ["GET /api/rules"] = token => [SendAsync(HttpMethod.Get, "/api/rules", token)],

@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Text;
 using Compliance.Core.Digests;
-using DocumentFormat.OpenXml.Packaging;
-using DocumentFormat.OpenXml.Spreadsheet;
 
 namespace Compliance.Core.Templates;
 
@@ -24,42 +21,7 @@ public static class ViolationSheet
     public static void Write(IEnumerable<ViolationLine> lines, TemplateFormat format, Stream output)
     {
         ArgumentNullException.ThrowIfNull(lines);
-        ArgumentNullException.ThrowIfNull(output);
-        var rows = lines.Take(MaxRows).Select(Cells);
-        if (format != TemplateFormat.Xlsx)
-        {
-            var encoding = format == TemplateFormat.CsvGb18030 ? Reading.TextEncodingDetector.Gb18030 : new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
-            using var writer = new StreamWriter(output, encoding, 1 << 16, leaveOpen: true);
-            foreach (var row in rows.Prepend(Header))
-            {
-                writer.Write(string.Join(',', row.Select(DigestCsv.Cell)));
-                writer.Write("\r\n");
-            }
-
-            return;
-        }
-
-        using var document = SpreadsheetDocument.Create(output, DocumentFormat.OpenXml.SpreadsheetDocumentType.Workbook);
-        var workbook = document.AddWorkbookPart();
-        workbook.Workbook = new Workbook();
-        XlsxParts.AddStyles(workbook);
-        var strings = new XlsxParts.SharedStrings(workbook);
-        var data = new SheetData();
-        uint index = 1;
-        foreach (var row in rows.Prepend(Header))
-        {
-            var r = index;
-            data.Append(new Row(row.Select((text, column) => strings.Cell(XlsxParts.Reference(column, r), text, style: r == 1 ? 1u : 0u))) { RowIndex = r });
-            index++;
-        }
-
-        var part = workbook.AddNewPart<WorksheetPart>();
-        part.Worksheet = new Worksheet(
-            new SheetViews(new SheetView(new Pane { VerticalSplit = 1, TopLeftCell = "A2", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen }) { WorkbookViewId = 0, TabSelected = true }),
-            data);
-        workbook.Workbook.AppendChild(new Sheets()).Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = 1, Name = "违规明细" });
-        strings.Save();
-        workbook.Workbook.Save();
+        SheetWriter.Write("违规明细", Header, lines.Select(Cells), format, output, MaxRows);
     }
 
     private static string[] Cells(ViolationLine v) =>

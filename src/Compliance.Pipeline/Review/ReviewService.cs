@@ -385,6 +385,23 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
     /// enterprise always reads its own. The caller's scope is part of the query itself, so a filter can
     /// narrow what the caller sees but never widen it.
     /// </summary>
+    /// <summary>Every violation the filter matches for the caller, page by page as they are read (for an export); the filter is checked when the first page is read.</summary>
+    public async IAsyncEnumerable<ViolationView> AllAsync(Caller caller, ViolationFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? token = null;
+        do
+        {
+            var page = await ListAsync(caller, filter, token, MaxPageSize, cancellationToken).ConfigureAwait(false);
+            foreach (var item in page.Items)
+            {
+                yield return item;
+            }
+
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+    }
+
     public async Task<ResultPage<ViolationView>> ListAsync(Caller caller, ViolationFilter filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);

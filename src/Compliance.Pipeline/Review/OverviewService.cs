@@ -1,0 +1,107 @@
+using Compliance.Core.Digests;
+using Compliance.Core.Filings;
+using Compliance.Storage;
+using Compliance.Storage.Entities;
+
+namespace Compliance.Pipeline.Review;
+
+/// <summary>A rule's findings in the month: all, their rows, those still to be dealt with (open or confirmed), those resolved.</summary>
+public sealed record RuleTally(string Rule, int Findings, long Rows, int Outstanding, int Resolved);
+
+/// <summary>A region's findings in the month, one level below the overview's own.</summary>
+public sealed record RegionTally(string Region, int Findings, int Outstanding);
+
+/// <summary>One month of the trend: findings, still outstanding, resolved, and recurring (the enterprise had one of the same rule the month before).</summary>
+public sealed record MonthTally(string Month, int Findings, int Outstanding, int Resolved, int Recurring);
+
+/// <summary>An enterprise with findings in the month, by how many are outstanding.</summary>
+public sealed record EnterpriseTally(string Uscc, string Region, int Findings, int Outstanding);
+
+/// <summary>The state of a region for a month, read from the counts alone; <see cref="EntitiesRead"/> says how many counters that took.</summary>
+public sealed record Overview(
+    string Month,
+    string Region,
+    IReadOnlyList<RuleTally> ByRule,
+    IReadOnlyList<RegionTally> BySubRegion,
+    IReadOnlyList<MonthTally> Trend,
+    IReadOnlyList<EnterpriseTally> TopEnterprises,
+    int EntitiesRead);
+
+/// <summary>
+/// The regulators' overview: a month of a region by rule and by the regions under it, twelve months of trend, and
+/// the enterprises with the most outstanding findings — all from <see cref="FindingCounts"/>, so its cost follows
+/// the regions, rules and enterprises with findings, never the number of findings or rows.
+/// </summary>
+public sealed class OverviewService(FindingCounts counts)
+{
+    public const int TrendMonths = 12;
+
+    // Range queries in flight at once: a national overview asks 34 provinces for 12 months.
+    private const int Parallelism = 8;
+
+    public async Task<Overview> GetAsync(Caller caller, Period month, string? region, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Role != CallerRole.Regulator || caller.Region is null)
+        {
+            throw new ReviewForbiddenException("The overview is for regulators.");
+        }
+
+        var scope = region ?? caller.Region;
+        if (!RegionCode.IsScope(scope))
+        {
+            throw new ReviewValidationException($"region '{region}' is not {RegionCode.Expected}.");
+        }
+
+        if (!DigestBuilder.Covers(caller.Region, scope) || (scope == RegionCode.National && caller.Region != RegionCode.National))
+        {
+            throw new ReviewForbiddenException($"Region {scope} is outside your region {caller.Region}.");
+        }
+
+        var prefix = DigestBuilder.RegionPrefix(scope);
+        var partitions = prefix.Length == 0 ? [.. RegionNames.Provinces.Select(p => p[..2])] : new[] { prefix };
+        var months = Enumerable.Range(0, TrendMonths).Select(i => month.AddMonths(i - TrendMonths + 1).ToString()).ToList();
+        var counters = new Dictionary<string, List<FindingCountEntity>>(StringComparer.Ordinal);
+        var read = 0;
+        using var gate = new SemaphoreSlim(Parallelism);
+        var reads = months.SelectMany(m => partitions.Select(p => (Month: m, Prefix: p))).Select(async q =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return (q.Month, Rows: await counts.CountersAsync(q.Month, q.Prefix, cancellationToken).ConfigureAwait(false));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        });
+        foreach (var (m, rows) in await Task.WhenAll(reads).ConfigureAwait(false))
+        {
+            read += rows.Count;
+            (counters.TryGetValue(m, out var list) ? list : counters[m] = []).AddRange(rows.Where(r => r.Findings != 0));
+        }
+
+        var enterprises = new List<EnterpriseCountEntity>();
+        foreach (var p in partitions)
+        {
+            enterprises.AddRange(await counts.EnterprisesAsync(month.ToString(), p, cancellationToken).ConfigureAwait(false));
+        }
+
+        var current = counters.GetValueOrDefault(month.ToString()) ?? [];
+        return new Overview(
+            month.ToString(),
+            scope,
+            [.. current.GroupBy(c => c.Rule).Select(g => new RuleTally(g.Key, g.Sum(c => c.Findings), g.Sum(c => c.Rows), Outstanding(g), g.Where(c => c.Status == ViolationEntity.ResolvedStatus).Sum(c => c.Findings)))
+                .OrderByDescending(r => r.Findings).ThenBy(r => r.Rule, StringComparer.Ordinal)],
+            [.. current.GroupBy(c => RegionNames.ChildOf(scope, c.Region)).Select(g => new RegionTally(g.Key, g.Sum(c => c.Findings), Outstanding(g)))
+                .OrderByDescending(r => r.Findings).ThenBy(r => r.Region, StringComparer.Ordinal)],
+            [.. months.Select(m => counters.GetValueOrDefault(m) ?? []).Select((list, i) => new MonthTally(
+                months[i], list.Sum(c => c.Findings), Outstanding(list), list.Where(c => c.Status == ViolationEntity.ResolvedStatus).Sum(c => c.Findings), list.Sum(c => c.Recurring)))],
+            [.. enterprises.GroupBy(e => e.Uscc).Select(g => new EnterpriseTally(g.Key, g.First().Region, g.Sum(e => e.Findings), g.Sum(e => e.Outstanding)))
+                .Where(e => e.Outstanding > 0).OrderByDescending(e => e.Outstanding).ThenBy(e => e.Uscc, StringComparer.Ordinal).Take(DigestBuilder.TopEnterpriseCount)],
+            read + enterprises.Count);
+    }
+
+    private static int Outstanding(IEnumerable<FindingCountEntity> counters) => counters.Where(c => FindingCounts.IsOutstanding(c.Status)).Sum(c => c.Findings);
+}
