@@ -12,18 +12,18 @@ public sealed record UploadBody(string? FileName);
 /// <summary>The review body: the new status, why, and for an exemption its last day (China Standard Time).</summary>
 public sealed record ReviewBody(string? Status, string? Note, DateOnly? ExemptUntil);
 
-/// <summary>One violation of a bulk review: its id and the ETag the list gave it (each is checked on its own).</summary>
-public sealed record BulkReviewItem(string? Id, [property: JsonPropertyName("etag")] string? ETag);
+/// <summary>One violation of a bulk review: its id and the <c>version</c> the list gave it (each is checked on its own).</summary>
+public sealed record BulkReviewItem(string? Id, string? Version);
 
 /// <summary>One decision (status, note, exemption end) for up to 1,000 violations.</summary>
 public sealed record BulkReviewBody(string? Status, string? Note, [property: JsonPropertyName("exempt_until")] DateOnly? ExemptUntil, IReadOnlyList<BulkReviewItem>? Items);
 
 /// <summary>
-/// What became of one violation: <c>reviewed</c> (with its new ETag), <c>stale</c> (its ETag moved on; the current
-/// one is given, reload before reviewing again), <c>not_found</c> (absent or not yours) or <c>invalid</c> (an ETag
-/// not of the form the API issues).
+/// What became of one violation: <c>reviewed</c> (with its new version), <c>stale</c> (changed since it was listed;
+/// its current version and status are given — look at it again before reviewing), <c>not_found</c> (absent or not
+/// yours) or <c>invalid</c> (sent without a version).
 /// </summary>
-public sealed record BulkReviewOutcomeItem(string Id, string Result, [property: JsonPropertyName("etag")] string? ETag, string? Status);
+public sealed record BulkReviewOutcomeItem(string Id, string Result, string? Version, string? Status);
 
 /// <summary>The outcome of a bulk review, item by item in the order sent, with the counts.</summary>
 public sealed record BulkReviewReport(int Reviewed, int Failed, IReadOnlyList<BulkReviewOutcomeItem> Items);
@@ -33,6 +33,8 @@ public sealed record BulkReviewReport(int Reviewed, int Failed, IReadOnlyList<Bu
 /// where it is, what was observed against which limit, how many rows and employees, and its status as of now.
 /// <see cref="Row"/> is its first row; <see cref="Observed"/> the declared rate, or the largest value where the
 /// rows differ (<see cref="Declared"/> false; see <see cref="ObservedMin"/> and <see cref="ObservedMax"/>).
+/// <see cref="Version"/> names the finding's state as listed, for a bulk review (a single review uses the ETag of
+/// <c>GET /api/violations/{id}</c>).
 /// </summary>
 public sealed record ViolationItem(
     string Id,
@@ -47,7 +49,7 @@ public sealed record ViolationItem(
     string Citation,
     string Status,
     string Filing,
-    [property: JsonPropertyName("etag")] string ETag,
+    string Version,
     int RowCount,
     int EmployeeCount,
     bool Declared,

@@ -29,7 +29,12 @@ public static class ApiResponseHeaders
     private static void Set(IHeaderDictionary headers)
     {
         headers.XContentTypeOptions = "nosniff";
-        headers.CacheControl = "no-store";
+        // Answers carry personal data and are never cached; an endpoint serving a library says otherwise itself.
+        if (string.IsNullOrEmpty(headers.CacheControl))
+        {
+            headers.CacheControl = "no-store";
+        }
+
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Resource-Policy"] = "same-origin";
         if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))

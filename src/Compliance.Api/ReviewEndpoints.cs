@@ -101,6 +101,8 @@ public static class ReviewEndpoints
         endpoints.MapGet("/", ReviewPage).ExcludeFromDescription();
         endpoints.MapGet("/portal", PortalPage).ExcludeFromDescription();
 
+        endpoints.MapGet("/echarts.min.js", ChartLibrary).ExcludeFromDescription();
+
         // Browsers ask for it on every page; "no content" rather than a 404 in every console.
         endpoints.MapGet("/favicon.ico", () => TypedResults.NoContent()).ExcludeFromDescription();
         var api = endpoints.MapGroup("/api").AddEndpointFilter(ProblemsFromServiceErrors).ProducesProblem(StatusCodes.Status401Unauthorized);
@@ -261,14 +263,14 @@ public static class ReviewEndpoints
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: "Every item needs the violation's id.");
         }
 
-        // An ETag not of the issued form is that item's failure, not the request's: the others still go through.
+        // An item without a version is that item's failure, not the request's: the others still go through.
         var outcomes = await reviews.ReviewManyAsync(
             CompliancePolicies.CallerOf(user),
-            [.. items.Select(i => (i.Id!, IfMatch.TryParse(i.ETag, out var etag) ? etag : (Azure.ETag?)null))],
+            [.. items.Select(i => (i.Id!, i.Version))],
             new ReviewRequest(body.Status ?? string.Empty, body.Note ?? string.Empty, body.ExemptUntil),
             cancellationToken);
         List<BulkReviewOutcomeItem> report = [.. outcomes.Select(o => new BulkReviewOutcomeItem(
-            o.Id, Snake(o.Result), o.Violation?.ETag.ToString("H"), o.Violation is { } v ? reviews.EffectiveStatus(v) : null))];
+            o.Id, Snake(o.Result), o.Violation is { } v ? StorageKeys.VersionOf(v) : null, o.Violation is { } w ? reviews.EffectiveStatus(w) : null))];
         var reviewed = report.Count(r => r.Result == "reviewed");
         return TypedResults.Ok(new BulkReviewReport(reviewed, report.Count - reviewed, report));
 
@@ -440,11 +442,28 @@ public static class ReviewEndpoints
             [.. r.Versions.Select(v => new RuleVersion(v.Window.From?.ToString(), v.Window.To?.ToString(), v.Summary, v.Citation.ToString(), v.Citation.Quote))]))]);
     }
 
+    private static readonly Lazy<byte[]> ChartScript = new(() =>
+    {
+        using var stream = typeof(ReviewEndpoints).Assembly.GetManifestResourceStream("Compliance.Api.echarts.min.js")
+            ?? throw new InvalidOperationException("echarts.min.js is not embedded: the build installs it with npm ci.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    });
+
+    /// <summary>GET /echarts.min.js: Apache ECharts (from npm, embedded at build time), which the review page draws its charts with. Cached for a day.</summary>
+    public static FileContentHttpResult ChartLibrary(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Headers.CacheControl = "public, max-age=86400";
+        return TypedResults.File(ChartScript.Value, "text/javascript; charset=utf-8");
+    }
+
     /// <summary>GET /: the review page (plain HTML and script, no build step). Its own script policy replaces the API's deny-all one; the other headers are the pipeline's (<see cref="ApiResponseHeaders"/>).</summary>
     public static ContentHttpResult ReviewPage(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return ReviewPageHtml.Value.Serve(context, connectTo: null);
+        return ReviewPageHtml.Value.Serve(context, connectTo: null, sameOriginScripts: true);
     }
 
     /// <summary>
@@ -509,7 +528,7 @@ public static class ReviewEndpoints
 
     private static ViolationItem Item(ViolationView v) => new(
         v.Id, v.Violation.Rule, v.Violation.Uscc, v.Violation.Period, v.Violation.Region, v.Violation.Row, v.Violation.Field,
-        v.Violation.Observed, v.Violation.Limit, v.Violation.Citation, v.EffectiveStatus, v.Violation.FilingName, v.Violation.ETag.ToString("H"),
+        v.Violation.Observed, v.Violation.Limit, v.Violation.Citation, v.EffectiveStatus, v.Violation.FilingName, StorageKeys.VersionOf(v.Violation),
         v.Violation.RowCount, v.Violation.EmployeeCount, v.Violation.Declared,
         v.Violation.IsFinding ? v.Violation.ObservedMin : v.Violation.Observed, v.Violation.IsFinding ? v.Violation.ObservedMax : v.Violation.Observed,
         v.Violation.IsFinding ? [.. v.Violation.FirstRows.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture))] : [v.Violation.Row],

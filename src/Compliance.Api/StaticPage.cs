@@ -22,10 +22,11 @@ internal sealed class StaticPage(string html, string scriptHash, string styleHas
         return new StaticPage(html, Hash(html, "script"), Hash(html, "style"));
     }
 
-    public ContentHttpResult Serve(HttpContext context, string? connectTo)
+    /// <summary>The page with its policy; <paramref name="sameOriginScripts"/> lets it load the scripts this host serves (the chart library).</summary>
+    public ContentHttpResult Serve(HttpContext context, string? connectTo, bool sameOriginScripts = false)
     {
         context.Response.Headers.ContentSecurityPolicy =
-            $"default-src 'none'; script-src {scriptHash}; style-src {styleHash}; connect-src 'self'{(connectTo is null ? string.Empty : " " + connectTo)}; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+            $"default-src 'none'; script-src {(sameOriginScripts ? "'self' " : string.Empty)}{scriptHash}; style-src {styleHash}; connect-src 'self'{(connectTo is null ? string.Empty : " " + connectTo)}; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
         return TypedResults.Content(html, "text/html; charset=utf-8");
     }
 

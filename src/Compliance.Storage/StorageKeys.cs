@@ -65,6 +65,17 @@ public static class StorageKeys
         return key;
     }
 
+    /// <summary>
+    /// What a finding looked like when a list showed it — its review and its last change by a filing version — as a
+    /// short token. Both tables' copies give the same token (unlike their ETags), so a bulk review of a list can tell
+    /// whether a finding changed since it was listed.
+    /// </summary>
+    public static string VersionOf(Entities.ViolationEntity finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return Hash(string.Join('|', finding.Status, finding.ExemptUntil?.UtcTicks, finding.ReviewedAt?.UtcTicks, finding.ReviewedBy, finding.ChangedAt?.UtcTicks, finding.ResolvedByVersion, finding.FilingETag, finding.RowCount), 12);
+    }
+
     private static string Hash(string value, int bytes) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, bytes));
 }

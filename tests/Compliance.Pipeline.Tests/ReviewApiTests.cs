@@ -50,15 +50,7 @@ public sealed class ReviewApiTests
     private const int SystemicRows = 50_000;
 
     [ClassCleanup]
-    public static async Task StopAsync()
-    {
-        http?.Dispose();
-        if (host is not null)
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
-    }
+    public static Task StopAsync() => LocalApi.StopAsync(host, http);
 
     [TestMethod]
     [DataRow(null)]
@@ -305,7 +297,7 @@ public sealed class ReviewApiTests
         await enterprise.ClickAsync("#search");
         var own = enterprise.Locator("#list tbody tr");
         await own.First.WaitForAsync();
-        var usccs = await enterprise.Locator("#list tbody tr td:nth-child(2)").AllInnerTextsAsync();
+        var usccs = await enterprise.Locator("#list tbody tr td:nth-child(3)").AllInnerTextsAsync();
         Assert.HasCount(2, usccs);
         Assert.IsTrue(usccs.All(u => u == Deyang), string.Join(", ", usccs));
     }
@@ -607,7 +599,7 @@ public sealed class ReviewApiTests
             .ToList();
 
         CollectionAssert.AreEquivalent(new[] { "{page?}", "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
-        Assert.HasCount(20, local, "sixteen API routes, the OpenAPI document, the two pages and the icon");
+        Assert.HasCount(21, local, "sixteen API routes, the OpenAPI document, the two pages, the chart library and the icon");
         foreach (var (method, pattern) in local)
         {
             // A page is one segment or none: the {page?} function; everything under /api/ the other.
@@ -664,13 +656,13 @@ public sealed class ReviewApiTests
         var july = await ItemsAsync("reg-sc", $"/api/violations?period=2017-07&uscc={Chengdu}");
         Assert.HasCount(3, july);
         var guizhous = (await ItemsAsync("reg-gz", $"/api/violations?period=2017-03&uscc={Chengdu}")).Single();
-        object Item(JsonElement v, string? etag = null) => new { id = v.GetProperty("id").GetString(), etag = etag ?? v.GetProperty("etag").GetString() };
+        object Item(JsonElement v, string? version = null) => new { id = v.GetProperty("id").GetString(), version = version ?? v.GetProperty("version").GetString() };
 
         using var response = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new
         {
             status = "confirmed",
             note = "七月住房公积金比例超标，逐一确认",
-            items = new[] { Item(july[0]), Item(july[1]), Item(july[2], ApiSettings.WellFormedETag), Item(guizhous), Item(july[0]) },
+            items = new[] { Item(july[0]), Item(july[1]), Item(july[2], "0123456789abcdef01234567"), Item(guizhous), Item(july[0]) },
         });
 
         Assert.AreEqual(HttpStatusCode.BadRequest, response.StatusCode, "the same violation twice is refused whole");
@@ -678,15 +670,15 @@ public sealed class ReviewApiTests
         {
             status = "confirmed",
             note = "七月住房公积金比例超标，逐一确认",
-            items = new[] { Item(july[0]), Item(july[1]), Item(july[2], ApiSettings.WellFormedETag), Item(guizhous), new { id = (string?)"x.y", etag = (string?)"*" } },
+            items = new[] { Item(july[0]), Item(july[1]), Item(july[2], "0123456789abcdef01234567"), Item(guizhous), new { id = (string?)"x.y", version = (string?)null } },
         });
         Assert.AreEqual(HttpStatusCode.OK, bulk.StatusCode, await bulk.Content.ReadAsStringAsync());
         var report = JsonDocument.Parse(await bulk.Content.ReadAsStringAsync()).RootElement;
         Assert.AreEqual((2, 3), (report.GetProperty("reviewed").GetInt32(), report.GetProperty("failed").GetInt32()));
         CollectionAssert.AreEqual(new[] { "reviewed", "reviewed", "stale", "not_found", "invalid" }, report.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("result").GetString()).ToArray());
-        Assert.AreEqual("open", report.GetProperty("items")[2].GetProperty("status").GetString(), "the stale one is untouched, and its current ETag is given");
-        Assert.AreEqual(july[2].GetProperty("etag").GetString(), report.GetProperty("items")[2].GetProperty("etag").GetString());
-        Assert.AreEqual(JsonValueKind.Null, report.GetProperty("items")[3].GetProperty("etag").ValueKind, "nothing of Guizhou's finding is told to Sichuan");
+        Assert.AreEqual("open", report.GetProperty("items")[2].GetProperty("status").GetString(), "the stale one is untouched, and its current version is given");
+        Assert.AreEqual(july[2].GetProperty("version").GetString(), report.GetProperty("items")[2].GetProperty("version").GetString());
+        Assert.AreEqual(JsonValueKind.Null, report.GetProperty("items")[3].GetProperty("version").ValueKind, "nothing of Guizhou's finding is told to Sichuan");
 
         for (var i = 0; i < 2; i++)
         {
@@ -696,7 +688,7 @@ public sealed class ReviewApiTests
             var history = violation.GetProperty("history").EnumerateArray().Where(h => h.GetProperty("to").GetString() == "confirmed").ToList();
             Assert.HasCount(1, history, "one audit entry of its own");
             Assert.AreEqual("七月住房公积金比例超标，逐一确认", history[0].GetProperty("note").GetString());
-            Assert.AreEqual(report.GetProperty("items")[i].GetProperty("etag").GetString(), detail.Headers.ETag?.ToString(), "the report gives the new ETag");
+            Assert.AreEqual(report.GetProperty("items")[i].GetProperty("version").GetString(), violation.GetProperty("violation").GetProperty("version").GetString(), "the report gives the new version");
         }
 
         using var guizhouStill = await SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(guizhous.GetProperty("id").GetString()!)}", "reg-gz");
@@ -705,7 +697,7 @@ public sealed class ReviewApiTests
         Assert.AreEqual(HttpStatusCode.Forbidden, enterprise.StatusCode);
         using var noNote = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new { status = "dismissed", note = " ", items = new[] { Item(july[2]) } });
         Assert.AreEqual(HttpStatusCode.BadRequest, noNote.StatusCode);
-        using var tooMany = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new { status = "dismissed", note = "x", items = Enumerable.Range(0, 1001).Select(i => new { id = $"{Chengdu}.{i}", etag = ApiSettings.WellFormedETag }).ToArray() });
+        using var tooMany = await SendAsync(HttpMethod.Post, "/api/violations/reviews", "reg-sc", new { status = "dismissed", note = "x", items = Enumerable.Range(0, 1001).Select(i => new { id = $"{Chengdu}.{i}", version = "x" }).ToArray() });
         Assert.AreEqual(HttpStatusCode.BadRequest, tooMany.StatusCode, await tooMany.Content.ReadAsStringAsync());
     }
 

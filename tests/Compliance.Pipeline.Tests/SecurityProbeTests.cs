@@ -68,15 +68,7 @@ public sealed partial class SecurityProbeTests
     }
 
     [ClassCleanup]
-    public static async Task StopAsync()
-    {
-        http?.Dispose();
-        if (host is not null)
-        {
-            await host.StopAsync();
-            host.Dispose();
-        }
-    }
+    public static Task StopAsync() => LocalApi.StopAsync(host, http);
 
     /// <summary>
     /// Every route the host serves has a probe here (a new endpoint without one fails this test), and no
@@ -92,6 +84,7 @@ public sealed partial class SecurityProbeTests
         {
             ["GET /"] = token => [SendAsync(HttpMethod.Get, "/", token)],
             ["GET /portal"] = token => [SendAsync(HttpMethod.Get, "/portal", token)],
+            ["GET /echarts.min.js"] = token => [SendAsync(HttpMethod.Get, "/echarts.min.js", token)],
             ["GET /favicon.ico"] = token => [SendAsync(HttpMethod.Get, "/favicon.ico", token)],
             ["GET /api/me"] = token => [SendAsync(HttpMethod.Get, "/api/me", token)],
             ["GET /api/templates"] = token => [SendAsync(HttpMethod.Get, "/api/templates", token)],
@@ -102,7 +95,7 @@ public sealed partial class SecurityProbeTests
             ["POST /api/violations/{id}/review"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/review", token, new { status = "dismissed", note = "not mine to dismiss" }, WellFormedETag)],
             ["GET /api/overview"] = token => [SendAsync(HttpMethod.Get, "/api/overview?month=2017-03&region=510100", token), SendAsync(HttpMethod.Get, "/api/overview?month=2017-03", token)],
             ["GET /api/violations/export"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/export?period=2017-03&uscc={Chengdu}&format=csv", token), SendAsync(HttpMethod.Get, "/api/violations/export?period=2017-03&region=510100", token)],
-            ["POST /api/violations/reviews"] = token => [SendAsync(HttpMethod.Post, "/api/violations/reviews", token, new { status = "dismissed", note = "not mine to dismiss", items = new[] { new { id = chengduViolation, etag = WellFormedETag } } })],
+            ["POST /api/violations/reviews"] = token => [SendAsync(HttpMethod.Post, "/api/violations/reviews", token, new { status = "dismissed", note = "not mine to dismiss", items = new[] { new { id = chengduViolation, version = "0123456789abcdef01234567" } } })],
             ["POST /api/violations/{id}/responses"] = token => [SendAsync(HttpMethod.Post, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}/responses", token, new { text = "not mine to explain" })],
             ["GET /api/rules"] = token => [SendAsync(HttpMethod.Get, "/api/rules", token)],
             ["GET /api/templates/{kind}"] = token => [SendAsync(HttpMethod.Get, "/api/templates/payroll?format=csv", token), SendAsync(HttpMethod.Get, "/api/templates/payroll?format=xlsx", token)],
@@ -278,7 +271,7 @@ public sealed partial class SecurityProbeTests
         Assert.AreEqual(ownScripts, scripts, "no script element came from data");
         Assert.IsEmpty(handlers, string.Join(", ", handlers));
         Assert.IsFalse(ran, "no injected script ran");
-        StringAssert.StartsWith(policy, "default-src 'none'; script-src 'sha256-", "only the page's own script may run");
+        StringAssert.StartsWith(policy, "default-src 'none'; script-src 'self' 'sha256-", "only the page's own script and the chart library it serves may run; no inline script but the hashed one, no eval");
         StringAssert.Contains(policy, "connect-src 'self'");
         Assert.IsEmpty(blocked, "the page's own script and style pass its policy: " + string.Join(" | ", blocked));
     }

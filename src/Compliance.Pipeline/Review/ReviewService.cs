@@ -28,8 +28,8 @@ public enum BulkReviewResult
     /// <summary>No such violation for this caller (absent, or outside its scope).</summary>
     NotFound,
 
-    /// <summary>The ETag sent with it is not one the API issues; nothing was read or written for it.</summary>
-    InvalidETag,
+    /// <summary>It came without the version its list gave it; nothing was read or written for it.</summary>
+    NoVersion,
 }
 
 /// <summary>One violation's outcome in a bulk review, with the entity as it now stands (null when not found).</summary>
@@ -142,12 +142,12 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
     private const int BulkParallelism = 8;
 
     /// <summary>
-    /// One decision for many violations, each written as its own review: its own ETag check and its own audit
-    /// entry. Returns one outcome per item, in the order given — reviewed (with the new ETag), stale, or not found
+    /// One decision for many violations, each written as its own review: its own check that it is as listed
+    /// (<see cref="StorageKeys.VersionOf"/> against the version the list gave) and its own audit entry. Returns one outcome per item, in the order given — reviewed (with the new ETag), stale, or not found
     /// (absent or outside the caller's scope, told apart from neither). Nothing is rolled back: what was written
     /// is listed as written.
     /// </summary>
-    public async Task<IReadOnlyList<BulkReviewOutcome>> ReviewManyAsync(Caller caller, IReadOnlyList<(string Id, ETag? IfMatch)> items, ReviewRequest request, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BulkReviewOutcome>> ReviewManyAsync(Caller caller, IReadOnlyList<(string Id, string? Version)> items, ReviewRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(items);
@@ -172,10 +172,10 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
         var outcomes = new BulkReviewOutcome[items.Count];
         await Parallel.ForAsync(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = BulkParallelism, CancellationToken = cancellationToken }, async (i, ct) =>
         {
-            var (id, etag) = items[i];
-            if (etag is not { } ifMatch)
+            var (id, version) = items[i];
+            if (string.IsNullOrEmpty(version))
             {
-                outcomes[i] = new BulkReviewOutcome(id, BulkReviewResult.InvalidETag, null);
+                outcomes[i] = new BulkReviewOutcome(id, BulkReviewResult.NoVersion, null);
                 return;
             }
 
@@ -185,10 +185,17 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
                 return;
             }
 
+            if (StorageKeys.VersionOf(violation) != version)
+            {
+                outcomes[i] = new BulkReviewOutcome(id, BulkReviewResult.Stale, violation);
+                return;
+            }
+
             try
             {
+                // Written only over what was just read: a change between the read and the write is stale too.
                 var current = new ViolationView(id, violation, EffectiveStatus(violation), []);
-                var saved = await RecordAsync(caller, current, status, note, exemptUntil, ifMatch, now, ct).ConfigureAwait(false);
+                var saved = await RecordAsync(caller, current, status, note, exemptUntil, violation.ETag, now, ct).ConfigureAwait(false);
                 outcomes[i] = new BulkReviewOutcome(id, BulkReviewResult.Reviewed, saved.Violation);
             }
             catch (StaleReviewException)
