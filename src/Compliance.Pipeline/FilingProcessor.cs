@@ -97,10 +97,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
 
             // Before the version is recorded as done, so a run that stops here is redone and counts what it missed
             // (a finding already counted as it stands is not counted again).
-            foreach (var finding in changes.Added.Concat(changes.Updated).Concat(changes.Unchanged))
-            {
-                await counts.ApplyAsync(finding, cancellationToken).ConfigureAwait(false);
-            }
+            await counts.ApplyManyAsync(changes.Added.Concat(changes.Updated).Concat(changes.Unchanged), cancellationToken).ConfigureAwait(false);
         }
 
         var resultBlob = await results.WriteAsync(blobPath, report, cancellationToken).ConfigureAwait(false);

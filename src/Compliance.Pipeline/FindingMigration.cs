@@ -26,7 +26,7 @@ public sealed record MigrationResult(int Filings, int Rows, int FindingsAdded, i
 /// Review state: rows that all carry one decision pass it to their finding; rows decided differently make an
 /// open finding, for a regulator to decide once, with every earlier decision in its history.
 /// </summary>
-public sealed class FindingMigration(FilingStore store, ReviewStore history, TimeProvider time, ILogger<FindingMigration> logger)
+public sealed class FindingMigration(FilingStore store, ReviewStore history, FindingCounts counts, TimeProvider time, ILogger<FindingMigration> logger)
 {
     /// <summary>Per-row ids quoted in a finding's migration entry; the count covers the rest.</summary>
     private const int QuotedIds = 20;
@@ -81,6 +81,7 @@ public sealed class FindingMigration(FilingStore store, ReviewStore history, Tim
                 }
 
                 await store.IndexFindingAsync(finding, cancellationToken).ConfigureAwait(false);
+                await counts.ApplyAsync(finding, cancellationToken).ConfigureAwait(false);
                 await history.RecordHistoryAsync([Entry(finding, [.. group.OrderBy(v => v.Row)], time.GetUtcNow())], cancellationToken).ConfigureAwait(false);
             }
 

@@ -86,69 +86,109 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
     public static bool IsOutstanding(string status) => status is ViolationEntity.OpenStatus or "confirmed";
 
     /// <summary>Counts the finding as it now stands (idempotent; see the class remarks). Findings without a region or period are not counted.</summary>
-    public async Task ApplyAsync(ViolationEntity finding, CancellationToken cancellationToken)
+    public Task ApplyAsync(ViolationEntity finding, CancellationToken cancellationToken) => ApplyManyAsync([finding], cancellationToken);
+
+    /// <summary>
+    /// Counts findings as they now stand, a few at a time: the findings of one month × province go up to
+    /// <see cref="FindingsPerTransaction"/> to an entity-group transaction with their ledger rows, counters and
+    /// enterprise rows. Idempotent, as <see cref="ApplyAsync"/>.
+    /// </summary>
+    public async Task ApplyManyAsync(IEnumerable<ViolationEntity> findings, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(finding);
-        if (!finding.IsFinding || !RegionCode.TryParse(finding.Region, out _) || !Period.TryParse(finding.Period, out var period))
+        ArgumentNullException.ThrowIfNull(findings);
+        var countable = findings.Where(f => f.IsFinding && RegionCode.TryParse(f.Region, out _) && Period.TryParse(f.Period, out _))
+            .GroupBy(LedgerKey, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        if (countable.Count == 0)
         {
             return;
         }
 
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var partition = Partition(finding.Period, finding.Region);
-        var desired = StateOf(finding);
+        foreach (var partition in countable.GroupBy(f => Partition(f.Period, f.Region), StringComparer.Ordinal))
+        {
+            foreach (var chunk in partition.Chunk(FindingsPerTransaction))
+            {
+                await ApplyChunkAsync(partition.Key, chunk, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Findings in one transaction: each brings its ledger row, up to two counters and its enterprise row (at most 80 of the 100 a transaction takes).</summary>
+    public const int FindingsPerTransaction = 20;
+
+    private async Task ApplyChunkAsync(string partition, IReadOnlyList<ViolationEntity> findings, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            var ledger = await GetAsync<CountLedgerEntity>(partition, LedgerKey(finding), cancellationToken).ConfigureAwait(false);
-            if (ledger?.CountedAs == desired)
+            var entities = new Dictionary<string, ITableEntity>(StringComparer.Ordinal);
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            async Task<T> ReadAsync<T>(string rowKey, Func<T> create)
+                where T : class, ITableEntity
+            {
+                if (!entities.TryGetValue(rowKey, out var entity))
+                {
+                    entity = await GetAsync<T>(partition, rowKey, cancellationToken).ConfigureAwait(false) ?? create();
+                    entities[rowKey] = entity;
+                }
+
+                return (T)entity;
+            }
+
+            foreach (var finding in findings)
+            {
+                var desired = StateOf(finding);
+                var ledgerKey = LedgerKey(finding);
+                var ledger = await ReadAsync(ledgerKey, () => new CountLedgerEntity { PartitionKey = partition, RowKey = ledgerKey }).ConfigureAwait(false);
+                if (ledger.CountedAs == desired)
+                {
+                    continue;
+                }
+
+                var before = ledger.ETag == default ? null : Parse(ledger.CountedAs);
+                var recurring = before is null
+                    ? await HadFindingAsync(finding.Uscc, finding.Rule, Period.Parse(finding.Period).AddMonths(-1).ToString(), finding.Region, cancellationToken).ConfigureAwait(false)
+                    : ledger.Recurring;
+                var after = Parse(desired)!.Value;
+                Task<FindingCountEntity> CounterAsync((string Region, string Rule, string Status, int Rows) state) =>
+                    ReadAsync(CounterKey(state.Region, state.Rule, state.Status), () => new FindingCountEntity { PartitionKey = partition, RowKey = CounterKey(state.Region, state.Rule, state.Status), Region = state.Region, Rule = state.Rule, Status = state.Status });
+
+                if (before is { } old)
+                {
+                    var counter = await CounterAsync(old).ConfigureAwait(false);
+                    counter.Findings--;
+                    counter.Rows -= old.Rows;
+                    counter.Recurring -= ledger.Recurring ? 1 : 0;
+                }
+
+                var added = await CounterAsync(after).ConfigureAwait(false);
+                added.Findings++;
+                added.Rows += after.Rows;
+                added.Recurring += recurring ? 1 : 0;
+
+                var enterpriseKey = EnterpriseKey(finding.Uscc, finding.Rule);
+                var enterprise = await ReadAsync(enterpriseKey, () => new EnterpriseCountEntity { PartitionKey = partition, RowKey = enterpriseKey, Uscc = finding.Uscc, Rule = finding.Rule, Region = finding.Region }).ConfigureAwait(false);
+                enterprise.Findings += before is null ? 1 : 0;
+                enterprise.Outstanding += (IsOutstanding(after.Status) ? 1 : 0) - (before is { } was && IsOutstanding(was.Status) ? 1 : 0);
+
+                ledger.CountedAs = desired;
+                ledger.Recurring = recurring;
+                touched.Add(ledgerKey);
+                touched.Add(CounterKey(after.Region, after.Rule, after.Status));
+                touched.Add(enterpriseKey);
+                if (before is { } b)
+                {
+                    touched.Add(CounterKey(b.Region, b.Rule, b.Status));
+                }
+            }
+
+            if (touched.Count == 0)
             {
                 return;
             }
 
-            var recurring = ledger?.Recurring ?? await HadFindingAsync(finding.Uscc, finding.Rule, period.Value.AddMonths(-1).ToString(), finding.Region, cancellationToken).ConfigureAwait(false);
-            var before = ledger is null ? null : Parse(ledger.CountedAs);
-            var after = Parse(desired)!;
-            var counters = new Dictionary<string, FindingCountEntity>(StringComparer.Ordinal);
-            async Task<FindingCountEntity> CounterAsync((string Region, string Rule, string Status, int Rows) state)
-            {
-                var key = CounterKey(state.Region, state.Rule, state.Status);
-                if (!counters.TryGetValue(key, out var counter))
-                {
-                    counter = await GetAsync<FindingCountEntity>(partition, key, cancellationToken).ConfigureAwait(false)
-                        ?? new FindingCountEntity { PartitionKey = partition, RowKey = key, Region = state.Region, Rule = state.Rule, Status = state.Status };
-                    counters[key] = counter;
-                }
-
-                return counter;
-            }
-
-            if (before is { } old)
-            {
-                var counter = await CounterAsync(old).ConfigureAwait(false);
-                counter.Findings--;
-                counter.Rows -= old.Rows;
-                counter.Recurring -= recurring ? 1 : 0;
-            }
-
-            var added = await CounterAsync(after.Value).ConfigureAwait(false);
-            added.Findings++;
-            added.Rows += after.Value.Rows;
-            added.Recurring += recurring ? 1 : 0;
-
-            var enterpriseKey = EnterpriseKey(finding.Uscc, finding.Rule);
-            var enterprise = await GetAsync<EnterpriseCountEntity>(partition, enterpriseKey, cancellationToken).ConfigureAwait(false)
-                ?? new EnterpriseCountEntity { PartitionKey = partition, RowKey = enterpriseKey, Uscc = finding.Uscc, Rule = finding.Rule, Region = finding.Region };
-            enterprise.Findings += before is null ? 1 : 0;
-            enterprise.Outstanding += (IsOutstanding(after.Value.Status) ? 1 : 0) - (before is { } was && IsOutstanding(was.Status) ? 1 : 0);
-
-            var entry = ledger ?? new CountLedgerEntity { PartitionKey = partition, RowKey = LedgerKey(finding) };
-            entry.CountedAs = desired;
-            entry.Recurring = recurring;
-
-            var actions = new List<TableTransactionAction> { Write(entry), Write(enterprise) };
-            actions.AddRange(counters.Values.Select(Write));
             try
             {
+                var actions = touched.Select(key => Write(entities[key])).ToList();
                 await pipeline.ExecuteAsync(async ct => await Table.SubmitTransactionAsync(actions, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -199,11 +239,7 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
             }
         }
 
-        foreach (var finding in findings)
-        {
-            await ApplyAsync(finding, cancellationToken).ConfigureAwait(false);
-        }
-
+        await ApplyManyAsync(findings, cancellationToken).ConfigureAwait(false);
         return findings.Count;
     }
 

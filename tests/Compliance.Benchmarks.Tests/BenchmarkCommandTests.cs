@@ -51,6 +51,21 @@ public sealed partial class BenchmarkCommandTests
     }
 
     [TestMethod]
+    public async Task OverviewShortRun_ReadsAsManyEntitiesForAHundredTimesTheFindings()
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = await BenchmarkCommand.RunAsync(["--overview", "6000"], output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.AreEqual(0, exit, text);
+        Assert.IsGreaterThan(0, Figure(text, "overview-ms 6000"), text);
+        var (small, large) = (Figure(text, "entities-read 600"), Figure(text, "entities-read 6000"));
+        Assert.IsGreaterThan(0, small, text);
+        Assert.AreEqual(small, large, "ten times the findings in the same cells: the same counters read " + text);
+    }
+
+    [TestMethod]
     public async Task SystemicShortRun_PrintsMemoryEntitiesAndSeconds_ForOneCheck()
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
@@ -60,7 +75,7 @@ public sealed partial class BenchmarkCommandTests
         var text = output.ToString();
         Assert.AreEqual(0, exit, text);
         Assert.IsGreaterThan(0, Figure(text, "peak-rss-mb systemic-20000"), text);
-        Assert.AreEqual(4, Figure(text, "entities-written systemic-20000"), "the finding in two tables, the verdict and its period entry: " + text);
+        Assert.AreEqual(7, Figure(text, "entities-written systemic-20000"), "the finding in two tables, the verdict and its period entry, and its count (ledger, counter, enterprise row): " + text);
         Assert.IsGreaterThan(0, Figure(text, "seconds upload-to-verdict systemic-20000"), text);
         StringAssert.Contains(text, "1 check(s) of it");
     }

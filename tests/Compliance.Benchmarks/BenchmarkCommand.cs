@@ -10,6 +10,7 @@ namespace Compliance.Benchmarks;
 ///   --pipeline [--filings N] [--rows N]                upload to result on the local host over Azurite
 ///   --pipeline --systemic [--rows N]                   one filing of N rows (default 1,000,000) all breaking one limit
 ///   --digest [N]                                       a month of N violations digested on Azurite
+///   --overview [N]                                     the overview of a month of N findings against one of N/100
 /// </code>
 /// </summary>
 public static class BenchmarkCommand
@@ -26,6 +27,13 @@ public static class BenchmarkCommand
             {
                 var count = args.SkipWhile(a => a != "--digest").Skip(1).FirstOrDefault() is { } n && !n.StartsWith("--", StringComparison.Ordinal) ? Parse(n, "--digest") : 100_000;
                 await DigestBenchmark.RunAsync(count, output);
+                return 0;
+            }
+
+            if (args.Contains("--overview"))
+            {
+                var count = args.SkipWhile(a => a != "--overview").Skip(1).FirstOrDefault() is { } n && !n.StartsWith("--", StringComparison.Ordinal) ? Parse(n, "--overview") : 100_000;
+                await OverviewBenchmark.RunAsync(count, output, cancellationToken);
                 return 0;
             }
 
@@ -53,7 +61,7 @@ public static class BenchmarkCommand
         catch (ArgumentException ex)
         {
             await output.WriteLineAsync(ex.Message);
-            await output.WriteLineAsync("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- [--rows N] [--runs N] [--memory-mb SMALL,LARGE] | --pipeline [--filings N] [--rows N] | --pipeline --systemic [--rows N] | --digest [N]");
+            await output.WriteLineAsync("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- [--rows N] [--runs N] [--memory-mb SMALL,LARGE] | --pipeline [--filings N] [--rows N] | --pipeline --systemic [--rows N] | --digest [N] | --overview [N]");
             return 64;
         }
     }

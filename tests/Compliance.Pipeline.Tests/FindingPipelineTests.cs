@@ -179,6 +179,8 @@ public sealed class FindingPipelineTests
         Assert.AreEqual((ReviewAuditEntity.MigrationActor, 20), (entry.Who, entry.Rows));
         StringAssert.Contains(entry.Note, "confirmed 1, open 19");
         StringAssert.Contains(entry.Note, ReviewService.IdOf(rows[0]), "the per-row decision stays findable under its id");
+        var counted = await harness.Get<FindingCounts>().CountersAsync("2016-06", "51", CancellationToken.None);
+        Assert.AreEqual((2, 30L), (counted.Sum(c => c.Findings), counted.Sum(c => c.Rows)), "the two findings are counted once, though the migration ran twice");
     }
 
     [TestMethod]

@@ -133,6 +133,18 @@ public sealed class WorkspaceTests
         CollectionAssert.AreEquivalent(confirmed.Select(f => f.GetProperty("id").GetString()).ToArray(), rows.Skip(1).Select(r => r[^1]).ToArray());
         Assert.IsTrue(rows.Skip(1).All(r => r[3] == "成都市" && r[13] == "confirmed" && r[12].StartsWith("对住房公积金缴存比例高于", StringComparison.Ordinal)), "region named, review state and the clause's text");
 
+        // One enterprise over time: its filing, its finding, and in the finding the bulk review's entry.
+        var top = page.Locator("#top-enterprises tbody button").First;
+        var uscc = await top.InnerTextAsync();
+        await top.ClickAsync();
+        await page.Locator("#enterprise-findings tbody tr").First.WaitForAsync();
+        StringAssert.Contains(await page.Locator("#enterprise-title").InnerTextAsync(), uscc);
+        StringAssert.Contains(await page.Locator("#enterprise-filings tbody").InnerTextAsync(), $"payroll-{Month}.csv");
+        StringAssert.Contains(page.Url, $"uscc={uscc}");
+        await page.Locator("#enterprise-findings tbody tr").First.ClickAsync();
+        await page.Locator("#history li").First.WaitForAsync();
+        StringAssert.Contains(await page.Locator("#history").InnerTextAsync(), "成都市九月住房公积金超比例，批量确认");
+
         await page.ScreenshotAsync(new() { Path = Path.Combine(Samples.Root, "docs", "images", "workspace-drill.png"), FullPage = true });
         Assert.IsEmpty(problems, string.Join(Environment.NewLine, problems));
     }
