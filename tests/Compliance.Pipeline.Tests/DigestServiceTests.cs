@@ -48,7 +48,7 @@ public sealed class DigestServiceTests
         Assert.AreEqual(0, second.Sent, "a second run sends nothing new");
         Assert.AreEqual(3, second.AlreadySent);
         var sichuan = (await MailTo(mail.Sichuan)).Single();
-        StringAssert.Contains(sichuan.Subject, "2016-06 — 510000");
+        StringAssert.Contains(sichuan.Subject, "2016-06 — 四川省 (510000)", "the region by its name");
         Assert.HasCount(1, await MailTo(mail.Guizhou));
         Assert.HasCount(1, await MailTo(mail.Enterprise));
         Assert.HasCount(2, sichuan.BodyParts.OfType<MimePart>().Where(p => p.ContentType.MimeType == "image/png" && p.ContentId is "by-rule" or "trend").ToList(), "both charts travel inline");
@@ -69,8 +69,8 @@ public sealed class DigestServiceTests
         var stored = await harness.Store.ViolationsOfPeriodAsync("2016-06", CancellationToken.None);
         var sichuan = (await MailTo(mail.Sichuan)).Single().HtmlBody;
         var guizhou = (await MailTo(mail.Guizhou)).Single().HtmlBody;
-        StringAssert.Contains(sichuan, $"Region 行政区划 510000: {stored.Count(v => v.Region.StartsWith("51", StringComparison.Ordinal))} violations detected in 2016-06");
-        StringAssert.Contains(guizhou, $"Region 行政区划 520000: {stored.Count(v => v.Region.StartsWith("52", StringComparison.Ordinal))} violations detected in 2016-06");
+        StringAssert.Contains(sichuan, $"Region 行政区划 四川省 (510000): {stored.Count(v => v.Region.StartsWith("51", StringComparison.Ordinal))} violations detected in 2016-06");
+        StringAssert.Contains(guizhou, $"Region 行政区划 贵州省 (520000): {stored.Count(v => v.Region.StartsWith("52", StringComparison.Ordinal))} violations detected in 2016-06");
         Assert.DoesNotContain("91510600G612DD2721", guizhou, "Deyang's violations are Sichuan's business");
         StringAssert.Contains(sichuan, "Filings received 3: checked 2, rejected 1.");
         StringAssert.Contains(guizhou, "Filings received 1: checked 1, rejected 0.");
@@ -171,7 +171,7 @@ public sealed class DigestServiceTests
         var result = await harness.Get<DigestService>().RunScheduledAsync(pastDue: false, CancellationToken.None);
 
         Assert.AreEqual(4, result.Recipients, "three configured, one new from the table, the duplicate once");
-        StringAssert.Contains((await MailTo(chengdu)).Single().HtmlBody, "Region 行政区划 510100: 1 violations detected in 2016-06");
+        StringAssert.Contains((await MailTo(chengdu)).Single().HtmlBody, "Region 行政区划 成都市 (510100): 1 violations detected in 2016-06");
         Assert.HasCount(1, await MailTo(mail.Sichuan));
     }
 
@@ -209,7 +209,7 @@ public sealed class DigestServiceTests
         Assert.AreEqual("2016-12", result.Month.ToString());
         var message = (await MailTo(mail.Sichuan)).Single();
         StringAssert.Contains(message.Subject, "2016-12");
-        StringAssert.Contains(message.HtmlBody, "Region 行政区划 510000: 1 violations detected in 2016-12");
+        StringAssert.Contains(message.HtmlBody, "Region 行政区划 四川省 (510000): 1 violations detected in 2016-12");
         StringAssert.Contains(message.HtmlBody, "2016-07");
     }
 

@@ -107,18 +107,19 @@ public static class DigestHtml
         var change = digest.ChangePercent is { } percent
             ? $"({(percent >= 0 ? "+" : string.Empty)}{percent.ToString(CultureInfo.InvariantCulture)}% against {digest.PreviousTotal} the month before)."
             : $"(the month before: {digest.PreviousTotal}).";
+        var region = Filings.RegionNames.Display(digest.Region);
         return Render(
-            $"合规月报 Compliance digest {digest.Month} — {digest.Region}",
+            $"合规月报 Compliance digest {digest.Month} — {region}",
             $"合规月报 Compliance digest {digest.Month}",
             [
-                $"Region 行政区划 {digest.Region}: {digest.Total} violations detected in {digest.Month} {change}",
+                $"Region 行政区划 {region}: {digest.Total} violations detected in {digest.Month} {change}",
                 $"违规事项 {digest.Total} 项，涉及 {digest.ViolatingRows} 行、{digest.AffectedEmployees} 名职工 · Those findings cover {digest.ViolatingRows} violating rows and {digest.AffectedEmployees} employees (a rate applied to all staff is one finding).",
                 $"Filings received {digest.FilingsReceived}: checked {digest.FilingsChecked}, rejected {digest.FilingsRejected}.",
                 $"New {digest.New} · recurring {digest.Recurring} (same enterprise and rule as the month before) · resolved {digest.Resolved} · open from earlier months {digest.OpenBacklog}",
             ],
             [
                 Section("By rule 按规则", ["Rule", "Violations", "Clause"], digest.ByRule.Select(c => new[] { c.Key, N(c.Count), c.Citation ?? string.Empty }), Chart(RuleChartId, "Violations by rule", imageSource)),
-                Section("By region 按地区", ["Region", "Violations"], digest.ByRegion.Select(c => new[] { c.Key, N(c.Count) })),
+                Section("By region 按地区", ["Region", "Violations"], digest.ByRegion.Select(c => new[] { Filings.RegionNames.Display(c.Key), N(c.Count) })),
                 Section("Top enterprises 违规最多的企业", ["USCC", "Enterprise", "Violations"], digest.TopEnterprises.Select(c => new[] { c.Key, digest.NameOf(c.Key), N(c.Count) })),
                 Section("Six-month trend 近六个月", ["Month", "Violations"], digest.Trend.Select(t => new[] { t.Month.ToString(), N(t.Count) }), Chart(TrendChartId, "Violations over six months", imageSource)),
 

@@ -39,6 +39,9 @@ public static class RegionNames
         : Known.TryGetValue(region, out var name) ? name
         : new LocalizedText(region, region);
 
+    /// <summary>A region as a reader knows it: 四川省 (510000) where its name is known, the code alone otherwise.</summary>
+    public static string Display(string region) => Of(region).Zh is var name && name != region ? $"{name} ({region})" : region;
+
     /// <summary>The province-level divisions, in code order: what a national regulator's overview breaks down into.</summary>
     public static IReadOnlyList<string> Provinces { get; } = [.. Known.Keys.Where(k => k.EndsWith("0000", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 

@@ -191,8 +191,8 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         var trend = BarChartPng.Render([.. digest.Trend.Select(t => t.Count)]);
         string DataUri(string id) => "data:image/png;base64," + Convert.ToBase64String(id == DigestHtml.RuleChartId ? byRule : trend);
         return new(
-            $"合规月报 Compliance digest {digest.Month} — {digest.Region}",
-            $"Compliance digest {digest.Month}, region {digest.Region}: {digest.Total} violations (new {digest.New}, recurring {digest.Recurring}, resolved {digest.Resolved}). The HTML part has the details.",
+            $"合规月报 Compliance digest {digest.Month} — {Core.Filings.RegionNames.Display(digest.Region)}",
+            $"Compliance digest {digest.Month}, region {Core.Filings.RegionNames.Display(digest.Region)}: {digest.Total} violations (new {digest.New}, recurring {digest.Recurring}, resolved {digest.Resolved}). The HTML part has the details.",
             [
                 ("digest.html", BinaryData.FromString(DigestHtml.Render(digest, DataUri)), "text/html; charset=utf-8"),
                 (MailHtml, BinaryData.FromString(DigestHtml.Render(digest, id => $"cid:{id}")), "text/html; charset=utf-8"),
