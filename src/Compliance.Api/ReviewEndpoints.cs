@@ -201,7 +201,7 @@ public static class ReviewEndpoints
     private static string[] ExportRow(ViolationView v, PolicyCatalog catalog)
     {
         var f = v.Violation;
-        var rule = catalog.Rules.FirstOrDefault(r => r.Id == f.Rule);
+        var rule = catalog.Find(f.Rule);
         var version = Core.Filings.Period.TryParse(f.Period, out var period) ? rule?.VersionFor(period.Value) : null;
         string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string? Time(DateTimeOffset? at) => at is { } t ? t.ToOffset(Core.Filings.ChinaTime.Offset).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : null;
@@ -211,7 +211,7 @@ public static class ReviewEndpoints
             f.IsFinding && !f.Declared && f.ObservedMin != f.ObservedMax ? $"{Text(f.ObservedMin)}–{Text(f.ObservedMax)}" : Text(f.Observed), f.Limit,
             f.RowCount.ToString(System.Globalization.CultureInfo.InvariantCulture), f.EmployeeCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
             f.Citation, version?.Citation.Quote ?? string.Empty, v.EffectiveStatus, f.ReviewedBy ?? string.Empty, Time(f.ReviewedAt) ?? string.Empty,
-            f.ExemptUntil is { } until ? DateOnly.FromDateTime(until.ToOffset(Core.Filings.ChinaTime.Offset).AddTicks(-1).DateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : string.Empty,
+            f.ExemptUntil is { } until ? Core.Filings.ChinaTime.Today(until.AddTicks(-1)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : string.Empty,
             f.FilingName, v.Id,
         ];
     }
@@ -414,7 +414,7 @@ public static class ReviewEndpoints
         string Name(string code) => ApiLanguages.Text(Core.Filings.RegionNames.Of(code));
         OverviewRule Rule(RuleTally tally)
         {
-            var rule = catalog.Rules.FirstOrDefault(c => c.Id == tally.Rule);
+            var rule = catalog.Find(tally.Rule);
             return new OverviewRule(tally.Rule, rule is null ? tally.Rule : ApiLanguages.Text(rule.Title), rule?.VersionFor(period.Value)?.Citation.ToString(), tally.Findings, tally.Rows, tally.Outstanding, tally.Resolved);
         }
 
@@ -537,7 +537,7 @@ public static class ReviewEndpoints
 
     private static ViolationDetail Detail(ViolationView v, PolicyCatalog catalog)
     {
-        var rule = catalog.Rules.FirstOrDefault(r => r.Id == v.Violation.Rule);
+        var rule = catalog.Find(v.Violation.Rule);
         return new(
             Item(v),
             v.Violation.Message,

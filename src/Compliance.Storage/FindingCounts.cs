@@ -204,7 +204,7 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
     public async Task<List<FindingCountEntity>> CountersAsync(string period, string regionPrefix, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var (from, to) = (CounterKey(regionPrefix, string.Empty, string.Empty).TrimEnd(StorageKeys.Separator), $"C{StorageKeys.Separator}{Next(regionPrefix)}");
+        var (from, to) = ($"C{StorageKeys.Separator}{regionPrefix}", $"C{StorageKeys.Separator}{Next(regionPrefix)}");
         return await QueryAsync<FindingCountEntity>(Partition(period, regionPrefix), from, to, cancellationToken).ConfigureAwait(false);
     }
 
@@ -212,7 +212,8 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
     public async Task<List<EnterpriseCountEntity>> EnterprisesAsync(string period, string regionPrefix, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var rows = await QueryAsync<EnterpriseCountEntity>(Partition(period, regionPrefix), $"E{StorageKeys.Separator}", $"E{(char)(StorageKeys.Separator + 1)}", cancellationToken).ConfigureAwait(false);
+        var (from, to) = StorageKeys.PrefixRange("E");
+        var rows = await QueryAsync<EnterpriseCountEntity>(Partition(period, regionPrefix), from, to, cancellationToken).ConfigureAwait(false);
         return [.. rows.Where(r => r.Region.StartsWith(regionPrefix, StringComparison.Ordinal))];
     }
 
@@ -224,7 +225,8 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
     {
         ArgumentNullException.ThrowIfNull(findings);
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {period + StorageKeys.Separator} and PartitionKey lt {period + (char)(StorageKeys.Separator + 1)}");
+        var (first, last) = StorageKeys.PrefixRange(period);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {last}");
         var stale = new List<TableEntity>();
         await foreach (var entity in Table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {

@@ -71,9 +71,7 @@ public static class DigestBuilder
 
     /// <summary>The six months ending with <paramref name="month"/>, oldest first.</summary>
     public static IReadOnlyList<Period> TrendMonths(Period month) =>
-        [.. Enumerable.Range(0, 6).Select(i => FromOrdinal(month.Ordinal - 5 + i))];
+        [.. Enumerable.Range(0, 6).Select(i => month.AddMonths(i - 5))];
 
-    public static Period Previous(Period month) => FromOrdinal(month.Ordinal - 1);
-
-    private static Period FromOrdinal(int ordinal) => new(ordinal / 12, (ordinal % 12) + 1);
+    public static Period Previous(Period month) => month.AddMonths(-1);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Compliance.Core.Filings;
@@ -26,7 +27,10 @@ public sealed class PolicyCatalog
         Version = version;
         Source = source;
         Rules = rules;
+        byId = rules.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
     }
+
+    private readonly FrozenDictionary<string, PolicyRule> byId;
 
     /// <summary>Recorded with every result so a finding can be traced to the catalog that produced it.</summary>
     public string Version { get; }
@@ -37,6 +41,9 @@ public sealed class PolicyCatalog
     public IReadOnlyList<PolicyRule> Rules { get; }
 
     public IEnumerable<PolicyRule> RulesFor(FilingKind kind) => Rules.Where(r => r.FilingKind == kind);
+
+    /// <summary>The rule with this id (as findings and reports name it), or null for one this catalog does not have.</summary>
+    public PolicyRule? Find(string? id) => id is not null && byId.TryGetValue(id, out var rule) ? rule : null;
 
     /// <summary>The catalog compiled into this assembly.</summary>
     public static PolicyCatalog LoadEmbedded()
