@@ -157,6 +157,9 @@ public sealed record OverviewRegion(string Region, string Name, int Findings, in
 /// <summary>A month of the trend: findings, outstanding (open or confirmed), resolved, recurring (same enterprise and rule the month before) and new.</summary>
 public sealed record OverviewMonth(string Month, int Findings, int Outstanding, int Resolved, int Recurring, int New);
 
+/// <summary>Findings still outstanding (open or confirmed) of periods <c>fromMonths</c> to <c>toMonths</c> before the month: <c>oldest</c> to <c>newest</c>.</summary>
+public sealed record OverviewBacklog(int FromMonths, int ToMonths, string Oldest, string Newest, int Outstanding);
+
 /// <summary>An enterprise with outstanding findings in the month.</summary>
 public sealed record OverviewEnterprise(string Uscc, string Region, string RegionName, int Findings, int Outstanding);
 
@@ -172,6 +175,7 @@ public sealed record OverviewReport(
     IReadOnlyList<OverviewRegion> BySubRegion,
     IReadOnlyList<OverviewMonth> Trend,
     IReadOnlyList<OverviewEnterprise> TopEnterprises,
+    IReadOnlyList<OverviewBacklog> Backlog,
     int EntitiesRead);
 
 /// <summary>A filing kind with a template: its contract name, its Chinese name and its columns.</summary>

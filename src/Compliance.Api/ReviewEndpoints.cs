@@ -426,6 +426,7 @@ public static class ReviewEndpoints
             [.. overview.BySubRegion.Select(r => new OverviewRegion(r.Region, Name(r.Region), r.Findings, r.Outstanding))],
             [.. overview.Trend.Select(m => new OverviewMonth(m.Month, m.Findings, m.Outstanding, m.Resolved, m.Recurring, m.Findings - m.Recurring))],
             [.. overview.TopEnterprises.Select(e => new OverviewEnterprise(e.Uscc, e.Region, Name(e.Region), e.Findings, e.Outstanding))],
+            [.. overview.Backlog.Select(b => new OverviewBacklog(b.FromMonths, b.ToMonths, b.Oldest, b.Newest, b.Outstanding))],
             overview.EntitiesRead));
     }
 

@@ -106,9 +106,13 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         foreach (var partition in countable.GroupBy(f => Partition(f.Period, f.Region), StringComparer.Ordinal))
         {
-            foreach (var chunk in partition.Chunk(FindingsPerTransaction))
+            // A chunk holds findings of one filing in ledger-key order, so its ledger rows are one short key range.
+            foreach (var filing in partition.GroupBy(f => (f.Uscc, f.FilingId)))
             {
-                await ApplyChunkAsync(partition.Key, chunk, cancellationToken).ConfigureAwait(false);
+                foreach (var chunk in filing.OrderBy(LedgerKey, StringComparer.Ordinal).Chunk(FindingsPerTransaction))
+                {
+                    await ApplyChunkAsync(partition.Key, chunk, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -116,12 +120,27 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
     /// <summary>Findings in one transaction: each brings its ledger row, up to two counters and its enterprise row (at most 80 of the 100 a transaction takes).</summary>
     public const int FindingsPerTransaction = 20;
 
+    // The findings are of one filing, in ledger-key order (ApplyManyAsync makes the chunks).
     private async Task ApplyChunkAsync(string partition, IReadOnlyList<ViolationEntity> findings, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var entities = new Dictionary<string, ITableEntity>(StringComparer.Ordinal);
             var touched = new HashSet<string>(StringComparer.Ordinal);
+
+            // The chunk's ledger rows in one range query rather than a point read each; a key not there is a finding not counted yet.
+            var (first, last) = (LedgerKey(findings[0]), LedgerKey(findings[^1]));
+            foreach (var row in await QueryAsync<CountLedgerEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {first} and RowKey le {last}"), cancellationToken).ConfigureAwait(false))
+            {
+                entities[row.RowKey] = row;
+            }
+
+            foreach (var key in findings.Select(LedgerKey).Where(key => !entities.ContainsKey(key)))
+            {
+                entities[key] = new CountLedgerEntity { PartitionKey = partition, RowKey = key };
+            }
+
+            var earlier = new Dictionary<(string Uscc, string Rule, string Partition), bool>();
             async Task<T> ReadAsync<T>(string rowKey, Func<T> create)
                 where T : class, ITableEntity
             {
@@ -145,9 +164,13 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
                 }
 
                 var before = ledger.ETag == default ? null : Parse(ledger.CountedAs);
-                var recurring = before is null
-                    ? await HadFindingAsync(finding.Uscc, finding.Rule, Period.Parse(finding.Period).AddMonths(-1).ToString(), finding.Region, cancellationToken).ConfigureAwait(false)
-                    : ledger.Recurring;
+                var previous = (finding.Uscc, finding.Rule, Partition: Partition(Period.Parse(finding.Period).AddMonths(-1).ToString(), finding.Region));
+                if (before is null && !earlier.ContainsKey(previous))
+                {
+                    earlier[previous] = await GetAsync<EnterpriseCountEntity>(previous.Partition, EnterpriseKey(finding.Uscc, finding.Rule), cancellationToken).ConfigureAwait(false) is { Findings: > 0 };
+                }
+
+                var recurring = before is null ? earlier[previous] : ledger.Recurring;
                 var after = Parse(desired)!.Value;
                 Task<FindingCountEntity> CounterAsync((string Region, string Rule, string Status, int Rows) state) =>
                     ReadAsync(CounterKey(state.Region, state.Rule, state.Status), () => new FindingCountEntity { PartitionKey = partition, RowKey = CounterKey(state.Region, state.Rule, state.Status), Region = state.Region, Rule = state.Rule, Status = state.Status });
@@ -245,9 +268,6 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
         return findings.Count;
     }
 
-    private async Task<bool> HadFindingAsync(string uscc, string rule, string period, string region, CancellationToken cancellationToken) =>
-        await GetAsync<EnterpriseCountEntity>(Partition(period, region), EnterpriseKey(uscc, rule), cancellationToken).ConfigureAwait(false) is { Findings: > 0 };
-
     private static (string Region, string Rule, string Status, int Rows)? Parse(string state) =>
         state.Split('|') is [var region, var rule, var status, var rows] && int.TryParse(rows, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
             ? (region, rule, status, n)
@@ -267,10 +287,13 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
         return response.HasValue ? response.Value : null;
     }
 
-    private async Task<List<T>> QueryAsync<T>(string partition, string from, string to, CancellationToken cancellationToken)
+    private Task<List<T>> QueryAsync<T>(string partition, string from, string to, CancellationToken cancellationToken)
+        where T : class, ITableEntity =>
+        QueryAsync<T>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}"), cancellationToken);
+
+    private async Task<List<T>> QueryAsync<T>(string filter, CancellationToken cancellationToken)
         where T : class, ITableEntity
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}");
         return await pipeline.ExecuteAsync(
             async ct =>
             {

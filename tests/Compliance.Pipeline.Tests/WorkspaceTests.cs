@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Compliance.Core.Filings;
 using Compliance.LocalStack;
 using Compliance.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Compliance.Pipeline.Tests;
@@ -22,18 +23,35 @@ public sealed class WorkspaceTests
     private const int MianyangEnterprises = 3;
     private const int DeyangEnterprises = 2;
 
+    /// <summary>Earlier months of the trend: Chengdu's first enterprises filed the same breach in July and August.</summary>
+    private const int JulyFindings = 4;
+    private const int AugustFindings = 8;
+
     private static IHost? host;
     private static HttpClient? http;
+    private static SmtpServer? smtp;
 
     [ClassInitialize]
     public static async Task StartAsync(TestContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        host = LocalHost.CreateBuilder(
-            AzuriteFixture.ConnectionString,
-            ApiSettings.WithTokens(ApiSettings.Isolated("ws", suffix), ("reg-sc", "regulator|510000|wang@sc.gov.cn"), ("reg-my", "regulator|510700|li@my.gov.cn")),
-            apiUrl: "http://127.0.0.1:0").Build();
+        smtp = await SmtpServer.StartAsync(context.CancellationToken);
+        var settings = ApiSettings.WithTokens(ApiSettings.Isolated("ws", suffix), ("reg-sc", "regulator|510000|wang@sc.gov.cn"), ("reg-my", "regulator|510700|li@my.gov.cn"));
+        settings["Smtp:Host"] = "127.0.0.1";
+        settings["Smtp:Port"] = smtp.SmtpPort.ToString(CultureInfo.InvariantCulture);
+        settings["Smtp:Security"] = "None";
+        settings["Digest:Recipients:0:Email"] = SichuanMailbox;
+        settings["Digest:Recipients:0:Region"] = "510000";
+        for (var i = 0; i < EnterpriseNames.Length; i++)
+        {
+            // Enterprises are known by the names their recipients' entries give.
+            settings[$"Digest:Recipients:{i + 1}:Email"] = $"finance{i}@enterprise.example.cn";
+            settings[$"Digest:Recipients:{i + 1}:Uscc"] = Enterprise("510100", i);
+            settings[$"Digest:Recipients:{i + 1}:Name"] = EnterpriseNames[i];
+        }
+
+        host = LocalHost.CreateBuilder(AzuriteFixture.ConnectionString, settings, apiUrl: "http://127.0.0.1:0").Build();
         await host.StartAsync(context.CancellationToken);
         http = new HttpClient { BaseAddress = LocalHost.ApiAddress(host) };
 
@@ -51,8 +69,18 @@ public sealed class WorkspaceTests
             }
         }
 
+        foreach (var (month, count) in new[] { ("2016-07", JulyFindings), ("2016-08", AugustFindings) })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var uscc = Enterprise("510100", i);
+                var csv = TestRows.PayrollHeader + $"{uscc},{month},510100,E1,8000,13,19\r\n";
+                await container.GetBlobClient($"{uscc}/payroll-{month}.csv").UploadAsync(BinaryData.FromString(csv), overwrite: true, context.CancellationToken);
+            }
+        }
+
         // The trigger checks them in its own time: wait until the overview counts every finding.
-        for (var attempt = 0; attempt < 240 && await TotalAsync("reg-sc") != Expected; attempt++)
+        for (var attempt = 0; attempt < 240 && await TrendAsync("reg-sc") != (JulyFindings, AugustFindings, Expected); attempt++)
         {
             await Task.Delay(500, context.CancellationToken);
         }
@@ -61,13 +89,32 @@ public sealed class WorkspaceTests
     /// <summary>Findings uploaded: one housing fund finding per enterprise, and a pension one per Mianyang enterprise.</summary>
     private const int Expected = ChengduEnterprises + MianyangEnterprises + DeyangEnterprises + MianyangEnterprises;
 
+    private const string SichuanMailbox = "wang@sc.gov.cn";
+
+    private static readonly string[] EnterpriseNames = ["成都锦江示例贸易有限公司", "成都天府示例科技有限公司", "成都青羊示例餐饮有限公司"];
+
     [ClassCleanup]
-    public static Task StopAsync() => LocalApi.StopAsync(host, http);
+    public static async Task StopAsync()
+    {
+        await LocalApi.StopAsync(host, http);
+        if (smtp is not null)
+        {
+            await smtp.DisposeAsync();
+        }
+    }
 
     [TestMethod]
     public async Task Regulator_SeesTheMonth_DrillsFromCityToRuleToFinding_ReviewsTwentyAtOnce_AndExports()
     {
         Assert.AreEqual(Expected, await TotalAsync("reg-sc"), "every uploaded finding is counted");
+        using (var overview = await http!.SendAsync(HttpMethod.Get, $"/api/overview?month={Month}", "reg-sc"))
+        {
+            var backlog = JsonDocument.Parse(await overview.Content.ReadAsStringAsync()).RootElement.GetProperty("backlog").EnumerateArray()
+                .Select(b => $"{b.GetProperty("oldest").GetString()}..{b.GetProperty("newest").GetString()}: {b.GetProperty("outstanding").GetInt32()}").ToArray();
+            string[] expected = [$"{Month}..{Month}: {Expected}", $"2016-08..2016-08: {AugustFindings}", $"2016-06..2016-07: {JulyFindings}", "2016-03..2016-05: 0", "2015-10..2016-02: 0"];
+            CollectionAssert.AreEqual(expected, backlog, "the open backlog by the age of its period (a confirmed finding is still outstanding)");
+        }
+
         using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         await using var browser = await LocalApi.LaunchAsync(playwright);
         var context = await browser.NewContextAsync(new() { AcceptDownloads = true, ViewportSize = new() { Width = 1100, Height = 900 } });
@@ -80,6 +127,7 @@ public sealed class WorkspaceTests
         await page.ClickAsync("#signin-button");
         await page.GetByText($"{Month} 四川省：违规事项 {Expected} 项").WaitForAsync();
         StringAssert.Contains(await page.Locator("#drill-regions").InnerTextAsync(), $"成都市 (510100): {ChengduEnterprises}");
+        StringAssert.Contains(await page.Locator("#backlog").InnerTextAsync(), $"1 个月 month(s)\t2016-08\t{AugustFindings}");
         StringAssert.Contains(await page.Locator("#drill-regions").InnerTextAsync(), $"绵阳市 (510700): {2 * MianyangEnterprises}");
         Assert.AreEqual(1, await page.EvaluateAsync<int>("document.querySelectorAll('#chart-rules canvas').length"), "the chart is drawn");
         Directory.CreateDirectory(Path.Combine(Samples.Root, "docs", "images"));
@@ -149,6 +197,58 @@ public sealed class WorkspaceTests
         Assert.IsEmpty(problems, string.Join(Environment.NewLine, problems));
     }
 
+    /// <summary>
+    /// The month's digest as the Sichuan regulator receives it (sent through a real SMTP server, read back as MIME):
+    /// three charts inline, cities and enterprises by name, the same counts as the workspace. Rendered in Chromium
+    /// for the README.
+    /// </summary>
+    [TestMethod]
+    public async Task Digest_AsTheRegulatorReceivesIt_NamesCitiesAndEnterprises_AndItsChartsSayTheCounts()
+    {
+        var digests = host!.Services.GetRequiredService<Compliance.Pipeline.Digests.DigestService>();
+
+        await digests.RunAsync(Period.Parse(Month), send: true, CancellationToken.None);
+
+        var mail = (await smtp!.MessagesAsync()).Single(m => m.To.Mailboxes.Any(b => b.Address == SichuanMailbox));
+        StringAssert.Contains(mail.Subject, $"{Month} — 四川省 (510000)");
+        var images = mail.BodyParts.OfType<MimeKit.MimePart>().Where(p => p.ContentType.MimeType == "image/png").ToDictionary(p => p.ContentId ?? string.Empty, Png);
+        CollectionAssert.AreEquivalent(Compliance.Core.Digests.DigestHtml.ChartIds.ToArray(), images.Keys.ToArray(), "every chart travels inline");
+        var html = mail.HtmlBody ?? string.Empty;
+        using var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html);
+        var alts = document.Images.ToDictionary(i => i.Source!.Replace("cid:", string.Empty, StringComparison.Ordinal), i => i.AlternativeText!);
+        Assert.AreEqual($"按地区 Findings by region · {Month}: 成都市 510100 {ChengduEnterprises}, 绵阳市 510700 {2 * MianyangEnterprises}, 德阳市 510600 {DeyangEnterprises}", alts["by-region"], "cities by name, as the workspace counts them");
+        StringAssert.Contains(alts["by-rule"], $"住房公积金缴存比例不得超过12% HF-RATE-CAP {ChengduEnterprises + MianyangEnterprises + DeyangEnterprises}");
+        StringAssert.EndsWith(alts["trend"], $"2016-07 {JulyFindings}, 2016-08 {AugustFindings}, {Month} {Expected}");
+        foreach (var name in EnterpriseNames)
+        {
+            StringAssert.Contains(document.Body!.TextContent, name, "an enterprise by the name it is known by");
+        }
+
+        // As a mail client shows it: the content ids resolved to the attached images.
+        foreach (var (id, png) in images)
+        {
+            html = html.Replace($"cid:{id}", "data:image/png;base64," + Convert.ToBase64String(png), StringComparison.Ordinal);
+        }
+
+        using var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        await using var browser = await LocalApi.LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 800, Height = 900 } });
+        var problems = LocalApi.WatchConsole(page);
+        await page.SetContentAsync(html);
+        Assert.IsTrue(await page.EvaluateAsync<bool>("[...document.images].every(i => i.complete && i.naturalWidth === 1280)"), "every chart decodes, at twice its shown width");
+        // The summary, the tables and the charts; the list of findings below them runs on for pages.
+        var listTop = await page.Locator("h2", new() { HasText = "违规明细" }).EvaluateAsync<int>("h => Math.round(h.getBoundingClientRect().top + window.scrollY)");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Samples.Root, "docs", "images", "digest.png"), FullPage = true, Clip = new() { X = 0, Y = 0, Width = 800, Height = listTop } });
+        Assert.IsEmpty(problems, string.Join(Environment.NewLine, problems));
+
+        static byte[] Png(MimeKit.MimePart part)
+        {
+            using var bytes = new MemoryStream();
+            part.Content!.DecodeTo(bytes);
+            return bytes.ToArray();
+        }
+    }
+
     [TestMethod]
     public async Task CityRegulator_SeesOnlyItsCity()
     {
@@ -184,10 +284,18 @@ public sealed class WorkspaceTests
         return first17 + Uscc.ComputeCheckCharacter(first17);
     }
 
-    private static async Task<int> TotalAsync(string token)
+    private static async Task<int> TotalAsync(string token) => (await TrendAsync(token)).September;
+
+    private static async Task<(int July, int August, int September)> TrendAsync(string token)
     {
         using var response = await http!.SendAsync(HttpMethod.Get, $"/api/overview?month={Month}", token);
-        return response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("trend")[11].GetProperty("findings").GetInt32() : -1;
+        if (!response.IsSuccessStatusCode)
+        {
+            return (-1, -1, -1);
+        }
+
+        var trend = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("trend");
+        return (trend[9].GetProperty("findings").GetInt32(), trend[10].GetProperty("findings").GetInt32(), trend[11].GetProperty("findings").GetInt32());
     }
 
     private static async Task<List<JsonElement>> ItemsAsync(string token, string url)

@@ -42,7 +42,7 @@ public static class DigestBuilder
             mine.Count,
             before.Count,
             [.. mine.GroupBy(v => v.Rule).Select(g => new DigestCount(g.Key, g.Count(), g.First().Citation)).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal)],
-            [.. mine.GroupBy(v => v.Region).Select(g => new DigestCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal)],
+            [.. mine.GroupBy(v => RegionNames.ChildOf(region, v.Region)).Select(g => new DigestCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal)],
             [.. mine.GroupBy(v => v.Uscc).Select(g => new DigestCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal).Take(TopEnterpriseCount)],
             mine.Count(v => !lastPairs.Contains((v.Uscc, v.Rule))),
             mine.Count(v => lastPairs.Contains((v.Uscc, v.Rule))),
@@ -55,6 +55,7 @@ public static class DigestBuilder
             FilingsReceived = filings.Count,
             FilingsChecked = filings.Count(f => f.Checked),
             FilingsRejected = filings.Count(f => !f.Checked),
+            RuleTitles = input.RuleTitles,
         };
     }
 

@@ -1,4 +1,5 @@
 using Compliance.Core.Filings;
+using Compliance.Core.Policies;
 
 namespace Compliance.Core.Digests;
 
@@ -58,6 +59,9 @@ public sealed record DigestInput(
 {
     /// <summary>Filing versions received for the month (uploads, including re-uploads).</summary>
     public IReadOnlyList<DigestFiling> Filings { get; init; } = [];
+
+    /// <summary>Each rule's limit in plain words, by rule id (from the catalog): 住房公积金缴存比例不得超过12%.</summary>
+    public IReadOnlyDictionary<string, LocalizedText> RuleTitles { get; init; } = new Dictionary<string, LocalizedText>();
 }
 
 /// <summary>A count per key, with the clause for rules.</summary>
@@ -96,7 +100,13 @@ public sealed record RegulatorDigest(
     /// <summary>Change against the previous month, in percent; null when the previous month had none.</summary>
     public decimal? ChangePercent => PreviousTotal == 0 ? null : Math.Round((Total - PreviousTotal) * 100m / PreviousTotal, 1);
 
+    /// <summary>Each rule's limit in plain words, by rule id.</summary>
+    public IReadOnlyDictionary<string, LocalizedText> RuleTitles { get; init; } = new Dictionary<string, LocalizedText>();
+
     public string NameOf(string uscc) => EnterpriseNames.TryGetValue(uscc, out var name) ? name : uscc;
+
+    /// <summary>The rule's Chinese title, or null for a rule the catalog no longer has.</summary>
+    public string? TitleOf(string rule) => RuleTitles.TryGetValue(rule, out var title) ? title.Zh : null;
 }
 
 /// <summary>What one enterprise reads: its own violations of the month, each with what to fix and the clause.</summary>

@@ -80,6 +80,9 @@ public static class DigestJson
     }
 }
 
+/// <summary>A chart as the HTML shows it: where the image is (a <c>cid:</c> in mail, a data URI in the archive), what it says in words, its size in CSS pixels.</summary>
+public sealed record ChartImage(string Source, string Alt, int Width, int Height);
+
 /// <summary>
 /// The digest as HTML for mail clients: inline CSS only, no scripts, images referenced by a source the
 /// caller chooses (a <c>cid:</c> for mail, a data URI for the archive). Rendered from a Liquid template
@@ -89,7 +92,11 @@ public static class DigestJson
 public static class DigestHtml
 {
     public const string RuleChartId = "by-rule";
+    public const string RegionChartId = "by-region";
     public const string TrendChartId = "trend";
+
+    /// <summary>The regulator digest's charts, in the order the digest shows them.</summary>
+    public static IReadOnlyList<string> ChartIds { get; } = [RuleChartId, RegionChartId, TrendChartId];
 
     /// <summary>Violation rows shown in the HTML; the totals always cover all of them.</summary>
     public const int MaxListedViolations = 500;
@@ -99,11 +106,11 @@ public static class DigestHtml
     /// <summary>Encodes what HTML needs encoded and leaves Chinese text readable in the source.</summary>
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
-    /// <param name="imageSource">Maps a chart id (<see cref="RuleChartId"/>, <see cref="TrendChartId"/>) to an img src.</param>
-    public static string Render(RegulatorDigest digest, Func<string, string> imageSource)
+    /// <param name="chart">Maps a chart id (one of <see cref="ChartIds"/>) to its image, or null to show the table alone.</param>
+    public static string Render(RegulatorDigest digest, Func<string, ChartImage?> chart)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        ArgumentNullException.ThrowIfNull(imageSource);
+        ArgumentNullException.ThrowIfNull(chart);
         var change = digest.ChangePercent is { } percent
             ? $"({(percent >= 0 ? "+" : string.Empty)}{percent.ToString(CultureInfo.InvariantCulture)}% against {digest.PreviousTotal} the month before)."
             : $"(the month before: {digest.PreviousTotal}).";
@@ -118,10 +125,10 @@ public static class DigestHtml
                 $"New {digest.New} · recurring {digest.Recurring} (same enterprise and rule as the month before) · resolved {digest.Resolved} · open from earlier months {digest.OpenBacklog}",
             ],
             [
-                Section("By rule 按规则", ["Rule", "Violations", "Clause"], digest.ByRule.Select(c => new[] { c.Key, N(c.Count), c.Citation ?? string.Empty }), Chart(RuleChartId, "Violations by rule", imageSource)),
-                Section("By region 按地区", ["Region", "Violations"], digest.ByRegion.Select(c => new[] { Filings.RegionNames.Display(c.Key), N(c.Count) })),
-                Section("Top enterprises 违规最多的企业", ["USCC", "Enterprise", "Violations"], digest.TopEnterprises.Select(c => new[] { c.Key, digest.NameOf(c.Key), N(c.Count) })),
-                Section("Six-month trend 近六个月", ["Month", "Violations"], digest.Trend.Select(t => new[] { t.Month.ToString(), N(t.Count) }), Chart(TrendChartId, "Violations over six months", imageSource)),
+                Section("By rule 按规则", ["Rule 规则", "Limit 限制", "Violations", "Clause"], digest.ByRule.Select(c => new[] { c.Key, digest.TitleOf(c.Key) ?? string.Empty, N(c.Count), c.Citation ?? string.Empty }), Chart(chart(RuleChartId))),
+                Section("By region 按地区", ["Region", "Violations"], digest.ByRegion.Select(c => new[] { Filings.RegionNames.Display(c.Key), N(c.Count) }), Chart(chart(RegionChartId))),
+                Section("Top enterprises 违规最多的企业", ["USCC", "Enterprise", "Violations"], digest.TopEnterprises.Select(c => new[] { c.Key, digest.EnterpriseNames.GetValueOrDefault(c.Key) ?? string.Empty, N(c.Count) })),
+                Section("Six-month trend 近六个月", ["Month", "Violations"], digest.Trend.Select(t => new[] { t.Month.ToString(), N(t.Count) }), Chart(chart(TrendChartId))),
 
                 // A mail with every row of a busy month would be megabytes; the HTML lists the first ones, the
                 // archived JSON and CSV carry them all.
@@ -166,11 +173,12 @@ public static class DigestHtml
         ["note"] = note,
     };
 
-    private static Dictionary<string, object?> Chart(string id, string alt, Func<string, string> imageSource) => new()
+    private static Dictionary<string, object?>? Chart(ChartImage? image) => image is null ? null : new()
     {
-        ["id"] = id,
-        ["alt"] = alt,
-        ["src"] = imageSource(id),
+        ["alt"] = image.Alt,
+        ["src"] = image.Source,
+        ["width"] = image.Width,
+        ["height"] = image.Height,
     };
 
     private static string ReadTemplate(string name)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Compliance.Core.Digests;
 using Compliance.Core.Filings;
+using Compliance.Core.Policies;
 using Compliance.Storage;
 using Compliance.Storage.Entities;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,7 @@ public sealed record DigestRunResult(Period Month, int Recipients, int Archived,
 /// systems and readers can recognise it.
 /// </para>
 /// </summary>
-public sealed class DigestService(DigestStore store, IDigestSender sender, IOptions<DigestOptions> options, PipelineTelemetry telemetry, TimeProvider time, ILogger<DigestService> logger)
+public sealed class DigestService(DigestStore store, IDigestSender sender, PolicyCatalog catalog, IOptions<DigestOptions> options, PipelineTelemetry telemetry, TimeProvider time, ILogger<DigestService> logger)
 {
     private const string MailHtml = "mail.html";
 
@@ -77,6 +78,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
         return new DigestInput(month, [.. current.Select(Effective)], [.. previous.Select(Effective)], [.. backlog.Select(Effective)], trend, names)
         {
             Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, Core.Checking.FilingStatusNames.IsChecked(f.Status), f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
+            RuleTitles = catalog.Rules.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal),
         };
     }
 
@@ -187,17 +189,17 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
     public static RenderedDigest RenderRegulator(RegulatorDigest digest)
     {
         ArgumentNullException.ThrowIfNull(digest);
-        var byRule = BarChartPng.Render([.. digest.ByRule.Select(c => c.Count)]);
-        var trend = BarChartPng.Render([.. digest.Trend.Select(t => t.Count)]);
-        string DataUri(string id) => "data:image/png;base64," + Convert.ToBase64String(id == DigestHtml.RuleChartId ? byRule : trend);
+        var charts = DigestCharts.Render(digest).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        ChartImage? Inline(string id) => charts.TryGetValue(id, out var chart) ? chart.Image("data:image/png;base64," + Convert.ToBase64String(chart.Png)) : null;
+        ChartImage? ByContentId(string id) => charts.TryGetValue(id, out var chart) ? chart.Image($"cid:{id}") : null;
+        var region = RegionNames.Display(digest.Region);
         return new(
-            $"合规月报 Compliance digest {digest.Month} — {Core.Filings.RegionNames.Display(digest.Region)}",
-            $"Compliance digest {digest.Month}, region {Core.Filings.RegionNames.Display(digest.Region)}: {digest.Total} violations (new {digest.New}, recurring {digest.Recurring}, resolved {digest.Resolved}). The HTML part has the details.",
+            $"合规月报 Compliance digest {digest.Month} — {region}",
+            $"Compliance digest {digest.Month}, region {region}: {digest.Total} violations (new {digest.New}, recurring {digest.Recurring}, resolved {digest.Resolved}). The HTML part has the details.",
             [
-                ("digest.html", BinaryData.FromString(DigestHtml.Render(digest, DataUri)), "text/html; charset=utf-8"),
-                (MailHtml, BinaryData.FromString(DigestHtml.Render(digest, id => $"cid:{id}")), "text/html; charset=utf-8"),
-                ($"{DigestHtml.RuleChartId}.png", BinaryData.FromBytes(byRule), "image/png"),
-                ($"{DigestHtml.TrendChartId}.png", BinaryData.FromBytes(trend), "image/png"),
+                ("digest.html", BinaryData.FromString(DigestHtml.Render(digest, Inline)), "text/html; charset=utf-8"),
+                (MailHtml, BinaryData.FromString(DigestHtml.Render(digest, ByContentId)), "text/html; charset=utf-8"),
+                .. charts.Values.Select(c => ($"{c.Id}.png", BinaryData.FromBytes(c.Png), "image/png")),
                 ("digest.json", BinaryData.FromString(DigestJson.Render(digest)), "application/json; charset=utf-8"),
                 ("digest.csv", BinaryData.FromString(DigestCsv.Render(digest)), "text/csv; charset=utf-8"),
             ]);
@@ -216,7 +218,7 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, IOpti
     {
         var html = (await store.ReadArchiveAsync(entry.Archive!, MailHtml, cancellationToken).ConfigureAwait(false)).ToString();
         var images = new Dictionary<string, byte[]>();
-        foreach (var id in new[] { DigestHtml.RuleChartId, DigestHtml.TrendChartId })
+        foreach (var id in DigestHtml.ChartIds)
         {
             if (html.Contains($"cid:{id}", StringComparison.Ordinal))
             {

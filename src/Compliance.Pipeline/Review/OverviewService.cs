@@ -14,6 +14,12 @@ public sealed record RegionTally(string Region, int Findings, int Outstanding);
 /// <summary>One month of the trend: findings, still outstanding, resolved, and recurring (the enterprise had one of the same rule the month before).</summary>
 public sealed record MonthTally(string Month, int Findings, int Outstanding, int Resolved, int Recurring);
 
+/// <summary>
+/// Findings still to be dealt with (open or confirmed) whose period is <see cref="FromMonths"/> to <see cref="ToMonths"/>
+/// months before the overview's month, that is, of periods <see cref="Oldest"/> to <see cref="Newest"/>.
+/// </summary>
+public sealed record BacklogAge(int FromMonths, int ToMonths, string Oldest, string Newest, int Outstanding);
+
 /// <summary>An enterprise with findings in the month, by how many are outstanding.</summary>
 public sealed record EnterpriseTally(string Uscc, string Region, int Findings, int Outstanding);
 
@@ -25,7 +31,11 @@ public sealed record Overview(
     IReadOnlyList<RegionTally> BySubRegion,
     IReadOnlyList<MonthTally> Trend,
     IReadOnlyList<EnterpriseTally> TopEnterprises,
-    int EntitiesRead);
+    int EntitiesRead)
+{
+    /// <summary>The open backlog by age, from the trend's months: this month, the month before, 2–3, 4–6 and 7–11 months old.</summary>
+    public IReadOnlyList<BacklogAge> Backlog { get; init; } = [];
+}
 
 /// <summary>
 /// The regulators' overview: a month of a region by rule and by the regions under it, twelve months of trend, and
@@ -35,6 +45,9 @@ public sealed record Overview(
 public sealed class OverviewService(FindingCounts counts)
 {
     public const int TrendMonths = 12;
+
+    /// <summary>The backlog's age brackets in months; together they cover the trend's twelve months.</summary>
+    public static readonly IReadOnlyList<(int From, int To)> BacklogBrackets = [(0, 0), (1, 1), (2, 3), (4, 6), (7, TrendMonths - 1)];
 
     // Range queries in flight at once: a national overview asks 34 provinces for 12 months.
     private const int Parallelism = 8;
@@ -89,6 +102,7 @@ public sealed class OverviewService(FindingCounts counts)
         }
 
         var current = counters.GetValueOrDefault(month.ToString()) ?? [];
+        var outstanding = months.Select(m => Outstanding(counters.GetValueOrDefault(m) ?? [])).ToList();
         return new Overview(
             month.ToString(),
             scope,
@@ -100,7 +114,12 @@ public sealed class OverviewService(FindingCounts counts)
                 months[i], list.Sum(c => c.Findings), Outstanding(list), list.Where(c => c.Status == ViolationEntity.ResolvedStatus).Sum(c => c.Findings), list.Sum(c => c.Recurring)))],
             [.. enterprises.GroupBy(e => e.Uscc).Select(g => new EnterpriseTally(g.Key, g.First().Region, g.Sum(e => e.Findings), g.Sum(e => e.Outstanding)))
                 .Where(e => e.Outstanding > 0).OrderByDescending(e => e.Outstanding).ThenBy(e => e.Uscc, StringComparer.Ordinal).Take(DigestBuilder.TopEnterpriseCount)],
-            read + enterprises.Count);
+            read + enterprises.Count)
+        {
+            Backlog = [.. BacklogBrackets.Select(b => new BacklogAge(
+                b.From, b.To, month.AddMonths(-b.To).ToString(), month.AddMonths(-b.From).ToString(),
+                Enumerable.Range(b.From, b.To - b.From + 1).Sum(age => outstanding[TrendMonths - 1 - age])))],
+        };
     }
 
     private static int Outstanding(IEnumerable<FindingCountEntity> counters) => counters.Where(c => FindingCounts.IsOutstanding(c.Status)).Sum(c => c.Findings);
