@@ -34,6 +34,7 @@ public static class CliApp
             TokenCommand.Create(output, error),
             MigrateCommand.Create(output, error),
             MigrateCommand.CreateRecount(output, error),
+            MigrateCommand.CreateKeys(output),
         };
 
         var parse = root.Parse(args);

@@ -12,7 +12,8 @@ namespace Compliance.Cli;
 
 /// <summary>
 /// Maintenance commands over a storage account (or the local stack's): <c>compliance migrate-findings</c> groups
-/// violations stored one per row into findings; <c>compliance recount --month</c> rebuilds a month's counts.
+/// violations stored one per row into findings; <c>compliance recount --month</c> rebuilds a month's counts;
+/// <c>compliance migrate-keys</c> moves the by-month index to the keys by region.
 /// </summary>
 internal static class MigrateCommand
 {
@@ -75,6 +76,31 @@ internal static class MigrateCommand
                 return ExitCodes.Clean;
             });
         });
+        return command;
+    }
+
+    public static Command CreateKeys(TextWriter output)
+    {
+        var (ports, storage) = (new LocalStackCommands.PortOptions(), StorageOption());
+        var command = new Command(
+            "migrate-keys",
+            """
+            Rebuild the by-month index (ViolationsByPeriod) under the keys by month, province and region from the
+            Violations table, then remove the rows under the old keys (a bare month). Review states and history are
+            kept: Violations holds every finding's state, and history is keyed by the finding. Safe to stop and run
+            again; run it after deploying this version, when no reviews are being made.
+            Example: compliance migrate-keys --storage "$CONNECTION_STRING"
+            """)
+        {
+            storage,
+        };
+        ports.AddTo(command);
+        command.SetAction((parse, cancellationToken) => WithPipelineAsync(parse, ports, storage, cancellationToken, async provider =>
+        {
+            var result = await provider.GetRequiredService<KeyMigration>().RunAsync(null, KeyMigration.PageSize, cancellationToken);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Indexed {result.Indexed} violation(s) under the region keys; removed {result.LegacyRemoved} row(s) under the old keys."));
+            return ExitCodes.Clean;
+        }));
         return command;
     }
 

@@ -31,6 +31,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<FilingProcessor>();
         services.AddSingleton<FilingReconciler>();
         services.AddSingleton<FindingMigration>();
+        services.AddSingleton<KeyMigration>();
 
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()

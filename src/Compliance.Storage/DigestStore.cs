@@ -45,7 +45,7 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
 
     public BlobContainerClient Archive => blobs.GetBlobContainerClient(options.Value.DigestsContainer);
 
-    /// <summary>All violations of one filing period: one partition.</summary>
+    /// <summary>All violations of one filing period: its province partitions, read in parallel.</summary>
     public Task<List<ViolationEntity>> ViolationsOfMonthAsync(string month, CancellationToken cancellationToken) =>
         filings.ViolationsOfPeriodAsync(month, cancellationToken);
 
@@ -78,7 +78,8 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
     /// <summary>How many violations one period has, reading the keys and the two properties that say whether a corrected filing resolved one (those do not count).</summary>
     public async Task<int> CountOfMonthAsync(string month, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {month}");
+        var (first, last) = StorageKeys.PrefixRange(month);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {last}");
         return await pipeline.ExecuteAsync(
             async ct =>
             {

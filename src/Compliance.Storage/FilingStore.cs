@@ -110,7 +110,7 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
         await SubmitAsync(Violations, main, cancellationToken).ConfigureAwait(false);
 
         var index = added.Concat(updated).Concat(unchanged)
-            .Select(v => v.CopyAs(v.Period, StorageKeys.ViolationByPeriod(uscc, v.RowKey)))
+            .Select(v => v.CopyAs(StorageKeys.ByPeriod(v)))
             .Select(copy => (copy.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy)));
         await SubmitAsync(ViolationsByPeriod, index, cancellationToken).ConfigureAwait(false);
 
@@ -177,8 +177,58 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     public async Task IndexFindingAsync(ViolationEntity finding, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        var copy = finding.CopyAs(finding.Period, StorageKeys.ViolationByPeriod(finding.PartitionKey, finding.RowKey));
+        var copy = finding.CopyAs(StorageKeys.ByPeriod(finding));
         await pipeline.ExecuteAsync(async ct => await ViolationsByPeriod.UpsertEntityAsync(copy, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes by-period copies of Violations entities under today's keys (upserts: a rerun rewrites the same copies).</summary>
+    public Task IndexAsync(IReadOnlyList<ViolationEntity> entities, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entities);
+        return SubmitAsync(ViolationsByPeriod, entities.Select(v => v.CopyAs(StorageKeys.ByPeriod(v))).Select(copy => (copy.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy))), cancellationToken);
+    }
+
+    /// <summary>
+    /// The keys of ViolationsByPeriod rows still under the keys from before the index was keyed by region
+    /// (PartitionKey a bare month), read a page at a time. A scan of the index table: the key migration's, once.
+    /// </summary>
+    public async IAsyncEnumerable<(string PartitionKey, string RowKey)> LegacyIndexKeysAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var row in ViolationsByPeriod.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (!row.PartitionKey.Contains(StorageKeys.Separator, StringComparison.Ordinal))
+            {
+                yield return (row.PartitionKey, row.RowKey);
+            }
+        }
+    }
+
+    /// <summary>Deletes index rows by their keys, a transaction per partition and hundred; one already gone is no error.</summary>
+    public async Task DeleteIndexRowsAsync(IReadOnlyList<(string PartitionKey, string RowKey)> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        foreach (var chunk in keys.GroupBy(k => k.PartitionKey, StringComparer.Ordinal).SelectMany(p => p.Chunk(MaxBatchSize)))
+        {
+            try
+            {
+                await pipeline.ExecuteAsync(async ct => await ViolationsByPeriod.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(k.PartitionKey, k.RowKey), Azure.ETag.All)), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // A run stopped after deleting some of these: delete the rest one by one.
+                foreach (var (partition, row) in chunk)
+                {
+                    try
+                    {
+                        await pipeline.ExecuteAsync(async ct => await ViolationsByPeriod.DeleteEntityAsync(partition, row, Azure.ETag.All, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Azure.RequestFailedException gone) when (gone.Status == 404)
+                    {
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>Deletes per-row entities (already archived) and their by-period copies; one already gone is no error.</summary>
@@ -187,7 +237,9 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
         ArgumentNullException.ThrowIfNull(rows);
         await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (row, token) =>
         {
-            foreach (var (table, partition, key) in new[] { (ViolationsByPeriod, row.Period, StorageKeys.ViolationByPeriod(row.PartitionKey, row.RowKey)), (Violations, row.PartitionKey, row.RowKey) })
+            // The copy under today's keys and under those before the index was keyed by region.
+            var (byPeriod, byPeriodKey) = StorageKeys.ByPeriod(row);
+            foreach (var (table, partition, key) in new[] { (ViolationsByPeriod, byPeriod, byPeriodKey), (ViolationsByPeriod, row.Period, StorageKeys.LegacyViolationByPeriod(row.PartitionKey, row.RowKey)), (Violations, row.PartitionKey, row.RowKey) })
             {
                 try
                 {
@@ -205,9 +257,24 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     public Task<List<ViolationEntity>> ViolationsOfEnterpriseAsync(string uscc, CancellationToken cancellationToken) =>
         QueryAsync(Violations, TableClient.CreateQueryFilter($"PartitionKey eq {uscc}"), cancellationToken);
 
-    /// <summary>All violations of one month (filing period): one partition of the index table.</summary>
-    public Task<List<ViolationEntity>> ViolationsOfPeriodAsync(string period, CancellationToken cancellationToken) =>
-        QueryAsync(ViolationsByPeriod, TableClient.CreateQueryFilter($"PartitionKey eq {period}"), cancellationToken);
+    /// <summary>Partitions of ViolationsByPeriod read at once when a whole month is read.</summary>
+    public const int PartitionsInFlight = 8;
+
+    /// <summary>
+    /// All violations of one month (filing period): its province partitions of the index table, read
+    /// <see cref="PartitionsInFlight"/> at a time, in partition order.
+    /// </summary>
+    public async Task<List<ViolationEntity>> ViolationsOfPeriodAsync(string period, CancellationToken cancellationToken)
+    {
+        var parts = new List<ViolationEntity>[PeriodPartitions(period).Count];
+        await Parallel.ForEachAsync(PeriodPartitions(period).Select((partition, i) => (partition, i)), new ParallelOptions { MaxDegreeOfParallelism = PartitionsInFlight, CancellationToken = cancellationToken }, async (p, ct) =>
+            parts[p.i] = await QueryAsync(ViolationsByPeriod, TableClient.CreateQueryFilter($"PartitionKey eq {p.partition}"), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return [.. parts.SelectMany(p => p)];
+    }
+
+    /// <summary>A month's partitions of ViolationsByPeriod: one per province-level division, and the one for findings without a region.</summary>
+    public static IReadOnlyList<string> PeriodPartitions(string period) =>
+        [.. Core.Filings.RegionNames.Provinces.Append(StorageKeys.NoRegion).Select(p => StorageKeys.PeriodPartition(period, p == StorageKeys.NoRegion ? null : p))];
 
     /// <summary>Every recorded version of every filing of one enterprise.</summary>
     public Task<List<FilingEntity>> FilingsOfEnterpriseAsync(string uscc, CancellationToken cancellationToken) =>

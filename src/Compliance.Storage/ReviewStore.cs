@@ -45,7 +45,7 @@ public sealed class ReviewStore(TableServiceClient tables, FilingStore filings, 
             throw new StaleReviewException("The ETag is not one this violation has had; reload it and review again.");
         }
 
-        var copy = reviewed.CopyAs(reviewed.Period, StorageKeys.ViolationByPeriod(reviewed.PartitionKey, reviewed.RowKey));
+        var copy = reviewed.CopyAs(StorageKeys.ByPeriod(reviewed));
         await pipeline.ExecuteAsync(async ct => await filings.ViolationsByPeriod.UpsertEntityAsync(copy, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await pipeline.ExecuteAsync(async ct => await Audit.CreateIfNotExistsAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         await pipeline.ExecuteAsync(async ct => await Audit.AddEntityAsync(audit, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -53,14 +53,40 @@ public sealed class ReviewStore(TableServiceClient tables, FilingStore filings, 
     }
 
     /// <summary>
-    /// One page of violations from one partition — a period of ViolationsByPeriod or an enterprise of
-    /// Violations — with an extra filter built by the caller through <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
+    /// One page of an enterprise's violations (its partition of Violations), with an extra filter built by the
+    /// caller through <see cref="TableClient.CreateQueryFilter(FormattableString)"/>.
     /// </summary>
-    public async Task<ResultPage<ViolationEntity>> PageAsync(bool byPeriod, string partition, string? filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public Task<ResultPage<ViolationEntity>> PageOfEnterpriseAsync(string uscc, string? filter, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        PageAsync(filings.Violations, TableClient.CreateQueryFilter($"PartitionKey eq {uscc}"), filter, continuationToken, pageSize, cancellationToken);
+
+    /// <summary>
+    /// One page of a month's violations in a region, read by keys alone: a district's or a city's month is a RowKey
+    /// range of its province's partition, a province's the partition, the nation's the month's partitions (a
+    /// PartitionKey range). <paramref name="filter"/> narrows inside that range; it never names the region.
+    /// </summary>
+    public Task<ResultPage<ViolationEntity>> PageOfMonthAsync(string period, string regionPrefix, string? filter, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        PageAsync(filings.ViolationsByPeriod, MonthRange(period, regionPrefix), filter, continuationToken, pageSize, cancellationToken);
+
+    /// <summary>The key conditions of <see cref="PageOfMonthAsync"/>: what a query of that month and region reads.</summary>
+    public static string MonthRange(string period, string regionPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(regionPrefix);
+        if (regionPrefix.Length == 0)
+        {
+            var (first, last) = StorageKeys.PrefixRange(period);
+            return TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {last}");
+        }
+
+        var partition = StorageKeys.PeriodPartition(period, regionPrefix.PadRight(6, '0'));
+        return StorageKeys.RegionRange(regionPrefix) is { } range
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {range.From} and RowKey lt {range.To}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+    }
+
+    private async Task<ResultPage<ViolationEntity>> PageAsync(TableClient table, string keys, string? filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         await filings.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var table = byPeriod ? filings.ViolationsByPeriod : filings.Violations;
-        var query = TableClient.CreateQueryFilter($"PartitionKey eq {partition}") + (filter is null ? string.Empty : $" and ({filter})");
+        var query = keys + (filter is null ? string.Empty : $" and ({filter})");
         return await pipeline.ExecuteAsync(
             async ct =>
             {

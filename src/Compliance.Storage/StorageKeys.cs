@@ -7,7 +7,8 @@ namespace Compliance.Storage;
 /// <summary>
 /// Table keys, built so the three questions regulators ask are each a partition or range query:
 /// all findings of enterprise X (Violations, PartitionKey = USCC), of filing F (the same partition, a
-/// RowKey prefix), and of month M (ViolationsByPeriod, PartitionKey = period). Keys are deterministic —
+/// RowKey prefix), and of month M in region R (ViolationsByPeriod: PartitionKey = month and province, RowKey
+/// starting with the region, see docs/architecture.md "Keys at national scale"). Keys are deterministic —
 /// the same filing, row and rule always give the same key — so reprocessing overwrites instead of adding.
 /// </summary>
 public static class StorageKeys
@@ -48,8 +49,53 @@ public static class StorageKeys
     public static string Violation(string filingId, int row, string rule, int sequence) =>
         Check(string.Create(CultureInfo.InvariantCulture, $"{filingId}{Separator}{row:D7}{Separator}{rule}{Separator}{sequence:D2}"));
 
-    /// <summary>RowKey in ViolationsByPeriod (PartitionKey = period): the enterprise first, so a month's list groups by enterprise.</summary>
-    public static string ViolationByPeriod(string uscc, string violationKey) => Check($"{uscc}{Separator}{violationKey}");
+    /// <summary>
+    /// ViolationsByPeriod's partition for a finding: its month and province, <c>2016-09_51</c>, so a province's
+    /// month is one partition and the country's month 34 of them; <c>2016-09_xx</c> for a finding without a
+    /// usable region (<see cref="NoRegion"/>).
+    /// </summary>
+    public static string PeriodPartition(string period, string? region) => Check($"{period}{Separator}{(IsRegion(region) ? region![..2] : NoRegion)}");
+
+    /// <summary>
+    /// RowKey in ViolationsByPeriod: the 6-digit region, the enterprise, the Violations RowKey — so a city's or a
+    /// district's month is a RowKey range of its province's partition (<see cref="RegionRange"/>), and the rows of
+    /// one enterprise lie together inside it.
+    /// </summary>
+    public static string ViolationByPeriod(string? region, string uscc, string violationKey) => Check($"{(IsRegion(region) ? region : NoRegion)}{Separator}{uscc}{Separator}{violationKey}");
+
+    /// <summary>Both keys of a finding's copy in ViolationsByPeriod.</summary>
+    public static (string PartitionKey, string RowKey) ByPeriod(Entities.ViolationEntity finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return (PeriodPartition(finding.Period, finding.Region), ViolationByPeriod(finding.Region, finding.Uscc, finding.RowKey));
+    }
+
+    /// <summary>The Violations RowKey a ViolationsByPeriod RowKey carries (after the region and the enterprise).</summary>
+    public static string ViolationKeyOf(string byPeriodRowKey, string uscc)
+    {
+        ArgumentNullException.ThrowIfNull(byPeriodRowKey);
+        ArgumentNullException.ThrowIfNull(uscc);
+        return byPeriodRowKey[(byPeriodRowKey.IndexOf(Separator, StringComparison.Ordinal) + uscc.Length + 2)..];
+    }
+
+    /// <summary>
+    /// The RowKey range [from, to) of a region's findings in its province's partition — the rows whose region starts
+    /// with a city's four digits or a district's six — or null for a province (its whole partition) or the nation.
+    /// </summary>
+    public static (string From, string To)? RegionRange(string regionPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(regionPrefix);
+        return regionPrefix.Length <= 2 ? null : (regionPrefix, regionPrefix[..^1] + (char)(regionPrefix[^1] + 1));
+    }
+
+    /// <summary>The province part of <see cref="PeriodPartition"/> for findings without a usable region.</summary>
+    public const string NoRegion = "xx";
+
+    /// <summary>
+    /// The RowKey ViolationsByPeriod had before it was keyed by region (PartitionKey = period, RowKey = enterprise and
+    /// Violations RowKey): what <c>compliance migrate-keys</c> removes.
+    /// </summary>
+    public static string LegacyViolationByPeriod(string uscc, string violationKey) => Check($"{uscc}{Separator}{violationKey}");
 
     /// <summary>The RowKey range [from, to) holding every key that starts with <paramref name="prefix"/> and a separator.</summary>
     public static (string From, string To) PrefixRange(string prefix) => ($"{prefix}{Separator}", $"{prefix}{AfterSeparator}");
@@ -75,6 +121,8 @@ public static class StorageKeys
         ArgumentNullException.ThrowIfNull(finding);
         return Hash(string.Join('|', finding.Status, finding.ExemptUntil?.UtcTicks, finding.ReviewedAt?.UtcTicks, finding.ReviewedBy, finding.ChangedAt?.UtcTicks, finding.ResolvedByVersion, finding.FilingETag, finding.RowCount), 12);
     }
+
+    private static bool IsRegion(string? region) => Core.Filings.RegionCode.TryParse(region, out _) && region != Core.Filings.RegionCode.National;
 
     private static string Hash(string value, int bytes) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, bytes));

@@ -140,7 +140,7 @@ public static class PipelineBenchmark
         foreach (var entity in single)
         {
             await store.Violations.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
-            await store.ViolationsByPeriod.UpsertEntityAsync(entity.CopyAs(entity.Period, StorageKeys.ViolationByPeriod(entity.PartitionKey, entity.RowKey)), TableUpdateMode.Replace, cancellationToken);
+            await store.ViolationsByPeriod.UpsertEntityAsync(entity.CopyAs(StorageKeys.ByPeriod(entity)), TableUpdateMode.Replace, cancellationToken);
         }
 
         var singleRate = count / clock.Elapsed.TotalSeconds;

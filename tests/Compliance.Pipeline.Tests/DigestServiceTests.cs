@@ -237,15 +237,7 @@ public sealed class DigestServiceTests
         now);
 
     /// <summary>June 2016: Deyang's sample (3 violations in 510600), a Chengdu filing with one row in Chengdu and one in Guiyang.</summary>
-    private static async Task SeedJuneAsync(PipelineHarness harness)
-    {
-        await harness.UploadSampleAsync("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv");
-        await harness.Processor.ProcessAsync("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None);
-        await harness.UploadAsync("91510100A4C12H3B1Y", "june.csv", Header
-            + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,19\r\n"
-            + "91510100A4C12H3B1Y,2016-06,520100,E2,8000,12,22\r\n");
-        await harness.Processor.ProcessAsync("91510100A4C12H3B1Y", "june.csv", CancellationToken.None);
-    }
+    private static Task SeedJuneAsync(PipelineHarness harness) => harness.SeedJuneAsync();
 
     private static async Task<List<MimeMessage>> MailTo(string address) =>
         [.. (await smtp!.MessagesAsync()).Where(m => m.To.Mailboxes.Any(b => b.Address == address))];

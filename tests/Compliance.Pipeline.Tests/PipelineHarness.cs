@@ -90,6 +90,20 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public Task<string> UploadAsync(string uscc, string name, string content) => UploadAsync(uscc, name, Encoding.UTF8.GetBytes(content));
 
+    /// <summary>
+    /// June 2016 as several tests read it, uploaded and checked: Deyang's sample (3 findings in Deyang) and a Chengdu
+    /// filing with one finding in Chengdu and one in Guiyang (Guizhou).
+    /// </summary>
+    public async Task SeedJuneAsync()
+    {
+        await UploadSampleAsync("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv");
+        await Processor.ProcessAsync("91510600G612DD2721", "payroll-2016-06-jingyang-gbk.csv", CancellationToken.None);
+        await UploadAsync("91510100A4C12H3B1Y", "june.csv", Compliance.Testing.TestRows.PayrollHeader
+            + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13,19\r\n"
+            + "91510100A4C12H3B1Y,2016-06,520100,E2,8000,12,22\r\n");
+        await Processor.ProcessAsync("91510100A4C12H3B1Y", "june.csv", CancellationToken.None);
+    }
+
     public Task<string> UploadSampleAsync(string uscc, string sample) =>
         UploadAsync(uscc, sample, File.ReadAllBytes(Path.Combine(Samples.Folder, sample)));
 

@@ -458,14 +458,20 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
             conditions.Add(TableClient.CreateQueryFilter($"Rule eq {filter.Rule}"));
         }
 
-        foreach (var region in new[] { caller.Role == CallerRole.Regulator ? caller.Region : null, filter.Region }.OfType<string>())
+        // The caller's region and the one asked for: the narrower of the two, nothing when neither holds the other.
+        var scopes = new[] { caller.Role == CallerRole.Regulator ? caller.Region : null, filter.Region }.OfType<string>().Select(Core.Digests.DigestBuilder.RegionPrefix).ToList();
+        var scope = scopes.OrderByDescending(p => p.Length).FirstOrDefault() ?? string.Empty;
+        if (scopes.Any(p => !scope.StartsWith(p, StringComparison.Ordinal)))
         {
-            var prefix = Core.Digests.DigestBuilder.RegionPrefix(region);
-            if (prefix.Length > 0)
-            {
-                var upper = prefix + "~";
-                conditions.Add(TableClient.CreateQueryFilter($"Region ge {prefix} and Region lt {upper}"));
-            }
+            return new ResultPage<ViolationView>([], null);
+        }
+
+        var byMonth = period is not null && uscc is null;
+        if (!byMonth && scope.Length > 0)
+        {
+            // An enterprise's partition is small; the month's index is keyed by region instead.
+            var upper = scope + "~";
+            conditions.Add(TableClient.CreateQueryFilter($"Region ge {scope} and Region lt {upper}"));
         }
 
         var now = time.GetUtcNow();
@@ -479,9 +485,9 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
             });
         }
 
-        var page = period is not null && uscc is null
-            ? await store.PageAsync(byPeriod: true, period, Combine(conditions), continuationToken, pageSize, cancellationToken).ConfigureAwait(false)
-            : await store.PageAsync(byPeriod: false, uscc!, Combine(conditions), continuationToken, pageSize, cancellationToken).ConfigureAwait(false);
+        var page = byMonth
+            ? await store.PageOfMonthAsync(period!, scope, Combine(conditions), continuationToken, pageSize, cancellationToken).ConfigureAwait(false)
+            : await store.PageOfEnterpriseAsync(uscc!, Combine(conditions), continuationToken, pageSize, cancellationToken).ConfigureAwait(false);
         return new ResultPage<ViolationView>(
             [.. page.Items.Where(caller.CanSee).Select(v => new ViolationView(IdFromAnyTable(v), WithoutIndexETag(v), EffectiveStatus(v), []))],
             page.ContinuationToken);
@@ -500,9 +506,9 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
 
     private static string? Combine(List<string> conditions) => conditions.Count == 0 ? null : string.Join(" and ", conditions.Select(c => $"({c})"));
 
-    /// <summary>The API id from either table: the by-period copy's RowKey is the USCC, a separator, then the Violations RowKey.</summary>
+    /// <summary>The API id from either table: the by-period copy's RowKey is the region, the USCC, then the Violations RowKey.</summary>
     private static string IdFromAnyTable(ViolationEntity v) =>
-        v.PartitionKey == v.Uscc ? IdOf(v) : $"{v.Uscc}.{v.RowKey[(v.Uscc.Length + 1)..]}";
+        v.PartitionKey == v.Uscc ? IdOf(v) : $"{v.Uscc}.{StorageKeys.ViolationKeyOf(v.RowKey, v.Uscc)}";
 
     private static bool TryParseId(string id, out string uscc, out string rowKey)
     {

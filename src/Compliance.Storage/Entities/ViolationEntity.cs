@@ -123,6 +123,9 @@ public sealed class ViolationEntity : StorageEntity
     public string EffectiveStatus(DateTimeOffset now) =>
         Status == ExemptedStatus && ExemptUntil is { } until && until <= now ? OpenStatus : Status;
 
+    /// <summary>The same violation under the keys of its copy in the by-period index.</summary>
+    public ViolationEntity CopyAs((string PartitionKey, string RowKey) keys) => CopyAs(keys.PartitionKey, keys.RowKey);
+
     /// <summary>The same violation under other keys (for the by-period index).</summary>
     public ViolationEntity CopyAs(string partitionKey, string rowKey)
     {
