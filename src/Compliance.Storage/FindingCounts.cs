@@ -79,11 +79,40 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
     /// <summary>The finding's ledger row: named by enterprise, filing and finding, the same whichever table's copy of the finding is counted.</summary>
     public static string LedgerKey(ViolationEntity finding) => StorageKeys.Check($"L{StorageKeys.Separator}{finding.Uscc}{StorageKeys.Separator}{StorageKeys.Finding(finding.FilingId, finding.FindingId!)}");
 
-    /// <summary>What a finding counts as: region, rule, status (as stored), rows.</summary>
-    public static string StateOf(ViolationEntity finding) => string.Create(CultureInfo.InvariantCulture, $"{finding.Region}|{finding.Rule}|{finding.Status}|{finding.RowCount}");
+    /// <summary>What a finding counts as: region, rule, status (<see cref="CountedStatus"/>), rows.</summary>
+    public static string StateOf(ViolationEntity finding) => string.Create(CultureInfo.InvariantCulture, $"{finding.Region}|{finding.Rule}|{CountedStatus(finding)}|{finding.RowCount}");
 
-    /// <summary>Whether a status is still to be dealt with.</summary>
+    /// <summary>
+    /// The status a finding is counted under: as stored, but an exemption with its end, <c>exempted@20161231T160000Z</c>
+    /// — nothing happens to a finding when its exemption ends, so the counts keep the end and a reader tells with
+    /// <see cref="EffectiveStatus"/> whether it has passed (then the finding is open again).
+    /// </summary>
+    public static string CountedStatus(ViolationEntity finding)
+    {
+        ArgumentNullException.ThrowIfNull(finding);
+        return finding.Status == ViolationEntity.ExemptedStatus && finding.ExemptUntil is { } until
+            ? string.Create(CultureInfo.InvariantCulture, $"{ViolationEntity.ExemptedStatus}{ExemptionEnd}{until.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}")
+            : finding.Status;
+    }
+
+    /// <summary>A counted status as of <paramref name="now"/>: an exemption whose end has passed is open again, any other exemption plain "exempted".</summary>
+    public static string EffectiveStatus(string countedStatus, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(countedStatus);
+        var at = countedStatus.IndexOf(ExemptionEnd, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return countedStatus;
+        }
+
+        var ended = DateTimeOffset.TryParseExact(countedStatus[(at + 1)..], "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var until) && until <= now;
+        return ended ? ViolationEntity.OpenStatus : ViolationEntity.ExemptedStatus;
+    }
+
+    /// <summary>Whether a status (as stored, or effective) is still to be dealt with.</summary>
     public static bool IsOutstanding(string status) => status is ViolationEntity.OpenStatus or "confirmed";
+
+    private const char ExemptionEnd = '@';
 
     /// <summary>Counts the finding as it now stands (idempotent; see the class remarks). Findings without a region or period are not counted.</summary>
     public Task ApplyAsync(ViolationEntity finding, CancellationToken cancellationToken) => ApplyManyAsync([finding], cancellationToken);

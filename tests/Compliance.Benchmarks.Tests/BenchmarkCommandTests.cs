@@ -66,6 +66,25 @@ public sealed partial class BenchmarkCommandTests
     }
 
     [TestMethod]
+    public async Task ScaleShortRun_ARegionsListReadsOnlyItsOwnKeyRange()
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = await BenchmarkCommand.RunAsync(["--scale", "3000"], output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.AreEqual(0, exit, text);
+        foreach (var scope in new[] { "district", "city", "province" })
+        {
+            // What the list returns is everything inside the key range its query names: no entity read for nothing.
+            Assert.AreEqual(1.0, Figure(text, $"entities-in-key-range/returned {scope}"), text);
+        }
+
+        Assert.IsGreaterThan(0, Figure(text, "digest-seconds 3000"), text);
+        Assert.IsGreaterThan(0, Figure(text, "digest-peak-rss-mb 3000"), text);
+    }
+
+    [TestMethod]
     public async Task SystemicShortRun_PrintsMemoryEntitiesAndSeconds_ForOneCheck()
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);

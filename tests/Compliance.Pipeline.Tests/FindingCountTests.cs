@@ -126,6 +126,27 @@ public sealed class FindingCountTests
         Assert.AreEqual(1, (await counts.EnterprisesAsync("2016-09", "51", CancellationToken.None)).Single().Outstanding);
     }
 
+    [TestMethod]
+    public async Task AnExemptionThatEnds_IsOutstandingAgainInTheOverview_WithoutAnyWrite()
+    {
+        await using var harness = new PipelineHarness(now: new DateTimeOffset(2016, 10, 20, 0, 0, 0, TimeSpan.Zero));
+        await harness.UploadAsync(PipelineHarness.Uscc, "september.csv", TestRows.PayrollHeader + $"{PipelineHarness.Uscc},2016-09,510100,E1,8000,13,19\r\n");
+        await harness.Processor.ProcessAsync(PipelineHarness.Uscc, "september.csv", CancellationToken.None);
+        var reviews = harness.Get<ReviewService>();
+        var regulator = Caller.Regulator("sc", "510000");
+        var finding = (await reviews.ListAsync(regulator, new ViolationFilter(Period: "2016-09"), null, 10, CancellationToken.None)).Items.Single();
+        var current = (await reviews.GetAsync(regulator, finding.Id, CancellationToken.None))!;
+        await reviews.ReviewAsync(regulator, finding.Id, new ReviewRequest(ReviewStatus.Exempted, "缓缴至十月底", new DateOnly(2016, 10, 31)), current.Violation.ETag, CancellationToken.None);
+        var overviews = harness.Get<OverviewService>();
+
+        var whileExempt = (await overviews.GetAsync(regulator, Compliance.Core.Filings.Period.Parse("2016-09"), null, CancellationToken.None)).Trend[^1];
+        harness.Time.SetUtcNow(new DateTimeOffset(2016, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        var afterwards = (await overviews.GetAsync(regulator, Compliance.Core.Filings.Period.Parse("2016-09"), null, CancellationToken.None)).Trend[^1];
+
+        Assert.AreEqual((1, 0), (whileExempt.Findings, whileExempt.Outstanding), "exempted until the end of October");
+        Assert.AreEqual((1, 1), (afterwards.Findings, afterwards.Outstanding), "open again once the exemption has ended, as the list shows it");
+    }
+
     private static async Task<List<ViolationEntity>> FindingsAsync(TableClient table)
     {
         var list = new List<ViolationEntity>();
@@ -138,7 +159,7 @@ public sealed class FindingCountTests
     }
 
     private static List<string> Recount(IEnumerable<ViolationEntity> findings) =>
-        [.. findings.GroupBy(f => (f.Period, f.Region, f.Rule, f.Status)).Select(g => $"{g.Key.Period} {g.Key.Region} {g.Key.Rule} {g.Key.Status}: {g.Count()} findings, {g.Sum(f => f.RowCount)} rows")];
+        [.. findings.GroupBy(f => (f.Period, f.Region, f.Rule, Status: FindingCounts.CountedStatus(f))).Select(g => $"{g.Key.Period} {g.Key.Region} {g.Key.Rule} {g.Key.Status}: {g.Count()} findings, {g.Sum(f => f.RowCount)} rows")];
 
     private static async Task<List<string>> CountersAsync(FindingCounts counts)
     {

@@ -42,7 +42,7 @@ public sealed record Overview(
 /// the enterprises with the most outstanding findings — all from <see cref="FindingCounts"/>, so its cost follows
 /// the regions, rules and enterprises with findings, never the number of findings or rows.
 /// </summary>
-public sealed class OverviewService(FindingCounts counts)
+public sealed class OverviewService(FindingCounts counts, TimeProvider time)
 {
     public const int TrendMonths = 12;
 
@@ -89,10 +89,16 @@ public sealed class OverviewService(FindingCounts counts)
                 gate.Release();
             }
         });
+        var now = time.GetUtcNow();
         foreach (var (m, rows) in await Task.WhenAll(reads).ConfigureAwait(false))
         {
             read += rows.Count;
-            (counters.TryGetValue(m, out var list) ? list : counters[m] = []).AddRange(rows.Where(r => r.Findings != 0));
+            foreach (var counter in rows.Where(r => r.Findings != 0))
+            {
+                // An exemption whose end has passed counts as open again, as the lists show it.
+                counter.Status = FindingCounts.EffectiveStatus(counter.Status, now);
+                (counters.TryGetValue(m, out var list) ? list : counters[m] = []).Add(counter);
+            }
         }
 
         var enterprises = new List<EnterpriseCountEntity>();
