@@ -10,7 +10,7 @@ using Polly.Registry;
 namespace Compliance.Storage;
 
 /// <summary>
-/// What the monthly digest reads and writes: a month's violations (one partition of ViolationsByPeriod,
+/// What the monthly digest reads and writes: a month's violations (its province partitions of ViolationsByPeriod,
 /// never a table scan), the Digests ledger, and the archive container <c>digests/{yyyy-MM}/…</c>.
 /// </summary>
 public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blobs, FilingStore filings, IOptions<ComplianceStorageOptions> options, ResiliencePipelineProvider<string> pipelines)
@@ -52,57 +52,6 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
     /// <summary>Filing versions listed under the month: one partition.</summary>
     public Task<List<FilingPeriodEntity>> FilingsOfMonthAsync(string month, CancellationToken cancellationToken) =>
         filings.FilingsOfPeriodAsync(month, cancellationToken);
-
-    /// <summary>
-    /// Violations of periods before <paramref name="month"/> still open (or whose exemption has ended). A PartitionKey range (the earlier
-    /// months) with a Status filter, projecting only what the digest shows.
-    /// </summary>
-    public async Task<List<ViolationEntity>> OpenBeforeAsync(string month, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        // An exemption that has ended counts as open again.
-        var filter = TableClient.CreateQueryFilter($"PartitionKey lt {month} and (Status eq {ViolationEntity.OpenStatus} or (Status eq {ViolationEntity.ExemptedStatus} and ExemptUntil le {now}))");
-        return await pipeline.ExecuteAsync(
-            async ct =>
-            {
-                var list = new List<ViolationEntity>();
-                await foreach (var v in filings.ViolationsByPeriod.QueryAsync<ViolationEntity>(filter, cancellationToken: ct).ConfigureAwait(false))
-                {
-                    list.Add(v);
-                }
-
-                return list;
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>How many violations one period has, reading the keys and the two properties that say whether a corrected filing resolved one (those do not count).</summary>
-    public async Task<int> CountOfMonthAsync(string month, CancellationToken cancellationToken)
-    {
-        var (first, last) = StorageKeys.PrefixRange(month);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {first} and PartitionKey lt {last}");
-        return await pipeline.ExecuteAsync(
-            async ct =>
-            {
-                var count = 0;
-                try
-                {
-                    await foreach (var v in filings.ViolationsByPeriod.QueryAsync<TableEntity>(filter, select: ["RowKey", nameof(ViolationEntity.Status), nameof(ViolationEntity.ResolvedByVersion)], cancellationToken: ct).ConfigureAwait(false))
-                    {
-                        if (!ViolationEntity.Superseded(v.GetString(nameof(ViolationEntity.Status)), v.GetString(nameof(ViolationEntity.ResolvedByVersion))))
-                        {
-                            count++;
-                        }
-                    }
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    return 0;
-                }
-
-                return count;
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
 
     /// <summary>The ledger entry for a recipient and month, created empty the first time.</summary>
     public async Task<DigestLedgerEntity> LedgerEntryAsync(string month, string recipientId, string email, string audience, CancellationToken cancellationToken)

@@ -11,6 +11,9 @@ public static class DigestBuilder
 {
     public const int TopEnterpriseCount = 10;
 
+    /// <summary>How many months before the digest's its backlog covers: the months the workspace's backlog by age shows.</summary>
+    public const int BacklogMonths = 11;
+
     /// <summary>The code prefix a regulator's region covers; 000000 (national) covers every region.</summary>
     public static string RegionPrefix(string region)
     {
@@ -47,8 +50,8 @@ public static class DigestBuilder
             mine.Count(v => !lastPairs.Contains((v.Uscc, v.Rule))),
             mine.Count(v => lastPairs.Contains((v.Uscc, v.Rule))),
             lastPairs.Count(p => !nowPairs.Contains(p)) + corrected,
-            input.OpenBacklog.Count(v => Covers(region, v.Region)),
-            input.Trend,
+            input.Earlier.Where(c => Covers(region, c.Region) && c.Month >= input.Month.AddMonths(-BacklogMonths) && c.Month < input.Month).Sum(c => c.Outstanding),
+            [.. TrendMonths(input.Month).Select(m => (m, m == input.Month ? mine.Count : input.Earlier.Where(c => c.Month == m && Covers(region, c.Region)).Sum(c => c.Findings)))],
             [.. mine.OrderBy(v => v.Uscc, StringComparer.Ordinal).ThenBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)],
             input.EnterpriseNames)
         {

@@ -42,19 +42,26 @@ public sealed record DigestFiling(string Uscc, bool Checked, IReadOnlyList<strin
     public IReadOnlyList<string> EffectiveRegions => Regions.Count > 0 ? Regions : Uscc.Length == 18 ? [Uscc[2..8]] : [];
 }
 
+/// <summary>
+/// One region's findings in one earlier month, from the counts the overview reads: those not resolved, and of them
+/// the ones still to be dealt with (open, confirmed, or exempted until a day now past).
+/// </summary>
+public sealed record DigestCell(Period Month, string Region, int Findings, int Outstanding);
+
 /// <summary>Everything a month's digest is computed from; no storage calls happen past this point.</summary>
 /// <param name="Month">The month covered (filing period).</param>
 /// <param name="Violations">Violations of the month's period.</param>
 /// <param name="PreviousMonth">Violations of the month before, for new/recurring/resolved and the change.</param>
-/// <param name="OpenBacklog">Violations of earlier periods still open.</param>
-/// <param name="Trend">Violation counts of the six months ending with <paramref name="Month"/>, oldest first.</param>
+/// <param name="Earlier">
+/// Counts of the <see cref="DigestBuilder.BacklogMonths"/> months before <paramref name="Month"/> by region: the
+/// trend's earlier months and the backlog, read from the kept counts rather than from those months' findings.
+/// </param>
 /// <param name="EnterpriseNames">Display names by USCC where known (from the recipients list); filer-supplied text.</param>
 public sealed record DigestInput(
     Period Month,
     IReadOnlyList<DigestViolation> Violations,
     IReadOnlyList<DigestViolation> PreviousMonth,
-    IReadOnlyList<DigestViolation> OpenBacklog,
-    IReadOnlyList<(Period Month, int Count)> Trend,
+    IReadOnlyList<DigestCell> Earlier,
     IReadOnlyDictionary<string, string> EnterpriseNames)
 {
     /// <summary>Filing versions received for the month (uploads, including re-uploads).</summary>

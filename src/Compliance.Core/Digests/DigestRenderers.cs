@@ -122,7 +122,7 @@ public static class DigestHtml
                 $"Region 行政区划 {region}: {digest.Total} violations detected in {digest.Month} {change}",
                 $"违规事项 {digest.Total} 项，涉及 {digest.ViolatingRows} 行、{digest.AffectedEmployees} 名职工 · Those findings cover {digest.ViolatingRows} violating rows and {digest.AffectedEmployees} employees (a rate applied to all staff is one finding).",
                 $"Filings received {digest.FilingsReceived}: checked {digest.FilingsChecked}, rejected {digest.FilingsRejected}.",
-                $"New {digest.New} · recurring {digest.Recurring} (same enterprise and rule as the month before) · resolved {digest.Resolved} · open from earlier months {digest.OpenBacklog}",
+                $"New {digest.New} · recurring {digest.Recurring} (same enterprise and rule as the month before) · resolved {digest.Resolved} · outstanding from the {DigestBuilder.BacklogMonths} months before (open or confirmed) {digest.OpenBacklog}",
             ],
             [
                 Section("By rule 按规则", ["Rule 规则", "Limit 限制", "Violations", "Clause"], digest.ByRule.Select(c => new[] { c.Key, digest.TitleOf(c.Key) ?? string.Empty, N(c.Count), c.Citation ?? string.Empty }), Chart(chart(RuleChartId))),

@@ -29,7 +29,7 @@ public sealed record DigestRunResult(Period Month, int Recipients, int Archived,
 /// systems and readers can recognise it.
 /// </para>
 /// </summary>
-public sealed class DigestService(DigestStore store, IDigestSender sender, PolicyCatalog catalog, IOptions<DigestOptions> options, PipelineTelemetry telemetry, TimeProvider time, ILogger<DigestService> logger)
+public sealed class DigestService(DigestStore store, FindingCounts counts, IDigestSender sender, PolicyCatalog catalog, IOptions<DigestOptions> options, PipelineTelemetry telemetry, TimeProvider time, ILogger<DigestService> logger)
 {
     private const string MailHtml = "mail.html";
 
@@ -56,7 +56,11 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, Polic
         return result;
     }
 
-    /// <summary>Reads what the month's digest needs: the month's, the previous month's and the trend months' partitions, and the open backlog.</summary>
+    /// <summary>
+    /// Reads what the month's digest needs: the month's and the previous month's findings (their province partitions,
+    /// in parallel), the month's filings, and — for the trend's earlier months and the backlog — the counts of the
+    /// <see cref="DigestBuilder.BacklogMonths"/> months before, never those months' findings.
+    /// </summary>
     public async Task<DigestInput> LoadAsync(Period month, CancellationToken cancellationToken) =>
         await LoadAsync(month, await RecipientsAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
@@ -65,21 +69,36 @@ public sealed class DigestService(DigestStore store, IDigestSender sender, Polic
         var current = await store.ViolationsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var backlog = await store.OpenBeforeAsync(month.ToString(), now, cancellationToken).ConfigureAwait(false);
         var filings = await store.FilingsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
-        var trend = new List<(Period, int)>();
-        foreach (var m in DigestBuilder.TrendMonths(month))
-        {
-            trend.Add((m, m == month ? current.Count(v => !v.IsSuperseded) : await store.CountOfMonthAsync(m.ToString(), cancellationToken).ConfigureAwait(false)));
-        }
-
+        var earlier = await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false);
         var names = recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
         DigestViolation Effective(ViolationEntity v) => ToDigest(v) with { Status = v.EffectiveStatus(now) };
-        return new DigestInput(month, [.. current.Select(Effective)], [.. previous.Select(Effective)], [.. backlog.Select(Effective)], trend, names)
+        return new DigestInput(month, [.. current.Select(Effective)], [.. previous.Select(Effective)], earlier, names)
         {
             Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, Core.Checking.FilingStatusNames.IsChecked(f.Status), f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
             RuleTitles = catalog.Rules.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal),
         };
+    }
+
+    /// <summary>The counts of the months before <paramref name="month"/> by month and region, a province's month a query, eight at a time.</summary>
+    private async Task<List<DigestCell>> EarlierAsync(Period month, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reads = Enumerable.Range(1, DigestBuilder.BacklogMonths).Select(back => month.AddMonths(-back))
+            .SelectMany(m => RegionNames.Provinces.Select(p => (Month: m, Province: p[..2]))).ToList();
+        var cells = new List<DigestCell>();
+        await Parallel.ForEachAsync(reads, new ParallelOptions { MaxDegreeOfParallelism = FilingStore.PartitionsInFlight, CancellationToken = cancellationToken }, async (read, ct) =>
+        {
+            var counters = await counts.CountersAsync(read.Month.ToString(), read.Province, ct).ConfigureAwait(false);
+            var ofMonth = counters.Select(c => (c.Region, c.Findings, Status: FindingCounts.EffectiveStatus(c.Status, now)))
+                .Where(c => c.Findings != 0 && c.Status != ViolationEntity.ResolvedStatus)
+                .GroupBy(c => c.Region, StringComparer.Ordinal)
+                .Select(g => new DigestCell(read.Month, g.Key, g.Sum(c => c.Findings), g.Where(c => FindingCounts.IsOutstanding(c.Status)).Sum(c => c.Findings)));
+            lock (cells)
+            {
+                cells.AddRange(ofMonth);
+            }
+        }).ConfigureAwait(false);
+        return cells;
     }
 
     /// <summary>Recipients from configuration and from the Recipients table, each address and audience once.</summary>

@@ -60,7 +60,8 @@ public sealed class DigestTests
         Assert.AreEqual(2, digest.Recurring);
         Assert.AreEqual(2, digest.New);
         Assert.AreEqual(1, digest.Resolved);
-        Assert.AreEqual(1, digest.OpenBacklog);
+        Assert.AreEqual(1, digest.OpenBacklog, "Deyang's May finding; Guiyang's is Guizhou's, Chengdu's of June 2015 is older than eleven months");
+        CollectionAssert.AreEqual(new[] { 0, 0, 0, 0, 2, 4 }, digest.Trend.Select(t => t.Count).ToArray(), "earlier months from the counts, June its own findings");
         Assert.AreEqual(2, digest.PreviousTotal);
         Assert.AreEqual(100m, digest.ChangePercent);
     }
@@ -189,8 +190,12 @@ public sealed class DigestTests
             June,
             [V(Chengdu, "510100", "HF-RATE-CAP", 2), V(Chengdu, "510100", "HF-RATE-CAP", 3), V(Chengdu, "510100", "PENSION-EMPLOYER-CAP", 4), V(Deyang, "510600", "UI-EMPLOYEE-CAP", 2), V(Guiyang, "520100", "HF-RATE-CAP", 2)],
             [V(Chengdu, "510100", "HF-RATE-CAP", 2, "2016-05"), V(Deyang, "510600", "FEE-ABOLISHED", 3, "2016-05")],
-            [V(Deyang, "510600", "FEE-ABOLISHED", 3, "2016-05"), V(Guiyang, "520100", "FEE-ABOLISHED", 3, "2016-04")],
-            [.. DigestBuilder.TrendMonths(June).Select((m, i) => (m, i))],
+            [
+                // May: Chengdu's finding confirmed and corrected since, Deyang's still open; April: Guiyang's open;
+                // a year before: Chengdu's, outside the backlog's eleven months.
+                new DigestCell(Period.Parse("2016-05"), "510100", 1, 0), new DigestCell(Period.Parse("2016-05"), "510600", 1, 1),
+                new DigestCell(Period.Parse("2016-04"), "520100", 1, 1), new DigestCell(Period.Parse("2015-06"), "510100", 5, 5),
+            ],
             new Dictionary<string, string> { [Chengdu] = "<script>alert('x')</script> 有限公司" });
     }
 }
