@@ -15,7 +15,7 @@ namespace Compliance.Benchmarks;
 
 /// <summary>
 /// A synthetic national month in Azurite — N findings over the 31 mainland provinces, skewed as enterprises are
-/// (the largest province about 12%, its capital a third of it, the capital's first district a quarter of that) —
+/// (the largest province about 18%, its capital a third of it, the capital's first district a quarter of that) —
 /// and what a district's, a city's and a province's regulator's list reads of it: the entities inside the key range
 /// the API's query names against what the list returns. Azurite scans every table whatever the query, so that
 /// count, not Azurite's time, is what carries to Table storage. Then the month's digest for the nation: wall time
