@@ -106,17 +106,33 @@ internal static class MigrateCommand
 
     private static Option<string?> StorageOption() => new("--storage")
     {
-        Description = "The storage account's connection string; without it, the local stack's (.azurite/). FilingsStorage__* settings work too.",
+        Description = "The storage account's connection string; without it, the account the FilingsStorage environment settings name (FilingsStorage__tableServiceUri and __blobServiceUri sign in as you, az login), or else the local stack's (.azurite/).",
     };
+
+    /// <summary>
+    /// Whether a maintenance command needs the local stack's Azurite: not when <c>--storage</c> names an account, nor
+    /// when the environment does (<c>FilingsStorage</c> as a connection string, or <c>FilingsStorage__tableServiceUri</c>
+    /// and <c>__blobServiceUri</c> with the signed-in identity — what a deployed account with its keys off needs).
+    /// </summary>
+    public static bool NeedsLocalStack(string? storage, IConfiguration environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var configured = environment.GetSection(StorageConnection.Name);
+        return storage is null && string.IsNullOrWhiteSpace(configured.Value) && !configured.GetChildren().Any();
+    }
 
     /// <summary>The pipeline's services over the given account, or over the local stack's Azurite started for the command.</summary>
     private static async Task<int> WithPipelineAsync(ParseResult parse, LocalStackCommands.PortOptions ports, Option<string?> storage, CancellationToken cancellationToken, Func<IServiceProvider, Task<int>> run)
     {
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
-        await using var azurite = parse.GetValue(storage) is null ? await Azurite.StartAsync(ports.Read(parse), loggerFactory.CreateLogger<Azurite>(), cancellationToken) : null;
+        var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        await using var azurite = NeedsLocalStack(parse.GetValue(storage), environment) ? await Azurite.StartAsync(ports.Read(parse), loggerFactory.CreateLogger<Azurite>(), cancellationToken) : null;
+
+        // --storage (or the local stack) over the environment; without either, the environment's own setting.
+        var explicitStorage = parse.GetValue(storage) ?? azurite?.ConnectionString;
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection.Name] = parse.GetValue(storage) ?? azurite!.ConnectionString })
             .AddEnvironmentVariables()
+            .AddInMemoryCollection(explicitStorage is null ? [] : new Dictionary<string, string?> { [StorageConnection.Name] = explicitStorage })
             .Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddSingleton(loggerFactory).AddLogging();
         services.AddCompliancePipeline(configuration);
