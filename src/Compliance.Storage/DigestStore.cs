@@ -49,6 +49,21 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
     public Task<List<ViolationEntity>> ViolationsOfMonthAsync(string month, CancellationToken cancellationToken) =>
         filings.ViolationsOfPeriodAsync(month, cancellationToken);
 
+    /// <summary>
+    /// A month's violations mapped as they arrive, reading only what a digest shows (not a finding's first rows,
+    /// its review trail or its filing's ETag): what lets a month of hundreds of thousands be held as small records.
+    /// </summary>
+    public Task<List<T>> ViolationsOfMonthAsync<T>(string month, Func<ViolationEntity, T> map, CancellationToken cancellationToken) =>
+        filings.ViolationsOfPeriodAsync(month, map, DigestColumns, cancellationToken);
+
+    private static readonly string[] DigestColumns =
+    [
+        "PartitionKey", "RowKey", nameof(ViolationEntity.Rule), nameof(ViolationEntity.Uscc), nameof(ViolationEntity.Period), nameof(ViolationEntity.Region),
+        nameof(ViolationEntity.Row), nameof(ViolationEntity.Field), nameof(ViolationEntity.Observed), nameof(ViolationEntity.Limit), nameof(ViolationEntity.Citation),
+        nameof(ViolationEntity.Status), nameof(ViolationEntity.FilingName), nameof(ViolationEntity.Message), nameof(ViolationEntity.EmployeeId), nameof(ViolationEntity.Item),
+        nameof(ViolationEntity.ResolvedByVersion), nameof(ViolationEntity.RowCount), nameof(ViolationEntity.EmployeeCount), nameof(ViolationEntity.ExemptUntil),
+    ];
+
     /// <summary>Filing versions listed under the month: one partition.</summary>
     public Task<List<FilingPeriodEntity>> FilingsOfMonthAsync(string month, CancellationToken cancellationToken) =>
         filings.FilingsOfPeriodAsync(month, cancellationToken);

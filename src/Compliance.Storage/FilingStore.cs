@@ -264,11 +264,32 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     /// All violations of one month (filing period): its province partitions of the index table, read
     /// <see cref="PartitionsInFlight"/> at a time, in partition order.
     /// </summary>
-    public async Task<List<ViolationEntity>> ViolationsOfPeriodAsync(string period, CancellationToken cancellationToken)
+    public Task<List<ViolationEntity>> ViolationsOfPeriodAsync(string period, CancellationToken cancellationToken) =>
+        ViolationsOfPeriodAsync(period, v => v, null, cancellationToken);
+
+    /// <summary>
+    /// A month's violations as the caller needs them: each entity is mapped as it arrives (and then let go), and
+    /// <paramref name="select"/> names the properties to read, so a month is held only as small as the caller keeps it.
+    /// </summary>
+    public async Task<List<T>> ViolationsOfPeriodAsync<T>(string period, Func<ViolationEntity, T> map, IReadOnlyList<string>? select, CancellationToken cancellationToken)
     {
-        var parts = new List<ViolationEntity>[PeriodPartitions(period).Count];
-        await Parallel.ForEachAsync(PeriodPartitions(period).Select((partition, i) => (partition, i)), new ParallelOptions { MaxDegreeOfParallelism = PartitionsInFlight, CancellationToken = cancellationToken }, async (p, ct) =>
-            parts[p.i] = await QueryAsync(ViolationsByPeriod, TableClient.CreateQueryFilter($"PartitionKey eq {p.partition}"), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(map);
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        var partitions = PeriodPartitions(period);
+        var parts = new List<T>[partitions.Count];
+        await Parallel.ForEachAsync(partitions.Select((partition, i) => (partition, i)), new ParallelOptions { MaxDegreeOfParallelism = PartitionsInFlight, CancellationToken = cancellationToken }, async (p, token) =>
+            parts[p.i] = await pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    var list = new List<T>();
+                    await foreach (var entity in ViolationsByPeriod.QueryAsync<ViolationEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {p.partition}"), select: select, cancellationToken: ct).ConfigureAwait(false))
+                    {
+                        list.Add(map(entity));
+                    }
+
+                    return list;
+                },
+                token).ConfigureAwait(false)).ConfigureAwait(false);
         return [.. parts.SelectMany(p => p)];
     }
 

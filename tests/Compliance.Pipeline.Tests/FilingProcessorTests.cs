@@ -40,7 +40,8 @@ public sealed class FilingProcessorTests
         foreach (var period in violations.Select(v => v.Period).Distinct())
         {
             var byPeriod = (await harness.Store.ViolationsOfPeriodAsync(period, CancellationToken.None)).Where(v => v.Uscc == uscc).ToList();
-            CollectionAssert.AreEquivalent(violations.Where(v => v.Period == period).Select(v => v.RowKey).ToArray(), byPeriod.Select(v => v.RowKey[(uscc.Length + 1)..]).ToArray());
+            CollectionAssert.AreEquivalent(violations.Where(v => v.Period == period).Select(v => v.RowKey).ToArray(), byPeriod.Select(v => StorageKeys.ViolationKeyOf(v.RowKey, uscc)).ToArray());
+            Assert.IsTrue(byPeriod.All(v => (v.PartitionKey, v.RowKey) == StorageKeys.ByPeriod(violations.Single(f => f.RowKey == StorageKeys.ViolationKeyOf(v.RowKey, uscc)))), "under the month and province, the region first");
         }
 
         var result = await harness.Results.GetBlobClient($"{uscc}/{sample}.json").DownloadContentAsync();

@@ -14,19 +14,27 @@ public static class DigestCsv
 
     public static string Render(RegulatorDigest digest)
     {
+        using var buffer = new MemoryStream();
+        Write(digest, buffer);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Writes the CSV as UTF-8 (no BOM) row by row, never as one string: a national month is hundreds of megabytes.</summary>
+    public static void Write(RegulatorDigest digest, Stream output)
+    {
         ArgumentNullException.ThrowIfNull(digest);
-        var csv = new StringBuilder();
-        csv.AppendJoin(',', Header).Append("\r\n");
+        using var csv = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16, leaveOpen: true);
+        csv.Write(string.Join(',', Header));
+        csv.Write("\r\n");
         foreach (var v in digest.Violations)
         {
-            csv.AppendJoin(',', new[]
+            csv.Write(string.Join(',', new[]
             {
                 v.Uscc, digest.NameOf(v.Uscc), v.Region, v.Period, v.Rule, v.Field, v.Observed.ToString(CultureInfo.InvariantCulture),
                 v.Limit, v.Citation, v.Status, v.FilingName, v.Row.ToString(CultureInfo.InvariantCulture), v.Rows.ToString(CultureInfo.InvariantCulture), v.Employees.ToString(CultureInfo.InvariantCulture),
-            }.Select(Cell)).Append("\r\n");
+            }.Select(Cell)));
+            csv.Write("\r\n");
         }
-
-        return csv.ToString();
     }
 
     /// <summary>
@@ -49,6 +57,14 @@ public static class DigestCsv
 public static class DigestJson
 {
     public static string Render(RegulatorDigest digest)
+    {
+        using var buffer = new MemoryStream();
+        Write(digest, buffer);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Writes the JSON as UTF-8 to <paramref name="output"/>, the violations serialized as they are enumerated.</summary>
+    public static void Write(RegulatorDigest digest, Stream output)
     {
         ArgumentNullException.ThrowIfNull(digest);
         var document = new
@@ -76,8 +92,10 @@ public static class DigestJson
                 rows = v.Rows, employees = v.Employees,
             }),
         };
-        return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        JsonSerializer.Serialize(output, document, Options);
     }
+
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
 
 /// <summary>A chart as the HTML shows it: where the image is (a <c>cid:</c> in mail, a data URI in the archive), what it says in words, its size in CSS pixels.</summary>

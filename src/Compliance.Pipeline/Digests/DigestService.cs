@@ -66,14 +66,16 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
 
     private async Task<DigestInput> LoadAsync(Period month, IReadOnlyList<DigestRecipient> recipients, CancellationToken cancellationToken)
     {
-        var current = await store.ViolationsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
-        var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        // A month's findings repeat a few rules, regions, clauses and messages: each text is held once.
+        var pool = new StringPool();
+        DigestViolation Effective(ViolationEntity v) => ToDigest(v, pool) with { Status = pool.Get(v.EffectiveStatus(now)) };
+        var current = await store.ViolationsOfMonthAsync(month.ToString(), Effective, cancellationToken).ConfigureAwait(false);
+        var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), Effective, cancellationToken).ConfigureAwait(false);
         var filings = await store.FilingsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
         var earlier = await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false);
         var names = recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
-        DigestViolation Effective(ViolationEntity v) => ToDigest(v) with { Status = v.EffectiveStatus(now) };
-        return new DigestInput(month, [.. current.Select(Effective)], [.. previous.Select(Effective)], earlier, names)
+        return new DigestInput(month, current, previous, earlier, names)
         {
             Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, Core.Checking.FilingStatusNames.IsChecked(f.Status), f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
             RuleTitles = catalog.Rules.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal),
@@ -219,9 +221,17 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
                 ("digest.html", BinaryData.FromString(DigestHtml.Render(digest, Inline)), "text/html; charset=utf-8"),
                 (MailHtml, BinaryData.FromString(DigestHtml.Render(digest, ByContentId)), "text/html; charset=utf-8"),
                 .. charts.Values.Select(c => ($"{c.Id}.png", BinaryData.FromBytes(c.Png), "image/png")),
-                ("digest.json", BinaryData.FromString(DigestJson.Render(digest)), "application/json; charset=utf-8"),
-                ("digest.csv", BinaryData.FromString(DigestCsv.Render(digest)), "text/csv; charset=utf-8"),
+                ("digest.json", Utf8(output => DigestJson.Write(digest, output)), "application/json; charset=utf-8"),
+                ("digest.csv", Utf8(output => DigestCsv.Write(digest, output)), "text/csv; charset=utf-8"),
             ]);
+    }
+
+    // Written as bytes, never as a string: the national month's JSON and CSV run to hundreds of megabytes.
+    private static BinaryData Utf8(Action<Stream> write)
+    {
+        var buffer = new MemoryStream();
+        write(buffer);
+        return new BinaryData(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 
     private static RenderedDigest RenderEnterprise(EnterpriseDigest digest)
@@ -251,9 +261,9 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
     private static string RecipientId(DigestRecipient recipient) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{recipient.Audience}|{recipient.Email.ToLowerInvariant()}")).AsSpan(0, 12));
 
-    private static DigestViolation ToDigest(ViolationEntity v) => new(
-        v.Rule, v.Uscc, v.Period, v.Region, v.Row, v.Field, decimal.Parse(v.Observed.ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
-        v.Limit, v.Citation, v.Status, v.FilingName, v.Message)
+    private static DigestViolation ToDigest(ViolationEntity v, StringPool pool) => new(
+        pool.Get(v.Rule), pool.Get(v.Uscc), pool.Get(v.Period), pool.Get(v.Region), v.Row, pool.Get(v.Field), decimal.Parse(v.Observed.ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
+        pool.Get(v.Limit), pool.Get(v.Citation), pool.Get(v.Status), pool.Get(v.FilingName), pool.Get(v.Message))
     {
         EmployeeId = v.EmployeeId,
         Item = v.Item,
@@ -261,4 +271,12 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
         Rows = v.RowCount,
         Employees = v.EmployeeCount,
     };
+
+    /// <summary>One instance of each text read, so a month of findings that repeat their rule, clause and message holds each once.</summary>
+    private sealed class StringPool
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> texts = new(StringComparer.Ordinal);
+
+        public string Get(string text) => texts.GetOrAdd(text, text);
+    }
 }
