@@ -180,9 +180,10 @@ internal static class LocalStackCommands
             if (parse.GetValue(outDir) is { } dir)
             {
                 dir.Create();
-                foreach (var (name, content, _) in DigestService.RenderRegulator(digest).Files.Where(f => f.Name != "mail.html"))
+                foreach (var file in DigestService.RenderRegulator(digest).Files.Where(f => f.Name != "mail.html"))
                 {
-                    await File.WriteAllBytesAsync(Path.Combine(dir.FullName, name), content.ToArray(), cancellationToken);
+                    await using var output = File.Create(Path.Combine(dir.FullName, file.Name));
+                    file.Write(output);
                 }
 
                 console.MarkupLine("Wrote digest.html, digest.json, digest.csv and the charts to {0}", Markup.Escape(dir.FullName));

@@ -108,12 +108,15 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
     }
 
     /// <summary>Archives one file of a digest under <c>digests/{prefix}/{name}</c>.</summary>
-    public async Task ArchiveAsync(string prefix, string name, BinaryData content, string contentType, CancellationToken cancellationToken)
+    /// <summary>Archives a file from a stream (read from its start, again on a retry).</summary>
+    public async Task ArchiveAsync(string prefix, string name, Stream content, string contentType, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(content);
         await pipeline.ExecuteAsync(
             async ct =>
             {
                 await Archive.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+                content.Position = 0;
                 await Archive.GetBlobClient($"{prefix}/{name}").UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);

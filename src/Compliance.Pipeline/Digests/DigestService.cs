@@ -12,7 +12,27 @@ using Microsoft.Extensions.Options;
 namespace Compliance.Pipeline.Digests;
 
 /// <summary>A rendered digest: the mail's subject and text part, and the files to archive.</summary>
-public sealed record RenderedDigest(string Subject, string Text, List<(string Name, BinaryData Content, string Type)> Files);
+public sealed record RenderedDigest(string Subject, string Text, List<DigestFile> Files);
+
+/// <summary>
+/// A file of a digest, written when it is asked for: a national month's JSON and CSV run to hundreds of megabytes,
+/// so the archive writes each in turn to a temporary file and uploads it from there rather than holding them all.
+/// </summary>
+public sealed record DigestFile(string Name, string Type, Action<Stream> Write)
+{
+    public static DigestFile Of(string name, string type, BinaryData content) => new(name, type, output => output.Write(content.ToMemory().Span));
+
+    /// <summary>The file in memory (for a small digest, a test, a folder on disk).</summary>
+    public BinaryData Content
+    {
+        get
+        {
+            var buffer = new MemoryStream();
+            Write(buffer);
+            return new BinaryData(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+        }
+    }
+}
 
 /// <summary>What one digest run did.</summary>
 public sealed record DigestRunResult(Period Month, int Recipients, int Archived, int Sent, int AlreadySent, int Skipped);
@@ -147,9 +167,11 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
             if (entry.Archive is null)
             {
                 var prefix = $"{month}/{id}";
-                foreach (var (name, content, type) in files.Files)
+                foreach (var file in files.Files)
                 {
-                    await store.ArchiveAsync(prefix, name, content, type, cancellationToken).ConfigureAwait(false);
+                    await using var content = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+                    file.Write(content);
+                    await store.ArchiveAsync(prefix, file.Name, content, file.Type, cancellationToken).ConfigureAwait(false);
                 }
 
                 entry.Archive = prefix;
@@ -218,20 +240,12 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
             $"合规月报 Compliance digest {digest.Month} — {region}",
             $"Compliance digest {digest.Month}, region {region}: {digest.Total} violations (new {digest.New}, recurring {digest.Recurring}, resolved {digest.Resolved}). The HTML part has the details.",
             [
-                ("digest.html", BinaryData.FromString(DigestHtml.Render(digest, Inline)), "text/html; charset=utf-8"),
-                (MailHtml, BinaryData.FromString(DigestHtml.Render(digest, ByContentId)), "text/html; charset=utf-8"),
-                .. charts.Values.Select(c => ($"{c.Id}.png", BinaryData.FromBytes(c.Png), "image/png")),
-                ("digest.json", Utf8(output => DigestJson.Write(digest, output)), "application/json; charset=utf-8"),
-                ("digest.csv", Utf8(output => DigestCsv.Write(digest, output)), "text/csv; charset=utf-8"),
+                DigestFile.Of("digest.html", "text/html; charset=utf-8", BinaryData.FromString(DigestHtml.Render(digest, Inline))),
+                DigestFile.Of(MailHtml, "text/html; charset=utf-8", BinaryData.FromString(DigestHtml.Render(digest, ByContentId))),
+                .. charts.Values.Select(c => DigestFile.Of($"{c.Id}.png", "image/png", BinaryData.FromBytes(c.Png))),
+                new DigestFile("digest.json", "application/json; charset=utf-8", output => DigestJson.Write(digest, output)),
+                new DigestFile("digest.csv", "text/csv; charset=utf-8", output => DigestCsv.Write(digest, output)),
             ]);
-    }
-
-    // Written as bytes, never as a string: the national month's JSON and CSV run to hundreds of megabytes.
-    private static BinaryData Utf8(Action<Stream> write)
-    {
-        var buffer = new MemoryStream();
-        write(buffer);
-        return new BinaryData(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
 
     private static RenderedDigest RenderEnterprise(EnterpriseDigest digest)
@@ -240,7 +254,7 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
         return new(
             $"合规月报 Compliance digest {digest.Month} — {digest.Uscc}",
             $"{digest.Violations.Count} violation(s) in your filings for {digest.Month}. The HTML part lists what to fix.",
-            [("digest.html", BinaryData.FromString(html), "text/html; charset=utf-8"), (MailHtml, BinaryData.FromString(html), "text/html; charset=utf-8")]);
+            [DigestFile.Of("digest.html", "text/html; charset=utf-8", BinaryData.FromString(html)), DigestFile.Of(MailHtml, "text/html; charset=utf-8", BinaryData.FromString(html))]);
     }
 
     private async Task<DigestMail> MailFromArchiveAsync(DigestLedgerEntity entry, string subject, string text, string email, CancellationToken cancellationToken)
