@@ -168,7 +168,7 @@ internal static class LocalStackCommands
             var digests = provider.GetRequiredService<DigestService>();
 
             var digest = DigestBuilder.ForRegulator(await digests.LoadAsync(period.Value, cancellationToken), parse.GetValue(region)!);
-            console.MarkupLine(CultureInfo.InvariantCulture, "Digest {0}, region {1}: {2} violation(s); new {3}, recurring {4}, resolved {5}; open from earlier months {6}.",
+            console.MarkupLine(CultureInfo.InvariantCulture, "Digest {0}, region {1}: {2} violation(s); new {3}, recurring {4}, resolved {5}; outstanding from the 11 months before {6}.",
                 digest.Month, Markup.Escape(digest.Region), digest.Total, digest.New, digest.Recurring, digest.Resolved, digest.OpenBacklog);
             var byRule = new Table().Border(TableBorder.Rounded).AddColumns("Rule", "Violations", "Clause");
             foreach (var count in digest.ByRule)

@@ -24,6 +24,36 @@ public sealed class DigestChartTests
     }
 
     [TestMethod]
+    public void EveryLabel_TheTitleAxesTicksAndTheBarsCounts_IsDrawnWithTheShippedFont()
+    {
+        var fonts = new List<string>();
+        DigestCharts.Drawing = plot =>
+        {
+            lock (fonts)
+            {
+                fonts.Add(plot.Axes.Title.Label.FontName);
+                foreach (var axis in plot.Axes.GetAxes())
+                {
+                    fonts.AddRange([axis.Label.FontName, axis.TickLabelStyle.FontName]);
+                }
+
+                fonts.AddRange(plot.GetPlottables<ScottPlot.Plottables.BarPlot>().Select(b => b.ValueLabelStyle.FontName));
+            }
+        };
+        try
+        {
+            _ = DigestCharts.Render(Digest());
+        }
+        finally
+        {
+            DigestCharts.Drawing = null;
+        }
+
+        Assert.IsGreaterThanOrEqualTo(3 * 6, fonts.Count);
+        CollectionAssert.AreEqual(Enumerable.Repeat(ChartFont.Family, fonts.Count).ToList(), fonts, "a label in another font is boxes for Chinese, and nothing at all on a host with no fonts");
+    }
+
+    [TestMethod]
     public void Font_HasEveryCharacterOfEveryRegionNameAndRuleTitle()
     {
         var regions = RegionNames.Provinces.Concat(Enumerable.Range(5101, 34).Select(c => $"{c}00")).Select(r => RegionNames.Of(r).Zh);

@@ -34,7 +34,10 @@ public static class DigestCharts
     private static readonly Color Bar = Color.FromHex("#2F6FB3");
 
     // ScottPlot's font registry is process-wide state; one chart at a time keeps it consistent.
-    private static readonly Lock Drawing = new();
+    private static readonly Lock Drawn = new();
+
+    /// <summary>Tests see each plot as it is about to be drawn (its labels and their fonts).</summary>
+    internal static Action<Plot>? Drawing { get; set; }
 
     /// <summary>The regulator digest's three charts: by rule, by region, the six-month trend.</summary>
     public static IReadOnlyList<DigestChart> Render(RegulatorDigest digest)
@@ -121,20 +124,23 @@ public static class DigestCharts
 
     private static byte[] Draw(Action<Plot> compose, int height)
     {
-        lock (Drawing)
+        lock (Drawn)
         {
             using var plot = new Plot();
             compose(plot);
             plot.ScaleFactor = Scale;
+            plot.Axes.Title.Label.FontSize = 16;
+
+            // Last, so that every label made above (tick labels included) draws with the shipped font; the bars'
+            // counts too, which Font.Set does not reach (a host without fonts would draw them with none).
+            plot.Font.Set(ChartFont.Ensure());
             foreach (var bars in plot.GetPlottables<ScottPlot.Plottables.BarPlot>())
             {
                 bars.ValueLabelStyle.FontSize = 13;
+                bars.ValueLabelStyle.FontName = ChartFont.Family;
             }
 
-            plot.Axes.Title.Label.FontSize = 16;
-
-            // Last, so that every label made above (tick labels included) draws with the shipped font.
-            plot.Font.Set(ChartFont.Ensure());
+            Drawing?.Invoke(plot);
             return plot.GetImageBytes((int)(Width * Scale), (int)(height * Scale), ImageFormat.Png);
         }
     }
