@@ -260,6 +260,40 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
         return await QueryAsync<FindingCountEntity>(Partition(period, regionPrefix), from, to, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The region prefixes to ask, one partition each: the region's own, or every province's for the nation (the empty prefix).</summary>
+    public static IReadOnlyList<string> ProvincesOf(string regionPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(regionPrefix);
+        return regionPrefix.Length == 0 ? [.. RegionNames.Provinces.Select(p => p[..2])] : [regionPrefix];
+    }
+
+    /// <summary>Counter queries in flight at once when several months or provinces are read.</summary>
+    public const int QueriesInFlight = 8;
+
+    /// <summary>
+    /// The counters of several months in a region — a province's, city's or district's code prefix, or the empty
+    /// prefix for the nation (every province) — a month and province a query, <see cref="QueriesInFlight"/> at a
+    /// time, each counter's status as of <paramref name="now"/> (<see cref="EffectiveStatus"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<(string Month, List<FindingCountEntity> Counters)>> CountersAsync(IReadOnlyList<string> months, string regionPrefix, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(months);
+        ArgumentNullException.ThrowIfNull(regionPrefix);
+        var reads = months.SelectMany(m => ProvincesOf(regionPrefix).Select(p => (Month: m, Prefix: p))).ToList();
+        var results = new (string Month, List<FindingCountEntity> Counters)[reads.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, reads.Count), new ParallelOptions { MaxDegreeOfParallelism = QueriesInFlight, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var counters = await CountersAsync(reads[i].Month, reads[i].Prefix, ct).ConfigureAwait(false);
+            foreach (var counter in counters)
+            {
+                counter.Status = EffectiveStatus(counter.Status, now);
+            }
+
+            results[i] = (reads[i].Month, counters);
+        }).ConfigureAwait(false);
+        return results;
+    }
+
     /// <summary>Per-enterprise counts of a month in a province (filtered by region by the caller).</summary>
     public async Task<List<EnterpriseCountEntity>> EnterprisesAsync(string period, string regionPrefix, CancellationToken cancellationToken)
     {

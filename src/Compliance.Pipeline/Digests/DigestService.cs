@@ -102,25 +102,17 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
         };
     }
 
-    /// <summary>The counts of the months before <paramref name="month"/> by month and region, a province's month a query, eight at a time.</summary>
+    /// <summary>The counts of the months before <paramref name="month"/> in every province, by month and region.</summary>
     private async Task<List<DigestCell>> EarlierAsync(Period month, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var reads = Enumerable.Range(1, DigestBuilder.BacklogMonths).Select(back => month.AddMonths(-back))
-            .SelectMany(m => RegionNames.Provinces.Select(p => (Month: m, Province: p[..2]))).ToList();
-        var cells = new List<DigestCell>();
-        await Parallel.ForEachAsync(reads, new ParallelOptions { MaxDegreeOfParallelism = FilingStore.PartitionsInFlight, CancellationToken = cancellationToken }, async (read, ct) =>
-        {
-            var counters = await counts.CountersAsync(read.Month.ToString(), read.Province, ct).ConfigureAwait(false);
-            var ofMonth = counters.Select(c => (c.Region, c.Findings, Status: FindingCounts.EffectiveStatus(c.Status, now)))
-                .Where(c => c.Findings != 0 && c.Status != ViolationEntity.ResolvedStatus)
+        var months = Enumerable.Range(1, DigestBuilder.BacklogMonths).Select(back => month.AddMonths(-back).ToString()).ToList();
+        var read = await counts.CountersAsync(months, string.Empty, now, cancellationToken).ConfigureAwait(false);
+        return
+        [
+            .. read.SelectMany(r => r.Counters.Where(c => c.Findings != 0 && c.Status != ViolationEntity.ResolvedStatus)
                 .GroupBy(c => c.Region, StringComparer.Ordinal)
-                .Select(g => new DigestCell(read.Month, g.Key, g.Sum(c => c.Findings), g.Where(c => FindingCounts.IsOutstanding(c.Status)).Sum(c => c.Findings)));
-            lock (cells)
-            {
-                cells.AddRange(ofMonth);
-            }
-        }).ConfigureAwait(false);
-        return cells;
+                .Select(g => new DigestCell(Period.Parse(r.Month), g.Key, g.Sum(c => c.Findings), g.Where(c => FindingCounts.IsOutstanding(c.Status)).Sum(c => c.Findings)))),
+        ];
     }
 
     /// <summary>Recipients from configuration and from the Recipients table, each address and audience once.</summary>

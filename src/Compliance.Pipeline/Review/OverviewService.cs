@@ -49,9 +49,6 @@ public sealed class OverviewService(FindingCounts counts, TimeProvider time)
     /// <summary>The backlog's age brackets in months; together they cover the trend's twelve months.</summary>
     public static readonly IReadOnlyList<(int From, int To)> BacklogBrackets = [(0, 0), (1, 1), (2, 3), (4, 6), (7, TrendMonths - 1)];
 
-    // Range queries in flight at once: a national overview asks 34 provinces for 12 months.
-    private const int Parallelism = 8;
-
     public async Task<Overview> GetAsync(Caller caller, Period month, string? region, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -72,37 +69,19 @@ public sealed class OverviewService(FindingCounts counts, TimeProvider time)
         }
 
         var prefix = DigestBuilder.RegionPrefix(scope);
-        var partitions = prefix.Length == 0 ? [.. RegionNames.Provinces.Select(p => p[..2])] : new[] { prefix };
         var months = Enumerable.Range(0, TrendMonths).Select(i => month.AddMonths(i - TrendMonths + 1).ToString()).ToList();
         var counters = new Dictionary<string, List<FindingCountEntity>>(StringComparer.Ordinal);
         var read = 0;
-        using var gate = new SemaphoreSlim(Parallelism);
-        var reads = months.SelectMany(m => partitions.Select(p => (Month: m, Prefix: p))).Select(async q =>
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return (q.Month, Rows: await counts.CountersAsync(q.Month, q.Prefix, cancellationToken).ConfigureAwait(false));
-            }
-            finally
-            {
-                gate.Release();
-            }
-        });
-        var now = time.GetUtcNow();
-        foreach (var (m, rows) in await Task.WhenAll(reads).ConfigureAwait(false))
+
+        // Statuses as of now: an exemption whose end has passed counts as open again, as the lists show it.
+        foreach (var (m, rows) in await counts.CountersAsync(months, prefix, time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
         {
             read += rows.Count;
-            foreach (var counter in rows.Where(r => r.Findings != 0))
-            {
-                // An exemption whose end has passed counts as open again, as the lists show it.
-                counter.Status = FindingCounts.EffectiveStatus(counter.Status, now);
-                (counters.TryGetValue(m, out var list) ? list : counters[m] = []).Add(counter);
-            }
+            (counters.TryGetValue(m, out var list) ? list : counters[m] = []).AddRange(rows.Where(r => r.Findings != 0));
         }
 
         var enterprises = new List<EnterpriseCountEntity>();
-        foreach (var p in partitions)
+        foreach (var p in FindingCounts.ProvincesOf(prefix))
         {
             enterprises.AddRange(await counts.EnterprisesAsync(month.ToString(), p, cancellationToken).ConfigureAwait(false));
         }
