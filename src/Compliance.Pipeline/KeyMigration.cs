@@ -1,5 +1,4 @@
 using Compliance.Storage;
-using Compliance.Storage.Entities;
 using Microsoft.Extensions.Logging;
 
 namespace Compliance.Pipeline;
@@ -32,52 +31,32 @@ public sealed class KeyMigration(FilingStore store, ILogger<KeyMigration> logger
     public async Task<KeyMigrationResult> RunAsync(Action<KeyMigrationResult>? progress, int pageSize, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        var (indexed, removed) = (0, 0);
-        var page = new List<ViolationEntity>(pageSize);
-        await foreach (var entity in store.AllViolationsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            page.Add(entity);
-            if (page.Count == pageSize)
-            {
-                indexed += await IndexAsync(page, cancellationToken).ConfigureAwait(false);
-                progress?.Invoke(new(indexed, removed));
-            }
-        }
-
-        indexed += await IndexAsync(page, cancellationToken).ConfigureAwait(false);
+        var indexed = await InPagesAsync(store.AllViolationsAsync(cancellationToken), pageSize, store.IndexAsync, done => progress?.Invoke(new(done, 0)), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Key migration: {Indexed} by-period copies written under the region keys", indexed);
-
-        var legacy = new List<(string, string)>(pageSize);
-        await foreach (var key in store.LegacyIndexKeysAsync(cancellationToken).ConfigureAwait(false))
-        {
-            legacy.Add(key);
-            if (legacy.Count == pageSize)
-            {
-                removed += await DeleteAsync(legacy, cancellationToken).ConfigureAwait(false);
-                progress?.Invoke(new(indexed, removed));
-            }
-        }
-
-        removed += await DeleteAsync(legacy, cancellationToken).ConfigureAwait(false);
+        var removed = await InPagesAsync(store.LegacyIndexKeysAsync(cancellationToken), pageSize, store.DeleteIndexRowsAsync, done => progress?.Invoke(new(indexed, done)), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Key migration: {Removed} rows under the old keys removed", removed);
         var result = new KeyMigrationResult(indexed, removed);
         progress?.Invoke(result);
         return result;
     }
 
-    private async Task<int> IndexAsync(List<ViolationEntity> page, CancellationToken cancellationToken)
+    /// <summary>Hands <paramref name="items"/> to <paramref name="write"/> a page at a time, each page written before the next is read; returns how many.</summary>
+    private static async Task<int> InPagesAsync<T>(IAsyncEnumerable<T> items, int pageSize, Func<IReadOnlyList<T>, CancellationToken, Task> write, Action<int> written, CancellationToken cancellationToken)
     {
-        var count = page.Count;
-        await store.IndexAsync(page, cancellationToken).ConfigureAwait(false);
-        page.Clear();
-        return count;
-    }
+        var (page, total) = (new List<T>(pageSize), 0);
+        await foreach (var item in items.ConfigureAwait(false))
+        {
+            page.Add(item);
+            if (page.Count == pageSize)
+            {
+                await write(page, cancellationToken).ConfigureAwait(false);
+                total += page.Count;
+                page.Clear();
+                written(total);
+            }
+        }
 
-    private async Task<int> DeleteAsync(List<(string, string)> keys, CancellationToken cancellationToken)
-    {
-        var count = keys.Count;
-        await store.DeleteIndexRowsAsync(keys, cancellationToken).ConfigureAwait(false);
-        keys.Clear();
-        return count;
+        await write(page, cancellationToken).ConfigureAwait(false);
+        return total + page.Count;
     }
 }

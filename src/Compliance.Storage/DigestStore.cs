@@ -107,8 +107,7 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
         }
     }
 
-    /// <summary>Archives one file of a digest under <c>digests/{prefix}/{name}</c>.</summary>
-    /// <summary>Archives a file from a stream (read from its start, again on a retry).</summary>
+    /// <summary>Archives one file of a digest under <c>digests/{prefix}/{name}</c>, from a stream read from its start (again on a retry).</summary>
     public async Task ArchiveAsync(string prefix, string name, Stream content, string contentType, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);

@@ -109,10 +109,7 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
             .Concat(updated.Select(v => (uscc, new TableTransactionAction(TableTransactionActionType.UpdateReplace, v, v.ETag))));
         await SubmitAsync(Violations, main, cancellationToken).ConfigureAwait(false);
 
-        var index = added.Concat(updated).Concat(unchanged)
-            .Select(v => v.CopyAs(StorageKeys.ByPeriod(v)))
-            .Select(copy => (copy.PartitionKey, new TableTransactionAction(TableTransactionActionType.UpsertReplace, copy)));
-        await SubmitAsync(ViolationsByPeriod, index, cancellationToken).ConfigureAwait(false);
+        await IndexAsync([.. added, .. updated, .. unchanged], cancellationToken).ConfigureAwait(false);
 
         var resolved = updated.Count(v => v.IsSuperseded);
         var changes = new ViolationChanges(added.Count, updated.Count - resolved, unchanged.Count, resolved);

@@ -170,6 +170,8 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
             }
 
             var earlier = new Dictionary<(string Uscc, string Rule, string Partition), bool>();
+
+            // Counters and enterprise rows, read once per chunk and summed in place.
             async Task<T> ReadAsync<T>(string rowKey, Func<T> create)
                 where T : class, ITableEntity
             {
@@ -186,7 +188,7 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
             {
                 var desired = StateOf(finding);
                 var ledgerKey = LedgerKey(finding);
-                var ledger = await ReadAsync(ledgerKey, () => new CountLedgerEntity { PartitionKey = partition, RowKey = ledgerKey }).ConfigureAwait(false);
+                var ledger = (CountLedgerEntity)entities[ledgerKey];
                 if (ledger.CountedAs == desired)
                 {
                     continue;
@@ -256,7 +258,7 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
     public async Task<List<FindingCountEntity>> CountersAsync(string period, string regionPrefix, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        var (from, to) = ($"C{StorageKeys.Separator}{regionPrefix}", $"C{StorageKeys.Separator}{Next(regionPrefix)}");
+        var (from, to) = ($"C{StorageKeys.Separator}{regionPrefix}", $"C{StorageKeys.Separator}{StorageKeys.After(regionPrefix)}");
         return await QueryAsync<FindingCountEntity>(Partition(period, regionPrefix), from, to, cancellationToken).ConfigureAwait(false);
     }
 
@@ -339,9 +341,6 @@ public sealed class FindingCounts(TableServiceClient tables, IOptions<Compliance
     private static TableTransactionAction Write(ITableEntity entity) => entity.ETag == default
         ? new TableTransactionAction(TableTransactionActionType.Add, entity)
         : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, entity.ETag);
-
-    // The key right after every key that starts with the prefix: "5101" → "5102".
-    private static string Next(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
 
     private async Task<T?> GetAsync<T>(string partition, string rowKey, CancellationToken cancellationToken)
         where T : class, ITableEntity

@@ -85,7 +85,14 @@ public static class StorageKeys
     public static (string From, string To)? RegionRange(string regionPrefix)
     {
         ArgumentNullException.ThrowIfNull(regionPrefix);
-        return regionPrefix.Length <= 2 ? null : (regionPrefix, regionPrefix[..^1] + (char)(regionPrefix[^1] + 1));
+        return regionPrefix.Length <= 2 ? null : (regionPrefix, After(regionPrefix));
+    }
+
+    /// <summary>The first key after every key that starts with <paramref name="prefix"/>: "5101" gives "5102".</summary>
+    public static string After(string prefix)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(prefix);
+        return prefix[..^1] + (char)(prefix[^1] + 1);
     }
 
     /// <summary>The province part of <see cref="PeriodPartition"/> for findings without a usable region.</summary>

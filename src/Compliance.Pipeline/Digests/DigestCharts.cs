@@ -34,7 +34,7 @@ public static class DigestCharts
     private static readonly Color Bar = Color.FromHex("#2F6FB3");
 
     // ScottPlot's font registry is process-wide state; one chart at a time keeps it consistent.
-    private static readonly Lock Drawn = new();
+    private static readonly Lock OneAtATime = new();
 
     /// <summary>Tests see each plot as it is about to be drawn (its labels and their fonts).</summary>
     internal static Action<Plot>? Drawing { get; set; }
@@ -124,7 +124,7 @@ public static class DigestCharts
 
     private static byte[] Draw(Action<Plot> compose, int height)
     {
-        lock (Drawn)
+        lock (OneAtATime)
         {
             using var plot = new Plot();
             compose(plot);

@@ -470,7 +470,7 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
         if (!byMonth && scope.Length > 0)
         {
             // An enterprise's partition is small; the month's index is keyed by region instead.
-            var upper = scope + "~";
+            var upper = StorageKeys.After(scope);
             conditions.Add(TableClient.CreateQueryFilter($"Region ge {scope} and Region lt {upper}"));
         }
 
