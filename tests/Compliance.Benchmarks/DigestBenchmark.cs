@@ -1,13 +1,10 @@
 using System.Diagnostics;
 using Compliance.Core.Digests;
 using Compliance.Core.Filings;
-using Compliance.LocalStack;
 using Compliance.Pipeline.Digests;
 using Compliance.Storage;
 using Compliance.Storage.Entities;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Compliance.Benchmarks;
 
@@ -19,11 +16,8 @@ public static class DigestBenchmark
 {
     public static async Task RunAsync(int count, TextWriter output)
     {
-        await using var azurite = await Azurite.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0, ReuseRunning = false }, NullLogger.Instance, CancellationToken.None);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection.Name] = azurite.ConnectionString }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddCompliancePipeline(configuration);
-        await using var provider = services.BuildServiceProvider();
+        await using var stack = await PipelineOnAzurite.StartAsync(null, CancellationToken.None);
+        var provider = stack.Services;
         var store = provider.GetRequiredService<FilingStore>();
         await store.EnsureTablesAsync(CancellationToken.None);
 

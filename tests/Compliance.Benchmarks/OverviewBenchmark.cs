@@ -1,13 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using Compliance.Core.Filings;
-using Compliance.LocalStack;
 using Compliance.Pipeline.Review;
 using Compliance.Storage;
 using Compliance.Storage.Entities;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Compliance.Benchmarks;
 
@@ -25,11 +22,8 @@ public static class OverviewBenchmark
 
     public static async Task RunAsync(int findings, TextWriter output, CancellationToken cancellationToken)
     {
-        await using var azurite = await Azurite.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0, ReuseRunning = false }, NullLogger.Instance, cancellationToken);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection.Name] = azurite.ConnectionString }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddCompliancePipeline(configuration);
-        await using var provider = services.BuildServiceProvider();
+        await using var stack = await PipelineOnAzurite.StartAsync(null, cancellationToken);
+        var provider = stack.Services;
         var counts = provider.GetRequiredService<FindingCounts>();
         var overviews = provider.GetRequiredService<OverviewService>();
         string[] regions = ["510100", "510300", "510400", "510500", "510600", "510700", "510800", "510900", "511000", "511100", "511300"];

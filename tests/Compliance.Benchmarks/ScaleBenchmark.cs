@@ -2,14 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Compliance.Core.Digests;
 using Compliance.Core.Filings;
-using Compliance.LocalStack;
 using Compliance.Pipeline.Digests;
 using Compliance.Pipeline.Review;
 using Compliance.Storage;
 using Compliance.Storage.Entities;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Compliance.Benchmarks;
 
@@ -31,18 +28,15 @@ public static class ScaleBenchmark
     public static async Task RunAsync(int count, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
-        await using var azurite = await Azurite.StartAsync(new AzuriteOptions { BlobPort = 0, QueuePort = 0, TablePort = 0, ReuseRunning = false }, NullLogger.Instance, cancellationToken);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [StorageConnection.Name] = azurite.ConnectionString,
-
-            // The nation's regulator, whose digest is the whole month.
-            ["Digest:Recipients:0:Email"] = "national@regulator.example.cn",
-            ["Digest:Recipients:0:Region"] = RegionCode.National,
-        }).Build();
-        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
-        services.AddCompliancePipeline(configuration);
-        await using var provider = services.BuildServiceProvider();
+        await using var stack = await PipelineOnAzurite.StartAsync(
+            new Dictionary<string, string?>
+            {
+                // The nation's regulator, whose digest is the whole month.
+                ["Digest:Recipients:0:Email"] = "national@regulator.example.cn",
+                ["Digest:Recipients:0:Region"] = RegionCode.National,
+            },
+            cancellationToken);
+        var provider = stack.Services;
         var store = provider.GetRequiredService<FilingStore>();
         await store.EnsureTablesAsync(cancellationToken);
 
