@@ -21,6 +21,9 @@ public static class CompliancePolicies
     /// <summary>An enterprise, bound to its USCC.</summary>
     public const string Enterprise = nameof(Enterprise);
 
+    /// <summary>The regulator of the whole country (region <c>000000</c>): national operations such as re-checks.</summary>
+    public const string NationalRegulator = nameof(NationalRegulator);
+
     internal const string RegionClaim = "compliance:region";
     internal const string UsccClaim = "compliance:uscc";
 
@@ -104,7 +107,8 @@ public static class ComplianceAuthenticationExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(CompliancePolicies.AnyCaller, p => p.RequireAuthenticatedUser().RequireRole(CallerAuthentication.RegulatorRole, CallerAuthentication.EnterpriseRole))
             .AddPolicy(CompliancePolicies.Regulator, p => p.RequireAuthenticatedUser().RequireRole(CallerAuthentication.RegulatorRole))
-            .AddPolicy(CompliancePolicies.Enterprise, p => p.RequireAuthenticatedUser().RequireRole(CallerAuthentication.EnterpriseRole));
+            .AddPolicy(CompliancePolicies.Enterprise, p => p.RequireAuthenticatedUser().RequireRole(CallerAuthentication.EnterpriseRole))
+            .AddPolicy(CompliancePolicies.NationalRegulator, p => p.RequireAuthenticatedUser().RequireRole(CallerAuthentication.RegulatorRole).RequireClaim(CompliancePolicies.RegionClaim, Core.Filings.RegionCode.National));
         return services;
     }
 }

@@ -142,6 +142,7 @@ public static class ReviewEndpoints
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapRecheckApi();
         endpoints.MapOpenApi(OpenApiPath);
         return endpoints;
     }

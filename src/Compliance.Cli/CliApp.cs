@@ -35,6 +35,7 @@ public static class CliApp
             MigrateCommand.Create(output, error),
             MigrateCommand.CreateRecount(output, error),
             MigrateCommand.CreateKeys(output),
+            RecheckCommand.Create(output, error),
         };
 
         var parse = root.Parse(args);

@@ -104,7 +104,7 @@ internal static class MigrateCommand
         return command;
     }
 
-    private static Option<string?> StorageOption() => new("--storage")
+    internal static Option<string?> StorageOption() => new("--storage")
     {
         Description = "The storage account's connection string; without it, the account the FilingsStorage environment settings name (FilingsStorage__tableServiceUri and __blobServiceUri sign in as you, az login), or else the local stack's (.azurite/).",
     };
@@ -122,7 +122,7 @@ internal static class MigrateCommand
     }
 
     /// <summary>The pipeline's services over the given account, or over the local stack's Azurite started for the command.</summary>
-    private static async Task<int> WithPipelineAsync(ParseResult parse, LocalStackCommands.PortOptions ports, Option<string?> storage, CancellationToken cancellationToken, Func<IServiceProvider, Task<int>> run)
+    internal static async Task<int> WithPipelineAsync(ParseResult parse, LocalStackCommands.PortOptions ports, Option<string?> storage, CancellationToken cancellationToken, Func<IServiceProvider, Task<int>> run)
     {
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
         var environment = new ConfigurationBuilder().AddEnvironmentVariables().Build();

@@ -65,6 +65,7 @@ public static class LocalHost
             {
                 webJobs.AddAzureStorageCoreServices();
                 webJobs.AddAzureStorageBlobs();
+                webJobs.AddAzureStorageQueues();
                 webJobs.AddTimers();
             })
             .ConfigureWebHost(web => web
@@ -76,7 +77,7 @@ public static class LocalHost
             {
                 services.AddCompliancePipeline(context.Configuration);
                 services.AddLocalTelemetry(context.Configuration);
-                services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions), typeof(LocalDigestFunctions)));
+                services.AddSingleton<ITypeLocator>(new FunctionTypes(typeof(LocalFilingFunctions), typeof(LocalDigestFunctions), typeof(LocalRecheckFunctions)));
                 services.AddHostedService<ReconcilerService>();
                 services.AddHostedService<BlobCorsService>();
                 services.AddSingleton<HostFaults>();
@@ -86,7 +87,7 @@ public static class LocalHost
     }
 
     /// <summary>
-    /// host.json's <c>extensions</c> (today: blobs), under the configuration path the WebJobs SDK binds
+    /// host.json's <c>extensions</c> (blobs, queues), under the configuration path the WebJobs SDK binds
     /// extension options from.
     /// </summary>
     private static IEnumerable<KeyValuePair<string, string?>> HostJsonExtensionSettings()

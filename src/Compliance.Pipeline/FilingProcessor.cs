@@ -28,7 +28,19 @@ namespace Compliance.Pipeline;
 /// </summary>
 public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, ReviewStore history, ResultStore results, FilingClaims claims, FindingCounts counts, FilingChecker checker, PipelineTelemetry telemetry, IOptions<PipelineOptions> options, TimeProvider time, ILogger<FilingProcessor> logger)
 {
-    public async Task<ProcessOutcome> ProcessAsync(string uscc, string name, CancellationToken cancellationToken)
+    /// <summary>Checks the version now in the blob unless it has its verdict already (the blob trigger, the reconciler).</summary>
+    public Task<ProcessOutcome> ProcessAsync(string uscc, string name, CancellationToken cancellationToken) =>
+        RunAsync(uscc, name, recheck: false, cancellationToken);
+
+    /// <summary>
+    /// Checks the version now in the blob again under the catalog in force, unless its verdict was given under
+    /// exactly this catalog (<see cref="ProcessOutcome.AlreadyProcessed"/>): the findings are brought up to date as a
+    /// re-upload would (<see cref="FindingVersions"/>), so those that stay keep their review state.
+    /// </summary>
+    public Task<ProcessOutcome> RecheckAsync(string uscc, string name, CancellationToken cancellationToken) =>
+        RunAsync(uscc, name, recheck: true, cancellationToken);
+
+    private async Task<ProcessOutcome> RunAsync(string uscc, string name, bool recheck, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var blobPath = $"{uscc}/{name}";
@@ -43,7 +55,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         var validSubmitter = IsSubmitter(uscc, out var usccProblem);
         var (partition, versionKey) = VersionKeys(uscc, name, download.ETag);
         var filingId = StorageKeys.FilingId(blobPath);
-        if (await store.GetFilingVersionAsync(partition, versionKey, cancellationToken).ConfigureAwait(false) is { } done)
+        if (await store.GetFilingVersionAsync(partition, versionKey, cancellationToken).ConfigureAwait(false) is { } done && (!recheck || IsCurrent(done)))
         {
             logger.LogInformation("Filing {BlobName} version {ETag} was already checked at {CheckedAt} ({Status}); nothing to do", blobPath, download.ETag, done.CheckedAt, done.Status);
             return ProcessOutcome.AlreadyProcessed;
@@ -61,12 +73,12 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         try
         {
             // A run that finished between the look above and the claim has released its claim: its verdict says so.
-            if (await store.GetFilingVersionAsync(partition, versionKey, cancellationToken).ConfigureAwait(false) is not null)
+            if (await store.GetFilingVersionAsync(partition, versionKey, cancellationToken).ConfigureAwait(false) is { } finished && (!recheck || IsCurrent(finished)))
             {
                 return ProcessOutcome.AlreadyProcessed;
             }
 
-            return await CheckAndStoreAsync(download, uscc, name, blobPath, filingId, partition, versionKey, validSubmitter, usccProblem, started, activity, cancellationToken).ConfigureAwait(false);
+            return await CheckAndStoreAsync(download, uscc, name, blobPath, filingId, partition, versionKey, validSubmitter, usccProblem, recheck, started, activity, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -76,7 +88,10 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         }
     }
 
-    private async Task<ProcessOutcome> CheckAndStoreAsync(FilingDownload download, string uscc, string name, string blobPath, string filingId, string partition, string versionKey, bool validSubmitter, UserMessage? usccProblem, long started, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
+    /// <summary>Whether a verdict was given under the catalog in force (one from before digests were kept never is).</summary>
+    private bool IsCurrent(FilingEntity verdict) => verdict.CatalogDigest == checker.Catalog.Digest;
+
+    private async Task<ProcessOutcome> CheckAndStoreAsync(FilingDownload download, string uscc, string name, string blobPath, string filingId, string partition, string versionKey, bool validSubmitter, UserMessage? usccProblem, bool recheck, long started, System.Diagnostics.Activity? activity, CancellationToken cancellationToken)
     {
         var checking = time.GetTimestamp();
         using var report = download.Refusal is { } refusal
@@ -91,7 +106,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
         {
             var found = ToEntities(report, uscc, blobPath, filingId, download.ETag, now);
             var stored = await store.FindingsOfFilingAsync(uscc, filingId, cancellationToken).ConfigureAwait(false);
-            var changes = FindingVersions.Plan(stored, found, new FilingVersionStamp(StorageKeys.VersionId(download.ETag), name, download.UploadedAt, now));
+            var changes = FindingVersions.Plan(stored, found, new FilingVersionStamp(StorageKeys.VersionId(download.ETag), name, download.UploadedAt, now) { RecheckCatalog = recheck ? checker.Catalog.Version : null });
             await history.RecordHistoryAsync(changes.History, cancellationToken).ConfigureAwait(false);
             await store.SaveFindingsAsync(uscc, filingId, changes.Added, changes.Updated, changes.Unchanged, cancellationToken).ConfigureAwait(false);
 
@@ -110,6 +125,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
                 Uscc = uscc,
                 BlobName = blobPath,
                 Status = report.Status.ToContractName(),
+                Kind = report.Kind,
                 Regions = string.Join(',', report.Regions),
             }),
             cancellationToken).ConfigureAwait(false);
@@ -141,6 +157,7 @@ public sealed class FilingProcessor(FilingBlobs blobs, FilingStore store, Review
                 Regions = string.Join(',', report.Regions),
                 CheckedAt = now,
                 CatalogVersion = report.CatalogVersion ?? checker.Catalog.Version,
+                CatalogDigest = checker.Catalog.Digest,
                 ResultBlob = resultBlob,
             },
             cancellationToken).ConfigureAwait(false);

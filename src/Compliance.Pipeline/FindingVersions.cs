@@ -10,7 +10,16 @@ namespace Compliance.Pipeline;
 /// <param name="FileName">The file as the enterprise named it.</param>
 /// <param name="UploadedAt">When the version was uploaded; orders its history entries and keys them.</param>
 /// <param name="CheckedAt">Now: when the version is being checked.</param>
-public sealed record FilingVersionStamp(string VersionId, string FileName, DateTimeOffset UploadedAt, DateTimeOffset CheckedAt);
+public sealed record FilingVersionStamp(string VersionId, string FileName, DateTimeOffset UploadedAt, DateTimeOffset CheckedAt)
+{
+    /// <summary>Set when the same version is checked again under a new catalog (this version): the history says so, not "new version".</summary>
+    public string? RecheckCatalog { get; init; }
+
+    /// <summary>What changed the findings, for the history: the upload, or the re-check of it.</summary>
+    internal string Source(string zhUpload, string zhRecheck, string en) => RecheckCatalog is { } catalog
+        ? $"{zhRecheck} / {en} on re-checking the version of {FileName} uploaded {FindingVersions.Stamp(UploadedAt)} under catalog {catalog}"
+        : $"{zhUpload} / {en} in the version of {FileName} uploaded {FindingVersions.Stamp(UploadedAt)}";
+}
 
 /// <summary>What storing one version's findings writes: new findings, changed ones (ETag-checked), history entries.</summary>
 /// <param name="Added">Findings no earlier version had; written with Add.</param>
@@ -65,7 +74,7 @@ public static class FindingVersions
 
             if (before.IsSuperseded)
             {
-                history.Add(Entry(before, version, before.Status, ViolationEntity.OpenStatus, now.RowCount, $"再次出现于新版本 / Found again in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: {Rows(now)}."));
+                history.Add(Entry(before, version, before.Status, ViolationEntity.OpenStatus, now.RowCount, $"{version.Source("再次出现于新版本", "按新目录复查再次出现", "Found again")}: {Rows(now)}."));
                 before.TakeContentOf(now);
                 before.Status = ViolationEntity.OpenStatus;
                 before.ResolvedByVersion = null;
@@ -79,7 +88,7 @@ public static class FindingVersions
             else
             {
                 var status = before.EffectiveStatus(version.CheckedAt);
-                history.Add(Entry(before, version, status, status, now.RowCount, $"新版本中有变化 / Changed in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: {Differences(before, now)}; the review state stays."));
+                history.Add(Entry(before, version, status, status, now.RowCount, $"{version.Source("新版本中有变化", "按新目录复查有变化", "Changed")}: {Differences(before, now)}; the review state stays."));
                 before.TakeContentOf(now);
                 updated.Add(before);
             }
@@ -93,7 +102,7 @@ public static class FindingVersions
                 continue;
             }
 
-            history.Add(Entry(gone, version, gone.EffectiveStatus(version.CheckedAt), ViolationEntity.ResolvedStatus, 0, $"新版本不再包含 / Not in the version of {version.FileName} uploaded {Stamp(version.UploadedAt)}: resolved by that version (it had {Rows(gone)})."));
+            history.Add(Entry(gone, version, gone.EffectiveStatus(version.CheckedAt), ViolationEntity.ResolvedStatus, 0, $"{version.Source("新版本不再包含", "按新目录复查不再违规", "Not found")}: resolved by {(version.RecheckCatalog is null ? "that version" : "the re-check")} (it had {Rows(gone)})."));
             gone.Status = ViolationEntity.ResolvedStatus;
             gone.ResolvedByVersion = version.VersionId;
             gone.ResolvedAt = version.CheckedAt;
@@ -169,5 +178,5 @@ public static class FindingVersions
         ? v.ObservedMin.ToString(CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture, $"{v.ObservedMin}–{v.ObservedMax}");
 
-    private static string Stamp(DateTimeOffset at) => at.ToOffset(Core.Filings.ChinaTime.Offset).ToString("yyyy-MM-dd HH:mm:ss 'CST'", CultureInfo.InvariantCulture);
+    internal static string Stamp(DateTimeOffset at) => at.ToOffset(Core.Filings.ChinaTime.Offset).ToString("yyyy-MM-dd HH:mm:ss 'CST'", CultureInfo.InvariantCulture);
 }

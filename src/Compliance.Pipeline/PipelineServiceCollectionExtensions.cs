@@ -32,6 +32,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<FilingReconciler>();
         services.AddSingleton<FindingMigration>();
         services.AddSingleton<KeyMigration>();
+        services.AddSingleton<Compliance.Pipeline.Rechecks.RecheckService>();
 
         services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.Section).ValidateOnStart();
         services.AddOptions<SmtpOptions>().BindConfiguration(SmtpOptions.Section).ValidateDataAnnotations()

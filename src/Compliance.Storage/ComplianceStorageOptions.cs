@@ -61,6 +61,11 @@ public sealed class ComplianceStorageOptions
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
     public string CountsTable { get; set; } = "ViolationCounts";
 
+    /// <summary>Re-checks of stored filings: what was asked, how far it got, and what it did to each filing.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]
+    public string RechecksTable { get; set; } = "Rechecks";
+
     /// <summary>The digest ledger: month × recipient.</summary>
     [Required]
     [RegularExpression("^[A-Za-z][A-Za-z0-9]{2,62}$", ErrorMessage = "Not a valid table name.")]

@@ -91,6 +91,28 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
         QueryAsync<FilingPeriodEntity>(FilingsByPeriod, TableClient.CreateQueryFilter($"PartitionKey eq {period}"), cancellationToken);
 
     /// <summary>
+    /// One page (at most 1,000 rows, as the service pages) of the filing versions listed under a period, from
+    /// <paramref name="continuation"/> (null: the start); the next page's token, null after the last. A page may be
+    /// empty with a token: the service stops at 5 seconds of work.
+    /// </summary>
+    public async Task<(IReadOnlyList<FilingPeriodEntity> Rows, string? Next)> FilingsOfPeriodPageAsync(string period, string? continuation, CancellationToken cancellationToken)
+    {
+        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
+        return await pipeline.ExecuteAsync(
+            async ct =>
+            {
+                var pages = FilingsByPeriod.QueryAsync<FilingPeriodEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {period}"), maxPerPage: 1000, select: ["PartitionKey", "RowKey", "BlobName", "Kind"], cancellationToken: ct).AsPages(continuation, 1000);
+                await foreach (var page in pages.ConfigureAwait(false))
+                {
+                    return ((IReadOnlyList<FilingPeriodEntity>)page.Values, page.ContinuationToken);
+                }
+
+                return ([], null);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Writes one filing version's findings (all in partition <paramref name="uscc"/>), in both tables, as the
     /// pipeline planned them: <paramref name="added"/> with Add, <paramref name="updated"/> only if each still has
     /// the ETag it was read with — a regulator's review in between fails the write (412), and the trigger's

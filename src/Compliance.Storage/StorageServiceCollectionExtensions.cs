@@ -27,6 +27,13 @@ public static class StorageServiceCollectionExtensions
             var connection = configuration.GetSection(StorageConnection.Name);
             clients.AddBlobServiceClient(connection).ConfigureOptions(ConfigureClient);
             clients.AddTableServiceClient(connection).ConfigureOptions(ConfigureClient);
+
+            // Base64, as the queue trigger (Functions host and WebJobs SDK alike) expects by default.
+            clients.AddQueueServiceClient(connection).ConfigureOptions((options, provider) =>
+            {
+                ConfigureClient(options, provider);
+                options.MessageEncoding = global::Azure.Storage.Queues.QueueMessageEncoding.Base64;
+            });
         });
 
         services.TryAddSingleton(TimeProvider.System);
@@ -45,6 +52,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ReviewStore>();
         services.TryAddSingleton<FilingClaims>();
         services.TryAddSingleton<FindingCounts>();
+        services.TryAddSingleton<RecheckStore>();
         return services;
     }
 

@@ -70,7 +70,7 @@ public sealed partial class BenchmarkCommandTests
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);
 
-        var exit = await BenchmarkCommand.RunAsync(["--scale", "3000"], output, CancellationToken.None);
+        var exit = await BenchmarkCommand.RunAsync(["--scale", "3000", "--recheck-filings", "40"], output, CancellationToken.None);
 
         var text = output.ToString();
         Assert.AreEqual(0, exit, text);
@@ -82,6 +82,8 @@ public sealed partial class BenchmarkCommandTests
 
         Assert.IsGreaterThan(0, Figure(text, "digest-seconds 3000"), text);
         Assert.IsGreaterThan(0, Figure(text, "digest-peak-rss-mb 3000"), text);
+        Assert.IsGreaterThan(0, Figure(text, "recheck filings/s 40"), text);
+        StringAssert.Contains(text, "40 queued, 40 checked", "every stored filing re-checked under the lowered catalog");
     }
 
     [TestMethod]

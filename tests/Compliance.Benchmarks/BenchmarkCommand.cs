@@ -11,7 +11,8 @@ namespace Compliance.Benchmarks;
 ///   --pipeline --systemic [--rows N]                   one filing of N rows (default 1,000,000) all breaking one limit
 ///   --digest [N]                                       a month of N violations digested on Azurite
 ///   --overview [N]                                     the overview of a month of N findings against one of N/100
-///   --scale [N]                                        a national month of N findings: what a region's list reads, the digest's time and memory
+///   --scale [N] [--recheck-filings M]                  a national month of N findings: what a region's list reads, the digest's time and memory;
+///                                                      then M stored filings (2,000) re-checked through the queues: filings/s
 /// </code>
 /// </summary>
 public static class BenchmarkCommand
@@ -42,6 +43,7 @@ public static class BenchmarkCommand
             {
                 var count = args.SkipWhile(a => a != "--scale").Skip(1).FirstOrDefault() is { } n && !n.StartsWith("--", StringComparison.Ordinal) ? Parse(n, "--scale") : 300_000;
                 await ScaleBenchmark.RunAsync(count, output, cancellationToken);
+                await RecheckBenchmark.RunAsync(Value(args, "--recheck-filings", 2_000), output, cancellationToken);
                 return 0;
             }
 
@@ -69,7 +71,7 @@ public static class BenchmarkCommand
         catch (ArgumentException ex)
         {
             await output.WriteLineAsync(ex.Message);
-            await output.WriteLineAsync("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- [--rows N] [--runs N] [--memory-mb SMALL,LARGE] | --pipeline [--filings N] [--rows N] | --pipeline --systemic [--rows N] | --digest [N] | --overview [N] | --scale [N]");
+            await output.WriteLineAsync("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- [--rows N] [--runs N] [--memory-mb SMALL,LARGE] | --pipeline [--filings N] [--rows N] | --pipeline --systemic [--rows N] | --digest [N] | --overview [N] | --scale [N] [--recheck-filings M]");
             return 64;
         }
     }

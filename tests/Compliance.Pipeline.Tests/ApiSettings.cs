@@ -30,6 +30,7 @@ internal static class ApiSettings
         ["ComplianceStorage:ClaimsTable"] = $"{prefix}Claims{suffix}",
         ["ComplianceStorage:CountsTable"] = $"{prefix}Counts{suffix}",
         ["ComplianceStorage:ViolationRowsArchiveTable"] = $"{prefix}RowsArchive{suffix}",
+        ["ComplianceStorage:RechecksTable"] = $"{prefix}Rechecks{suffix}",
     });
 
     /// <summary>The four callers' tokens, held as the API holds them: SHA-256 hashes beside their grants.</summary>

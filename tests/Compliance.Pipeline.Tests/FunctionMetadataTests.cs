@@ -33,6 +33,32 @@ public sealed class FunctionMetadataTests
         Assert.AreEqual(FilingTrigger.FunctionName, method.GetCustomAttribute<FunctionNameAttribute>()!.Name);
     }
 
+    [TestMethod]
+    [DataRow(Rechecks.RecheckTriggers.PlanFunctionName, nameof(LocalRecheckFunctions.PlanAsync), "recheck-plans")]
+    [DataRow(Rechecks.RecheckTriggers.FilingFunctionName, nameof(LocalRecheckFunctions.RecheckAsync), "recheck-filings")]
+    public void RecheckQueues_TheAppAndTheLocalHostBindTheSameQueueAndConnection(string function, string localMethod, string queue)
+    {
+        var binding = Metadata().EnumerateArray().Single(f => f.GetProperty("name").GetString() == function)
+            .GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString() == "queueTrigger");
+        var method = typeof(LocalRecheckFunctions).GetMethod(localMethod)!;
+        var trigger = method.GetParameters().Select(p => p.GetCustomAttribute<QueueTriggerAttribute>()).Single(a => a is not null)!;
+
+        Assert.AreEqual(queue, binding.GetProperty("queueName").GetString());
+        Assert.AreEqual("FilingsStorage", binding.GetProperty("connection").GetString());
+        Assert.AreEqual(queue, trigger.QueueName);
+        Assert.AreEqual("FilingsStorage", trigger.Connection);
+        Assert.AreEqual(function, method.GetCustomAttribute<FunctionNameAttribute>()!.Name);
+    }
+
+    [TestMethod]
+    public void HostJson_DeliversAQueueMessageAsOftenAsTheRecheckCountsOnBeforeThePoisonQueue()
+    {
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(Samples.Root, "host.json")));
+        var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
+
+        Assert.AreEqual(Storage.RecheckQueues.MaxDequeueCount, queues.GetProperty("maxDequeueCount").GetInt32(), "the last delivery is where a failure is recorded before the platform poisons the message");
+    }
+
     private static JsonElement Metadata()
     {
         // Same configuration as this test assembly (bin/<Configuration>/net10.0).

@@ -41,6 +41,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
             ["ComplianceStorage:ClaimsTable"] = $"Claims{suffix}",
             ["ComplianceStorage:CountsTable"] = $"Counts{suffix}",
             ["ComplianceStorage:ViolationRowsArchiveTable"] = $"RowsArchive{suffix}",
+            ["ComplianceStorage:RechecksTable"] = $"Rechecks{suffix}",
             // Zero backoff: Polly takes its delays from the injected (fake) clock, which only moves when a test moves it.
             ["ComplianceStorage:RetryDelay"] = "00:00:00",
         };

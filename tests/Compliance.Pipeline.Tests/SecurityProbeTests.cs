@@ -102,6 +102,8 @@ public sealed partial class SecurityProbeTests
             ["GET /api/filings"] = token => [SendAsync(HttpMethod.Get, $"/api/filings?uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/filings?period=2017-03", token)],
             ["GET /api/filings/{id}/violations"] = token => [SendAsync(HttpMethod.Get, $"/api/filings/{chengduVersion}/violations", token), SendAsync(HttpMethod.Get, $"/api/filings/{chengduVersion}/violations?format=csv", token)],
             ["GET /api/filings/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/filings/{StorageKeys.FilingId($"{Chengdu}/{chengduFiling}")}", token), SendAsync(HttpMethod.Get, $"/api/filings/{chengduVersion}", token)],
+            ["POST /api/rechecks"] = token => [SendAsync(HttpMethod.Post, "/api/rechecks", token, new { period = "2017-03" })],
+            ["GET /api/rechecks/{id}"] = token => [SendAsync(HttpMethod.Get, "/api/rechecks/20261205T000000Z-000000", token)],
             ["POST /api/uploads"] = token => [SendAsync(HttpMethod.Post, "/api/uploads", token, new { fileName = $"../{Chengdu}/x.csv" }), SendAsync(HttpMethod.Post, "/api/uploads", token, new { fileName = "x.csv" })],
         };
         var routes = host!.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()

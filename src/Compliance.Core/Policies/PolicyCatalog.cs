@@ -22,9 +22,10 @@ public sealed class PolicyCatalog
         AllowTrailingCommas = true,
     };
 
-    private PolicyCatalog(string version, string? source, IReadOnlyList<PolicyRule> rules)
+    private PolicyCatalog(string version, string digest, string? source, IReadOnlyList<PolicyRule> rules)
     {
         Version = version;
+        Digest = digest;
         Source = source;
         Rules = rules;
         byId = rules.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
@@ -34,6 +35,12 @@ public sealed class PolicyCatalog
 
     /// <summary>Recorded with every result so a finding can be traced to the catalog that produced it.</summary>
     public string Version { get; }
+
+    /// <summary>
+    /// SHA-256 of the catalog's bytes (16 hex digits): tells two catalogs apart when an edit kept the version, so
+    /// a re-check knows whether a filing was checked under exactly this catalog.
+    /// </summary>
+    public string Digest { get; }
 
     /// <summary>Where the catalog was loaded from (embedded, or a path).</summary>
     public string? Source { get; }
@@ -72,10 +79,16 @@ public sealed class PolicyCatalog
 
     public static PolicyCatalog Load(Stream stream, string source)
     {
+        ArgumentNullException.ThrowIfNull(stream);
+
+        // A catalog is a few kilobytes: read once, hashed and parsed from the same bytes.
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.GetBuffer().AsSpan(0, (int)bytes.Length)))[..16];
         CatalogDocument? document;
         try
         {
-            document = JsonSerializer.Deserialize<CatalogDocument>(stream, ReadOptions);
+            document = JsonSerializer.Deserialize<CatalogDocument>(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), ReadOptions);
         }
         catch (JsonException ex)
         {
@@ -105,7 +118,7 @@ public sealed class PolicyCatalog
             throw new PolicyCatalogException($"The policy catalog ({source}) has no rules.");
         }
 
-        return new PolicyCatalog(document.CatalogVersion, source, rules);
+        return new PolicyCatalog(document.CatalogVersion, digest, source, rules);
     }
 
     private static PolicyRule Compile(RuleDocument rule, string source)

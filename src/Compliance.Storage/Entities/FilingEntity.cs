@@ -62,6 +62,9 @@ public sealed class FilingEntity : StorageEntity
 
     public string CatalogVersion { get; set; } = string.Empty;
 
+    /// <summary>The digest of the catalog the version was checked under (absent before re-checks existed): a re-check under the same catalog has nothing to do.</summary>
+    public string? CatalogDigest { get; set; }
+
     /// <summary>Where the enterprise reads its verdict: <c>results/{uscc}/{name}.json</c>.</summary>
     public string ResultBlob { get; set; } = string.Empty;
 }

@@ -14,6 +14,9 @@ public sealed class FilingPeriodEntity : StorageEntity
     /// <summary><c>checked</c> or <c>rejected</c>.</summary>
     public string Status { get; set; } = string.Empty;
 
+    /// <summary>The filing's kind (<c>payroll</c>, <c>fees</c>, …) when it was read; empty for rejected files and rows written before it was kept.</summary>
+    public string? Kind { get; set; }
+
     /// <summary>Comma-separated administrative division codes the filing's rows name.</summary>
     public string Regions { get; set; } = string.Empty;
 }
