@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Azure.Storage.Blobs;
 using Compliance.Core.Checking;
-using Compliance.Core.Digests;
 using Compliance.Core.Filings;
 using Compliance.Pipeline.Digests;
 using Microsoft.Extensions.Configuration;
@@ -167,7 +166,7 @@ internal static class LocalStackCommands
             await using var provider = services.BuildServiceProvider();
             var digests = provider.GetRequiredService<DigestService>();
 
-            var digest = DigestBuilder.ForRegulator(await digests.LoadAsync(period.Value, cancellationToken), parse.GetValue(region)!);
+            using var digest = await digests.RegulatorDigestAsync(period.Value, parse.GetValue(region)!, cancellationToken);
             console.MarkupLine(CultureInfo.InvariantCulture, "Digest {0}, region {1}: {2} violation(s); new {3}, recurring {4}, resolved {5}; outstanding from the 11 months before {6}.",
                 digest.Month, Markup.Escape(digest.Region), digest.Total, digest.New, digest.Recurring, digest.Resolved, digest.OpenBacklog);
             var byRule = new Table().Border(TableBorder.Rounded).AddColumns("Rule", "Violations", "Clause");

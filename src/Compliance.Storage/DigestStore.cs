@@ -56,6 +56,14 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
     public Task<List<T>> ViolationsOfMonthAsync<T>(string month, Func<ViolationEntity, T> map, CancellationToken cancellationToken) =>
         filings.ViolationsOfPeriodAsync(month, map, DigestColumns, cancellationToken);
 
+    /// <summary>A region's findings of a month handed over as each page arrives (<see cref="FilingStore.StreamViolationsOfPeriodAsync"/>), reading only what a digest shows.</summary>
+    public Task StreamViolationsOfMonthAsync(string month, string regionPrefix, Action<int, ViolationEntity> each, CancellationToken cancellationToken) =>
+        filings.StreamViolationsOfPeriodAsync(month, regionPrefix, DigestColumns, each, cancellationToken);
+
+    /// <summary>An enterprise's own findings of a month (its partition of Violations).</summary>
+    public Task<List<ViolationEntity>> ViolationsOfEnterpriseAsync(string uscc, string month, CancellationToken cancellationToken) =>
+        filings.ViolationsOfEnterpriseInPeriodAsync(uscc, month, cancellationToken);
+
     private static readonly string[] DigestColumns =
     [
         "PartitionKey", "RowKey", nameof(ViolationEntity.Rule), nameof(ViolationEntity.Uscc), nameof(ViolationEntity.Period), nameof(ViolationEntity.Region),
@@ -108,6 +116,12 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
     }
 
     /// <summary>Archives one file of a digest under <c>digests/{prefix}/{name}</c>, from a stream read from its start (again on a retry).</summary>
+    /// <summary>
+    /// A national digest's JSON and CSV run to a hundred megabytes each: sent in 4 MiB blocks, two at a time, rather
+    /// than as one request of the whole file (the SDK's default up to 256 MiB), so an upload holds at most two blocks.
+    /// </summary>
+    private static readonly Azure.Storage.StorageTransferOptions ArchiveTransfer = new() { InitialTransferSize = 4 << 20, MaximumTransferSize = 4 << 20, MaximumConcurrency = 2 };
+
     public async Task ArchiveAsync(string prefix, string name, Stream content, string contentType, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -116,7 +130,7 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
             {
                 await Archive.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
                 content.Position = 0;
-                await Archive.GetBlobClient($"{prefix}/{name}").UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, ct).ConfigureAwait(false);
+                await Archive.GetBlobClient($"{prefix}/{name}").UploadAsync(content, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType }, TransferOptions = ArchiveTransfer }, ct).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }

@@ -107,6 +107,45 @@ public sealed class DigestServiceTests
         StringAssert.Contains(html, "国办发〔2016〕63号 五(二)2");
     }
 
+    /// <summary>
+    /// The timer's digest streams each region's key range through a temporary file; the same month held in memory
+    /// and built by <c>DigestBuilder.ForRegulator</c> must give the same files, byte for byte, in every scope.
+    /// </summary>
+    [TestMethod]
+    public async Task StreamedDigest_EqualsTheOneBuiltFromTheMonthHeldInMemory_InEveryScope()
+    {
+        var mail = Mailboxes();
+        await using var harness = Harness(mail, now: new DateTimeOffset(2016, 8, 1, 0, 0, 0, TimeSpan.Zero));
+        await SeedJuneAsync(harness);
+        var july = new System.Text.StringBuilder(Header);
+        for (var i = 0; i < 30; i++)
+        {
+            // Recurring, new and varying findings over two cities and two provinces, some rows sharing a first row.
+            july.Append(System.Globalization.CultureInfo.InvariantCulture, $"91510100A4C12H3B1Y,2016-07,{(i % 3 == 0 ? "520100" : i % 2 == 0 ? "510100" : "510104")},E{i:D3},8000,{13 + (i % 4)},{19 + (i % 3) * 2}\r\n");
+        }
+
+        await harness.UploadAsync("91510100A4C12H3B1Y", "july.csv", july.ToString());
+        await harness.Processor.ProcessAsync("91510100A4C12H3B1Y", "july.csv", CancellationToken.None);
+        var digests = harness.Get<DigestService>();
+        var month = new Compliance.Core.Filings.Period(2016, 7);
+        var held = await digests.LoadAsync(month, CancellationToken.None);
+
+        foreach (var region in new[] { "000000", Sichuan, "510100", "510104", Guizhou, "530000" })
+        {
+            using var streamed = await digests.RegulatorDigestAsync(month, region, CancellationToken.None);
+            using var inMemory = Compliance.Core.Digests.DigestBuilder.ForRegulator(held, region);
+
+            Assert.IsInstanceOfType<Compliance.Core.Digests.SpilledViolations>(streamed.Violations, "the timer's path holds the list in a file");
+            Assert.AreEqual(Compliance.Core.Digests.DigestJson.Render(inMemory), Compliance.Core.Digests.DigestJson.Render(streamed), region);
+            Assert.AreEqual(Compliance.Core.Digests.DigestCsv.Render(inMemory), Compliance.Core.Digests.DigestCsv.Render(streamed), region);
+            Assert.AreEqual(Compliance.Core.Digests.DigestHtml.Render(inMemory, _ => null), Compliance.Core.Digests.DigestHtml.Render(streamed, _ => null), region);
+        }
+
+        using var nation = await digests.RegulatorDigestAsync(month, "000000", CancellationToken.None);
+        Assert.IsGreaterThan(10, nation.Total, "the month has findings to compare (rows at one declared rate in one region are one finding)");
+        Assert.IsGreaterThan(0, nation.Recurring, "and some recurring from June");
+    }
+
     [TestMethod]
     public async Task EnterpriseNameWithScript_ArrivesEscaped_AndCsvIsNeutralised()
     {

@@ -28,38 +28,27 @@ public static class DigestBuilder
 
     public static bool Covers(string regulatorRegion, string region) => region.StartsWith(RegionPrefix(regulatorRegion), StringComparison.Ordinal);
 
+    /// <summary>The digest of <paramref name="region"/> from a month held in memory (<see cref="RegulatorDigestAccumulator"/> over the input's lists).</summary>
     public static RegulatorDigest ForRegulator(DigestInput input, string region)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var covered = input.Violations.Where(v => Covers(region, v.Region)).ToList();
-        var mine = covered.Where(v => !v.Superseded).ToList();
-        var corrected = covered.Count - mine.Count;
-        var before = input.PreviousMonth.Where(v => Covers(region, v.Region) && !v.Superseded).ToList();
-        var lastPairs = before.Select(v => (v.Uscc, v.Rule)).ToHashSet();
-        var nowPairs = mine.Select(v => (v.Uscc, v.Rule)).ToHashSet();
-        var filings = input.Filings.Where(f => f.EffectiveRegions.Any(r => Covers(region, r))).ToList();
-
-        return new RegulatorDigest(
-            input.Month,
-            region,
-            mine.Count,
-            before.Count,
-            [.. mine.GroupBy(v => v.Rule).Select(g => new DigestCount(g.Key, g.Count(), g.First().Citation)).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal)],
-            [.. mine.GroupBy(v => RegionNames.ChildOf(region, v.Region)).Select(g => new DigestCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal)],
-            [.. mine.GroupBy(v => v.Uscc).Select(g => new DigestCount(g.Key, g.Count())).OrderByDescending(c => c.Count).ThenBy(c => c.Key, StringComparer.Ordinal).Take(TopEnterpriseCount)],
-            mine.Count(v => !lastPairs.Contains((v.Uscc, v.Rule))),
-            mine.Count(v => lastPairs.Contains((v.Uscc, v.Rule))),
-            lastPairs.Count(p => !nowPairs.Contains(p)) + corrected,
-            input.Earlier.Where(c => Covers(region, c.Region) && c.Month >= input.Month.AddMonths(-BacklogMonths) && c.Month < input.Month).Sum(c => c.Outstanding),
-            [.. TrendMonths(input.Month).Select(m => (m, m == input.Month ? mine.Count : input.Earlier.Where(c => c.Month == m && Covers(region, c.Region)).Sum(c => c.Findings)))],
-            [.. mine.OrderBy(v => v.Uscc, StringComparer.Ordinal).ThenBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)],
-            input.EnterpriseNames)
+        using var accumulator = new RegulatorDigestAccumulator(input.Month, region, input.EnterpriseNames, input.RuleTitles, spill: false);
+        foreach (var violation in input.PreviousMonth)
         {
-            FilingsReceived = filings.Count,
-            FilingsChecked = filings.Count(f => f.Checked),
-            FilingsRejected = filings.Count(f => !f.Checked),
-            RuleTitles = input.RuleTitles,
-        };
+            accumulator.AddPrevious(violation);
+        }
+
+        foreach (var violation in input.Violations)
+        {
+            accumulator.Add(violation);
+        }
+
+        foreach (var filing in input.Filings)
+        {
+            accumulator.AddFiling(filing);
+        }
+
+        return accumulator.Build(input.Earlier);
     }
 
     /// <summary>One digest per enterprise that has violations in the month.</summary>
@@ -69,9 +58,29 @@ public static class DigestBuilder
         return
         [
             .. input.Violations.Where(v => !v.Superseded).GroupBy(v => v.Uscc).OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new EnterpriseDigest(input.Month, g.Key, input.EnterpriseNames.TryGetValue(g.Key, out var name) ? name : g.Key, [.. g.OrderBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)])),
+                .Select(g => ForEnterprise(input.Month, g.Key, input.EnterpriseNames, g)!),
         ];
     }
+
+    /// <summary>An enterprise's digest from its findings of the month (those a corrected version dropped left out); null when none remain.</summary>
+    public static EnterpriseDigest? ForEnterprise(Period month, string uscc, IReadOnlyDictionary<string, string> names, IEnumerable<DigestViolation> violations)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        List<DigestViolation> standing = [.. violations.Where(v => !v.Superseded).OrderBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row)];
+        return standing.Count == 0 ? null : new EnterpriseDigest(month, uscc, names.TryGetValue(uscc, out var name) ? name : uscc, standing);
+    }
+
+    /// <summary>
+    /// The order a digest lists its findings in: by region (those without a usable one last), enterprise, filing and
+    /// first row — the month's index keys them by region and enterprise, so a month read in key order is listed as it
+    /// streams, without a sort over the month (<see cref="SpilledViolations"/>).
+    /// </summary>
+    public static IOrderedEnumerable<DigestViolation> ListOrder(IEnumerable<DigestViolation> violations) =>
+        violations.OrderBy(v => ListRegion(v.Region), StringComparer.Ordinal).ThenBy(v => v.Uscc, StringComparer.Ordinal)
+            .ThenBy(v => v.FilingName, StringComparer.Ordinal).ThenBy(v => v.Row);
+
+    /// <summary>The region a finding is listed under: its code, or "~" (after every code) without a usable one, as the index files it.</summary>
+    public static string ListRegion(string region) => RegionCode.TryParse(region, out _) && region != RegionCode.National ? region : "~";
 
     /// <summary>The six months ending with <paramref name="month"/>, oldest first.</summary>
     public static IReadOnlyList<Period> TrendMonths(Period month) =>

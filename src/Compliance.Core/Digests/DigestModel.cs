@@ -89,8 +89,8 @@ public sealed record RegulatorDigest(
     int Resolved,
     int OpenBacklog,
     IReadOnlyList<(Period Month, int Count)> Trend,
-    IReadOnlyList<DigestViolation> Violations,
-    IReadOnlyDictionary<string, string> EnterpriseNames)
+    IReadOnlyCollection<DigestViolation> Violations,
+    IReadOnlyDictionary<string, string> EnterpriseNames) : IDisposable
 {
     public int FilingsReceived { get; init; }
 
@@ -99,10 +99,10 @@ public sealed record RegulatorDigest(
     public int FilingsRejected { get; init; }
 
     /// <summary>Violating rows behind the <see cref="Total"/> findings.</summary>
-    public int ViolatingRows => Violations.Sum(v => v.Rows);
+    public int ViolatingRows { get; init; }
 
     /// <summary>Employees those findings concern.</summary>
-    public int AffectedEmployees => Violations.Sum(v => v.Employees);
+    public int AffectedEmployees { get; init; }
 
     /// <summary>Change against the previous month, in percent; null when the previous month had none.</summary>
     public decimal? ChangePercent => PreviousTotal == 0 ? null : Math.Round((Total - PreviousTotal) * 100m / PreviousTotal, 1);
@@ -111,6 +111,9 @@ public sealed record RegulatorDigest(
     public IReadOnlyDictionary<string, LocalizedText> RuleTitles { get; init; } = new Dictionary<string, LocalizedText>();
 
     public string NameOf(string uscc) => EnterpriseNames.TryGetValue(uscc, out var name) ? name : uscc;
+
+    /// <summary>Deletes the temporary file of a digest whose findings were spilled (<see cref="SpilledViolations"/>); nothing for one held in memory.</summary>
+    public void Dispose() => (Violations as IDisposable)?.Dispose();
 
     /// <summary>The rule's Chinese title, or null for a rule the catalog no longer has.</summary>
     public string? TitleOf(string rule) => RuleTitles.TryGetValue(rule, out var title) ? title.Zh : null;

@@ -87,20 +87,64 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
     private async Task<DigestInput> LoadAsync(Period month, IReadOnlyList<DigestRecipient> recipients, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        // A month's findings repeat a few rules, regions, clauses and messages: each text is held once.
         var pool = new StringPool();
-        DigestViolation Effective(ViolationEntity v) => ToDigest(v, pool) with { Status = pool.Get(v.EffectiveStatus(now)) };
+        DigestViolation Effective(ViolationEntity v) => ToDigest(v, pool, now);
         var current = await store.ViolationsOfMonthAsync(month.ToString(), Effective, cancellationToken).ConfigureAwait(false);
         var previous = await store.ViolationsOfMonthAsync(DigestBuilder.Previous(month).ToString(), Effective, cancellationToken).ConfigureAwait(false);
-        var filings = await store.FilingsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false);
-        var earlier = await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false);
-        var names = recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
-        return new DigestInput(month, current, previous, earlier, names)
+        return new DigestInput(month, current, previous, await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false), NamesOf(recipients))
         {
-            Filings = [.. filings.Select(f => new DigestFiling(f.Uscc, Core.Checking.FilingStatusNames.IsChecked(f.Status), f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))],
-            RuleTitles = catalog.Rules.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal),
+            Filings = await FilingsAsync(month, cancellationToken).ConfigureAwait(false),
+            RuleTitles = RuleTitles,
         };
     }
+
+    /// <summary>
+    /// The digest of <paramref name="region"/> for <paramref name="month"/>, read as the region's key range streams
+    /// past (the month's and the month before's) and never held: the findings it lists go to a temporary file, so a
+    /// national month costs its tallies and a sort key per finding. Dispose it to delete the file.
+    /// </summary>
+    public async Task<RegulatorDigest> RegulatorDigestAsync(Period month, string region, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var context = new MonthContext(month, NamesOf(await RecipientsAsync(cancellationToken).ConfigureAwait(false)), await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false), await FilingsAsync(month, cancellationToken).ConfigureAwait(false));
+        return await RegulatorDigestAsync(context, region, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What every recipient's digest of a month shares, read once per run.</summary>
+    private sealed record MonthContext(Period Month, IReadOnlyDictionary<string, string> Names, IReadOnlyList<DigestCell> Earlier, IReadOnlyList<DigestFiling> Filings);
+
+    private async Task<RegulatorDigest> RegulatorDigestAsync(MonthContext context, string region, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var accumulator = new RegulatorDigestAccumulator(context.Month, region, context.Names, RuleTitles, spill: true);
+        var prefix = DigestBuilder.RegionPrefix(region);
+
+        // Pages of several provinces arrive at once; the accumulator counts under its own lock and spills each
+        // province to a file of its own, in key order. No texts are pooled: each finding is let go once spilled.
+        await store.StreamViolationsOfMonthAsync(DigestBuilder.Previous(context.Month).ToString(), prefix, (_, v) => accumulator.AddPrevious(ToDigest(v, null, now)), cancellationToken).ConfigureAwait(false);
+        await store.StreamViolationsOfMonthAsync(context.Month.ToString(), prefix, (part, v) => accumulator.Add(ToDigest(v, null, now), part), cancellationToken).ConfigureAwait(false);
+        foreach (var filing in context.Filings)
+        {
+            accumulator.AddFiling(filing);
+        }
+
+        return accumulator.Build(context.Earlier);
+    }
+
+    /// <summary>An enterprise's digest from its own partition: null when it has no standing finding in the month.</summary>
+    private async Task<EnterpriseDigest?> EnterpriseDigestAsync(MonthContext context, string uscc, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pool = new StringPool();
+        var own = await store.ViolationsOfEnterpriseAsync(uscc, context.Month.ToString(), cancellationToken).ConfigureAwait(false);
+        return DigestBuilder.ForEnterprise(context.Month, uscc, context.Names, own.Select(v => ToDigest(v, pool, now)));
+    }
+
+    private async Task<List<DigestFiling>> FilingsAsync(Period month, CancellationToken cancellationToken) =>
+        [.. (await store.FilingsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false)).Select(f => new DigestFiling(f.Uscc, Core.Checking.FilingStatusNames.IsChecked(f.Status), f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))];
+
+    private Dictionary<string, LocalizedText> RuleTitles => catalog.Rules.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal);
+
+    private static Dictionary<string, string> NamesOf(IReadOnlyList<DigestRecipient> recipients) =>
+        recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
 
     /// <summary>The counts of the months before <paramref name="month"/> in every province, by month and region.</summary>
     private async Task<List<DigestCell>> EarlierAsync(Period month, DateTimeOffset now, CancellationToken cancellationToken)
@@ -130,21 +174,24 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
         return [.. options.Value.Recipients.Concat(stored).Where(r => r.Region is not null || r.Uscc is not null).DistinctBy(r => (r.Audience, r.Email.ToLowerInvariant()))];
     }
 
+    /// <summary>
+    /// Every recipient's digest of <paramref name="month"/>, archived and (with <paramref name="send"/>) sent, one
+    /// recipient at a time: a regulator's is read from its region's key range and written through a temporary file,
+    /// an enterprise's from its own partition, and one already sent is not read at all.
+    /// </summary>
     public async Task<DigestRunResult> RunAsync(Period month, bool send, CancellationToken cancellationToken)
     {
         var recipients = await RecipientsAsync(cancellationToken).ConfigureAwait(false);
-        var input = await LoadAsync(month, recipients, cancellationToken).ConfigureAwait(false);
-        var enterprises = DigestBuilder.ForEnterprises(input).ToDictionary(d => d.Uscc);
+        var now = time.GetUtcNow();
+        var context = new MonthContext(month, NamesOf(recipients), await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false), await FilingsAsync(month, cancellationToken).ConfigureAwait(false));
         int archived = 0, sent = 0, alreadySent = 0, skipped = 0;
         var failures = new List<Exception>();
         foreach (var recipient in recipients)
         {
-            RenderedDigest? files = recipient.Region is { } region
-                ? RenderRegulator(DigestBuilder.ForRegulator(input, region))
-                : recipient.Uscc is { } uscc && enterprises.TryGetValue(uscc, out var own) ? RenderEnterprise(own) : null;
-            if (files is null)
+            EnterpriseDigest? own = null;
+            if (recipient.Region is null && (recipient.Uscc is null || (own = await EnterpriseDigestAsync(context, recipient.Uscc, now, cancellationToken).ConfigureAwait(false)) is null))
             {
-                skipped++;
+                skipped++; // an enterprise with nothing to fix this month gets no mail
                 continue;
             }
 
@@ -155,6 +202,9 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
                 alreadySent++;
                 continue;
             }
+
+            using var regional = recipient.Region is { } region ? await RegulatorDigestAsync(context, region, now, cancellationToken).ConfigureAwait(false) : null;
+            var files = regional is not null ? RenderRegulator(regional) : RenderEnterprise(own!);
 
             if (entry.Archive is null)
             {
@@ -267,18 +317,23 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
     private static string RecipientId(DigestRecipient recipient) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{recipient.Audience}|{recipient.Email.ToLowerInvariant()}")).AsSpan(0, 12));
 
-    private static DigestViolation ToDigest(ViolationEntity v, StringPool pool) => new(
-        pool.Get(v.Rule), pool.Get(v.Uscc), pool.Get(v.Period), pool.Get(v.Region), v.Row, pool.Get(v.Field), decimal.Parse(v.Observed.ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
-        pool.Get(v.Limit), pool.Get(v.Citation), pool.Get(v.Status), pool.Get(v.FilingName), pool.Get(v.Message))
+    /// <summary>The finding as the digest shows it, its status as of <paramref name="now"/> (an exemption whose end has passed is open again).</summary>
+    private static DigestViolation ToDigest(ViolationEntity v, StringPool? pool, DateTimeOffset now)
     {
-        EmployeeId = v.EmployeeId,
-        Item = v.Item,
-        Superseded = v.IsSuperseded,
-        Rows = v.RowCount,
-        Employees = v.EmployeeCount,
-    };
+        string Pooled(string text) => pool?.Get(text) ?? text;
+        return new(
+            Pooled(v.Rule), Pooled(v.Uscc), Pooled(v.Period), Pooled(v.Region), v.Row, Pooled(v.Field), decimal.Parse(v.Observed.ToString(CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture),
+            Pooled(v.Limit), Pooled(v.Citation), Pooled(v.EffectiveStatus(now)), v.FilingName, v.Message)
+        {
+            EmployeeId = v.EmployeeId,
+            Item = v.Item,
+            Superseded = v.IsSuperseded,
+            Rows = v.RowCount,
+            Employees = v.EmployeeCount,
+        };
+    }
 
-    /// <summary>One instance of each text read, so a month of findings that repeat their rule, clause and message holds each once.</summary>
+    /// <summary>One instance of each text read, so a month of findings held in memory that repeat their rule, clause and enterprise holds each once.</summary>
     private sealed class StringPool
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> texts = new(StringComparer.Ordinal);
