@@ -201,13 +201,6 @@ public sealed class RecheckStore(TableServiceClient tables, QueueServiceClient q
         row.PartitionKey = partition;
         row.RowKey = filingId;
         row.Outcome = outcome.ToString().ToLowerInvariant();
-        if (outcome == RecheckOutcome.Failed)
-        {
-            // Listed apart so the progress can name the failures without reading the shards.
-            var failure = new RecheckFilingEntity { PartitionKey = FailuresPartition(recheckId), RowKey = filingId, BlobName = row.BlobName, Outcome = row.Outcome, Error = row.Error, Attempts = row.Attempts, At = row.At };
-            await pipeline.ExecuteAsync(async ct => await Table.UpsertEntityAsync(failure, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-
         while (true)
         {
             var read = await pipeline.ExecuteAsync(async ct => await Table.GetEntityIfExistsAsync<RecheckCounterEntity>(partition, RecheckCounterEntity.CounterRow, cancellationToken: ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
@@ -221,6 +214,14 @@ public sealed class RecheckStore(TableServiceClient tables, QueueServiceClient q
             try
             {
                 await pipeline.ExecuteAsync(async ct => await Table.SubmitTransactionAsync(actions, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                if (outcome == RecheckOutcome.Failed)
+                {
+                    // Listed apart so the progress can name the failures without reading the shards; only once the
+                    // failure is the filing's counted outcome (another delivery may have finished it meanwhile).
+                    var failure = new RecheckFilingEntity { PartitionKey = FailuresPartition(recheckId), RowKey = filingId, BlobName = row.BlobName, Outcome = row.Outcome, Error = row.Error, Attempts = row.Attempts, At = row.At };
+                    await pipeline.ExecuteAsync(async ct => await Table.UpsertEntityAsync(failure, TableUpdateMode.Replace, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                }
+
                 return true;
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)

@@ -232,7 +232,13 @@ public sealed class RecheckService(RecheckStore store, FilingStore filings, Fili
         {
             row.Error = ex.Message;
             row.At = time.GetUtcNow();
-            await store.RecordAsync(message.Recheck, filingId, row, RecheckOutcome.Failed, cancellationToken).ConfigureAwait(false);
+            if (!await store.RecordAsync(message.Recheck, filingId, row, RecheckOutcome.Failed, cancellationToken).ConfigureAwait(false))
+            {
+                // Another delivery of the same filing finished it meanwhile: done, not poison.
+                logger.LogWarning(ex, "Re-check {RecheckId}: filing {BlobName} failed on this delivery but was done by another", message.Recheck, blob);
+                return;
+            }
+
             logger.LogError(ex, "Re-check {RecheckId}: filing {BlobName} failed on all {Attempts} deliveries; its message goes to the poison queue", message.Recheck, blob, dequeueCount);
             throw;
         }
