@@ -45,10 +45,6 @@ public sealed class DigestStore(TableServiceClient tables, BlobServiceClient blo
 
     public BlobContainerClient Archive => blobs.GetBlobContainerClient(options.Value.DigestsContainer);
 
-    /// <summary>All violations of one filing period: its province partitions, read in parallel.</summary>
-    public Task<List<ViolationEntity>> ViolationsOfMonthAsync(string month, CancellationToken cancellationToken) =>
-        filings.ViolationsOfPeriodAsync(month, cancellationToken);
-
     /// <summary>
     /// A month's violations mapped as they arrive, reading only what a digest shows (not a finding's first rows,
     /// its review trail or its filing's ETag): what lets a month of hundreds of thousands be held as small records.

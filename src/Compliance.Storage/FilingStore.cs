@@ -286,22 +286,10 @@ public sealed class FilingStore(TableServiceClient tables, IOptions<ComplianceSt
     public async Task<List<T>> ViolationsOfPeriodAsync<T>(string period, Func<ViolationEntity, T> map, IReadOnlyList<string>? select, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(map);
-        await EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var partitions = PeriodPartitions(period);
-        var parts = new List<T>[partitions.Count];
-        await Parallel.ForEachAsync(partitions.Select((partition, i) => (partition, i)), new ParallelOptions { MaxDegreeOfParallelism = PartitionsInFlight, CancellationToken = cancellationToken }, async (p, token) =>
-            parts[p.i] = await pipeline.ExecuteAsync(
-                async ct =>
-                {
-                    var list = new List<T>();
-                    await foreach (var entity in ViolationsByPeriod.QueryAsync<ViolationEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {p.partition}"), select: select, cancellationToken: ct).ConfigureAwait(false))
-                    {
-                        list.Add(map(entity));
-                    }
 
-                    return list;
-                },
-                token).ConfigureAwait(false)).ConfigureAwait(false);
+        // The month streamed by partition, each partition's findings kept apart so the list is in partition order.
+        var parts = PeriodPartitions(period).Select(_ => new List<T>()).ToArray();
+        await StreamViolationsOfPeriodAsync(period, string.Empty, select, (part, entity) => parts[part].Add(map(entity)), cancellationToken).ConfigureAwait(false);
         return [.. parts.SelectMany(p => p)];
     }
 

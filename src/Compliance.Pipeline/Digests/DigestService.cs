@@ -94,28 +94,31 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
         return new DigestInput(month, current, previous, await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false), NamesOf(recipients))
         {
             Filings = await FilingsAsync(month, cancellationToken).ConfigureAwait(false),
-            RuleTitles = RuleTitles,
+            RuleTitles = ruleTitles,
         };
     }
 
     /// <summary>
     /// The digest of <paramref name="region"/> for <paramref name="month"/>, read as the region's key range streams
-    /// past (the month's and the month before's) and never held: the findings it lists go to a temporary file, so a
-    /// national month costs its tallies and a sort key per finding. Dispose it to delete the file.
+    /// past (the month's and the month before's) and never held: the findings it lists go to temporary files, so a
+    /// national month costs its tallies (by enterprise, and enterprise × rule). Dispose it to delete the files.
     /// </summary>
     public async Task<RegulatorDigest> RegulatorDigestAsync(Period month, string region, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var context = new MonthContext(month, NamesOf(await RecipientsAsync(cancellationToken).ConfigureAwait(false)), await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false), await FilingsAsync(month, cancellationToken).ConfigureAwait(false));
+        var context = await MonthContextAsync(month, await RecipientsAsync(cancellationToken).ConfigureAwait(false), now, cancellationToken).ConfigureAwait(false);
         return await RegulatorDigestAsync(context, region, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>What every recipient's digest of a month shares, read once per run.</summary>
     private sealed record MonthContext(Period Month, IReadOnlyDictionary<string, string> Names, IReadOnlyList<DigestCell> Earlier, IReadOnlyList<DigestFiling> Filings);
 
+    private async Task<MonthContext> MonthContextAsync(Period month, IReadOnlyList<DigestRecipient> recipients, DateTimeOffset now, CancellationToken cancellationToken) =>
+        new(month, NamesOf(recipients), await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false), await FilingsAsync(month, cancellationToken).ConfigureAwait(false));
+
     private async Task<RegulatorDigest> RegulatorDigestAsync(MonthContext context, string region, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        using var accumulator = new RegulatorDigestAccumulator(context.Month, region, context.Names, RuleTitles, spill: true);
+        using var accumulator = new RegulatorDigestAccumulator(context.Month, region, context.Names, ruleTitles, spill: true);
         var prefix = DigestBuilder.RegionPrefix(region);
 
         // Pages of several provinces arrive at once; the accumulator counts under its own lock and spills each
@@ -141,7 +144,8 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
     private async Task<List<DigestFiling>> FilingsAsync(Period month, CancellationToken cancellationToken) =>
         [.. (await store.FilingsOfMonthAsync(month.ToString(), cancellationToken).ConfigureAwait(false)).Select(f => new DigestFiling(f.Uscc, Core.Checking.FilingStatusNames.IsChecked(f.Status), f.Regions.Split(',', StringSplitOptions.RemoveEmptyEntries)))];
 
-    private Dictionary<string, LocalizedText> RuleTitles => catalog.Rules.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal);
+    /// <summary>Each rule's limit in words, from the catalog loaded at start: built once, not per recipient.</summary>
+    private readonly Dictionary<string, LocalizedText> ruleTitles = catalog.Rules.ToDictionary(r => r.Id, r => r.Title, StringComparer.Ordinal);
 
     private static Dictionary<string, string> NamesOf(IReadOnlyList<DigestRecipient> recipients) =>
         recipients.Where(r => r.Uscc is not null && r.Name is not null).GroupBy(r => r.Uscc!).ToDictionary(g => g.Key, g => g.First().Name!);
@@ -183,7 +187,7 @@ public sealed class DigestService(DigestStore store, FindingCounts counts, IDige
     {
         var recipients = await RecipientsAsync(cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var context = new MonthContext(month, NamesOf(recipients), await EarlierAsync(month, now, cancellationToken).ConfigureAwait(false), await FilingsAsync(month, cancellationToken).ConfigureAwait(false));
+        var context = await MonthContextAsync(month, recipients, now, cancellationToken).ConfigureAwait(false);
         int archived = 0, sent = 0, alreadySent = 0, skipped = 0;
         var failures = new List<Exception>();
         foreach (var recipient in recipients)
