@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Compliance.Core.Filings;
@@ -20,8 +19,6 @@ namespace Compliance.Benchmarks;
 /// </summary>
 public static class RecheckBenchmark
 {
-    private static readonly string[] Submitters = ["91510100A4C12H3B1Y", "91510600G612DD2721", "91510100MA6CUB2L8Y", "91510104MA61W8K3XE"];
-
     public static async Task RunAsync(int filings, TextWriter output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -32,7 +29,7 @@ public static class RecheckBenchmark
             var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("filings");
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
             await Parallel.ForEachAsync(Enumerable.Range(0, filings), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
-                await container.GetBlobClient($"{Submitters[i % Submitters.Length]}/recheck-{i:D5}.csv").UploadAsync(new BinaryData(Payroll(i)), overwrite: true, ct));
+                await container.GetBlobClient($"{Compliance.Testing.GeneratedPayroll.SubmitterOf(i)}/recheck-{i:D5}.csv").UploadAsync(new BinaryData(Compliance.Testing.GeneratedPayroll.Csv(i)), overwrite: true, ct));
             var verdicts = new TableServiceClient(azurite.ConnectionString).GetTableClient("Filings");
             while (await CountAsync(verdicts, cancellationToken) < filings)
             {
@@ -69,19 +66,6 @@ public static class RecheckBenchmark
             "http://127.0.0.1:0").Build();
         await host.StartAsync(cancellationToken);
         return host;
-    }
-
-    /// <summary>A payroll filing of June and July, 4–9 rows, the first i % 5 at 15% housing fund.</summary>
-    private static byte[] Payroll(int i)
-    {
-        var uscc = Submitters[i % Submitters.Length];
-        var csv = new StringBuilder("uscc,period,region,employee_id,wage_base,pension_employer_rate,unemployment_employer_rate,unemployment_employee_rate,housing_fund_employer_rate,housing_fund_employee_rate\r\n");
-        for (var r = 0; r < 4 + (i % 6); r++)
-        {
-            csv.Append(CultureInfo.InvariantCulture, $"{uscc},{(r % 2 == 0 ? "2016-06" : "2016-07")},510100,E{r:D4},8000,19,1,0.5,{(r < i % 5 ? "15" : "12")},12\r\n");
-        }
-
-        return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
     private static async Task<int> CountAsync(TableClient table, CancellationToken cancellationToken)

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Compliance.Core.Checking;
@@ -34,8 +32,6 @@ internal sealed record BatchFigures(int Filings, int Processed, int Lost, int Du
 /// </summary>
 internal sealed class FilingBatch
 {
-    private static readonly string[] Submitters = ["91510100A4C12H3B1Y", "91510600G612DD2721", "91510100MA6CUB2L8Y", "91510104MA61W8K3XE"];
-
     private FilingBatch(List<BatchFiling> filings) => Filings = filings;
 
     public List<BatchFiling> Filings { get; }
@@ -47,17 +43,8 @@ internal sealed class FilingBatch
         var filings = new List<BatchFiling>();
         for (var i = 0; i < count; i++)
         {
-            var uscc = Submitters[i % Submitters.Length];
-            var csv = new StringBuilder("uscc,period,region,employee_id,wage_base,pension_employer_rate,unemployment_employer_rate,unemployment_employee_rate,housing_fund_employer_rate,housing_fund_employee_rate\r\n");
-            var rows = 4 + (i % 6);
-            for (var r = 0; r < rows; r++)
-            {
-                var period = r % 2 == 0 ? "2016-06" : "2016-07";
-                var housingFund = r < i % 5 ? "15" : "12"; // the first i % 5 rows break HF-RATE-CAP
-                csv.Append(CultureInfo.InvariantCulture, $"{uscc},{period},510100,E{r:D4},8000,19,1,0.5,{housingFund},12\r\n");
-            }
-
-            var content = Encoding.UTF8.GetBytes(csv.ToString());
+            var uscc = Compliance.Testing.GeneratedPayroll.SubmitterOf(i);
+            var content = Compliance.Testing.GeneratedPayroll.Csv(i);
             var name = $"{tag}-{i:D3}.csv";
             using var report = checker.Check(new MemoryStream(content), name, new CheckOptions { ExpectedUscc = uscc });
             filings.Add(new BatchFiling(uscc, name, content, report.Violations.Count, report.Findings.Count, [.. report.Periods]));
