@@ -43,11 +43,18 @@ public static class CheckerCases
         return violating;
     }
 
-    /// <summary>The product: the same <see cref="FilingChecker"/> call the <c>compliance check</c> command makes.</summary>
-    public static int Check(string path)
+    /// <summary>The product: the same <see cref="FilingChecker"/> call the <c>compliance check</c> command makes, on every core.</summary>
+    public static int Check(string path) => Check(path, CheckOptions.Default);
+
+    /// <summary>The product held to the calling thread.</summary>
+    public static int CheckOneThread(string path) => Check(path, OneThread);
+
+    private static readonly CheckOptions OneThread = new() { MaxDegreeOfParallelism = 1 };
+
+    private static int Check(string path, CheckOptions options)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        using var report = Checker.Check(stream, Path.GetFileName(path));
+        using var report = Checker.Check(stream, Path.GetFileName(path), options);
         if (report.Status != FilingStatus.Checked)
         {
             throw new InvalidOperationException($"The checker rejected {path}: {report.Error}");

@@ -157,25 +157,42 @@ public sealed class SyntheticPayroll
         json.WriteEndObject();
     }
 
-    /// <summary>An XLSX as an export tool writes it: streamed, text as inline strings, numbers as numbers.</summary>
-    public void WriteXlsx(string path)
+    /// <summary>
+    /// An XLSX as an export tool streams it (text as inline strings) or, with <paramref name="sharedStrings"/>,
+    /// as Excel saves it: every text cell an index into one shared-string table (here a million distinct
+    /// employee IDs, since the IDs are distinct). Numbers are numbers either way.
+    /// </summary>
+    public void WriteXlsx(string path, bool sharedStrings = false)
     {
         using var document = SpreadsheetDocument.Create(path, SpreadsheetDocumentType.Workbook);
         var workbook = document.AddWorkbookPart();
         workbook.Workbook = new Workbook();
         var sheetPart = workbook.AddNewPart<WorksheetPart>();
+        var table = sharedStrings ? new Dictionary<string, int>(StringComparer.Ordinal) : null;
         using (var writer = OpenXmlWriter.Create(sheetPart))
         {
             writer.WriteStartElement(new Worksheet());
             writer.WriteStartElement(new SheetData());
-            WriteRow(writer, 1, Columns, numericFrom: int.MaxValue);
+            WriteRow(writer, 1, Columns, numericFrom: int.MaxValue, table);
             var index = 2u;
             foreach (var row in Generate())
             {
-                WriteRow(writer, index++, row, numericFrom: 4);
+                WriteRow(writer, index++, row, numericFrom: 4, table);
             }
 
             writer.WriteEndElement();
+            writer.WriteEndElement();
+        }
+
+        if (table is not null)
+        {
+            using var writer = OpenXmlWriter.Create(workbook.AddNewPart<SharedStringTablePart>());
+            writer.WriteStartElement(new SharedStringTable(), [new OpenXmlAttribute("uniqueCount", string.Empty, table.Count.ToString(CultureInfo.InvariantCulture))]);
+            foreach (var text in table.Keys)
+            {
+                writer.WriteElement(new SharedStringItem(new Text(text)));
+            }
+
             writer.WriteEndElement();
         }
 
@@ -183,7 +200,7 @@ public sealed class SyntheticPayroll
         workbook.Workbook.Save();
     }
 
-    private static void WriteRow(OpenXmlWriter writer, uint index, string[] values, int numericFrom)
+    private static void WriteRow(OpenXmlWriter writer, uint index, string[] values, int numericFrom, Dictionary<string, int>? sharedStrings)
     {
         writer.WriteStartElement(new Row(), [new OpenXmlAttribute("r", string.Empty, index.ToString(CultureInfo.InvariantCulture))]);
         for (var c = 0; c < values.Length; c++)
@@ -192,6 +209,16 @@ public sealed class SyntheticPayroll
             if (c >= numericFrom)
             {
                 writer.WriteElement(new Cell { CellReference = reference, CellValue = new CellValue(values[c]) });
+            }
+            else if (sharedStrings is not null)
+            {
+                if (!sharedStrings.TryGetValue(values[c], out var at))
+                {
+                    at = sharedStrings.Count;
+                    sharedStrings.Add(values[c], at);
+                }
+
+                writer.WriteElement(new Cell { CellReference = reference, DataType = CellValues.SharedString, CellValue = new CellValue(at) });
             }
             else
             {

@@ -22,7 +22,6 @@ internal sealed class DuplicateRows : IDisposable
     private const int EntryBytes = 20;
 
     private readonly KeyTable seen;
-    private char[] key = new char[128];
     private readonly int inMemoryKeys;
     private const int PartitionBufferBytes = 800 * EntryBytes;
 
@@ -44,9 +43,11 @@ internal sealed class DuplicateRows : IDisposable
     /// Records the row's key. Returns the earlier row with the same key when that is already known; 0 when
     /// the key is new or (after spilling) only <see cref="Finish"/> can tell.
     /// </summary>
-    public int Add(string uscc, Period period, ReadOnlySpan<char> employee, int row)
+    public int Add(string uscc, Period period, ReadOnlySpan<char> employee, int row) => Add(Key(uscc, period, employee), row);
+
+    /// <summary>As <see cref="Add(string, Period, ReadOnlySpan{char}, int)"/> with the key made by <see cref="Key"/> (on any thread).</summary>
+    public int Add(UInt128 hash, int row)
     {
-        var hash = Hash(uscc, period, employee);
         if (spills is null)
         {
             if (seen.GetOrAdd(hash, row) is var first and > 0)
@@ -142,19 +143,16 @@ internal sealed class DuplicateRows : IDisposable
         pendingBytes[p] = used + EntryBytes;
     }
 
-    private UInt128 Hash(string uscc, Period period, ReadOnlySpan<char> employee)
+    /// <summary>The row's key: enterprise, period and subject hashed together. Pure, so the threads typing rows make it.</summary>
+    public static UInt128 Key(string uscc, Period period, ReadOnlySpan<char> employee)
     {
         var length = uscc.Length + 2 + employee.Length;
-        if (key.Length < length)
-        {
-            key = new char[length * 2];
-        }
-
+        var key = length <= 256 ? stackalloc char[length] : new char[length];
         uscc.AsSpan().CopyTo(key);
         key[uscc.Length] = (char)period.Ordinal;
         key[uscc.Length + 1] = '\u0001';
-        employee.CopyTo(key.AsSpan(uscc.Length + 2));
-        return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(key.AsSpan(0, length)));
+        employee.CopyTo(key[(uscc.Length + 2)..]);
+        return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(key));
     }
 
     public void Dispose()

@@ -19,6 +19,12 @@ public sealed record CheckOptions
     /// <summary>Warnings listed in a report; the count covers all of them.</summary>
     public int MaxListedWarnings { get; init; } = 500;
 
+    /// <summary>
+    /// Threads a large filing is checked on (the report is the same whatever the number); 1 checks on the
+    /// calling thread alone, as a host running several checks at once may prefer.
+    /// </summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+
     public static CheckOptions Default { get; } = new();
 }
 
@@ -56,21 +62,21 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         return run.Finish();
     }
 
-    /// <summary>The mutable state of one check, kept out of the checker so the checker stays shareable.</summary>
+    /// <summary>Rows read before they are typed on a thread of their own: about 75 KB of CSV, small enough that a batch is still in the cache when another core types it.</summary>
+    internal const int BatchRows = 1024;
+
+    /// <summary>
+    /// The mutable state of one check, kept out of the checker so the checker stays shareable. Rows are typed
+    /// and evaluated in batches (<see cref="RowWorker"/>, on several threads for a large file); everything that
+    /// depends on the order of rows — counts, repeated employees, the lists of errors, warnings and violations —
+    /// is merged here one batch at a time in file order, so a report is the same however many threads made it.
+    /// </summary>
     private sealed class Run(FilingChecker owner, string fileName, CheckOptions options) : IDisposable
     {
         private readonly ViolationLog violations = new();
         private DuplicateRows? employees;
         private bool handedOver;
-        private readonly Dictionary<Period, RulesInForce> rulesByPeriod = [];
-        private readonly List<RowError> rowErrors = [];
-        private readonly List<FilingWarning> rowWarnings = [];
-        private Period evaluatedPeriod;
-        private RulesInForce? evaluated;
-        private RecordParser? parser;
-        private int? periodColumn;
-        private int? regionColumn;
-        private string? expected;
+        private FilingSchema? schema;
         private string? lastUscc;
         private string? lastRegion;
         private Period? lastPeriod;
@@ -88,27 +94,51 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
 
         public void Read(IFilingSource source, CancellationToken cancellationToken)
         {
-            kind = source.Schema.Kind.ToContractName();
-            rules = [.. owner.Catalog.RulesFor(source.Schema.Kind)];
+            schema = source.Schema;
+            kind = schema.Kind.ToContractName();
+            rules = [.. owner.Catalog.RulesFor(schema.Kind)];
             counts = new RuleCounts[rules.Length];
             foreach (var warning in source.HeaderWarnings)
             {
                 AddWarning(warning);
             }
 
-            expected = options.ExpectedUscc is { } e ? TextNormalizer.Normalize(e).ToUpperInvariant() : null;
-            parser = new RecordParser(source.Schema, expected);
-            periodColumn = source.Schema.Find("period")?.Ordinal;
-            regionColumn = source.Schema.Find("region")?.Ordinal;
-
             // One row per employee and period (payroll), per province and year (safety assessments).
-            employees = source.Schema.Kind is FilingKind.Payroll or FilingKind.SafetyAssessment ? new DuplicateRows() : null;
+            var findsRepeats = schema.Kind is FilingKind.Payroll or FilingKind.SafetyAssessment;
+            employees = findsRepeats ? new DuplicateRows() : null;
+            var plan = new RowPlan(
+                schema,
+                rules,
+                options.ExpectedUscc is { } e ? TextNormalizer.Normalize(e).ToUpperInvariant() : null,
+                schema.Find("period")?.Ordinal,
+                schema.Find("region")?.Ordinal,
+                findsRepeats);
 
-            // One call per row rather than one long loop: the per-row code is then compiled like any hot
-            // method (tiered, with profile data) instead of once per file through on-stack replacement.
-            foreach (var raw in source.ReadRecords(cancellationToken))
+            using (var batches = new OrderedBatches<RowBatch>(options.MaxDegreeOfParallelism, () => new RowBatch(plan), () => new RowWorker(plan), Merge))
             {
-                Row(raw);
+                var batch = batches.Rent();
+                try
+                {
+                    foreach (var raw in source.ReadRecords(cancellationToken))
+                    {
+                        batch.Add(raw);
+                        if (batch.Full)
+                        {
+                            batches.Submit(batch);
+                            batch = batches.Rent();
+                        }
+                    }
+                }
+                catch (FilingRejectedException)
+                {
+                    // The rows before the damage still count in the rejected report, as they were read.
+                    batches.Submit(batch);
+                    batches.Complete();
+                    throw;
+                }
+
+                batches.Submit(batch);
+                batches.Complete();
             }
 
             // Repeats among keys that went to disk are only known now; they reject the file like any other.
@@ -116,87 +146,71 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             {
                 foreach (var (row, first) in employees.Finish())
                 {
-                    AddError(Duplicate(source.Schema, row, first, null, null, null));
+                    AddError(Duplicate(schema, row, first, null, null, null));
                 }
             }
         }
 
-        private void Row(RawRecord raw)
+        /// <summary>Takes one typed batch into the report, row by row in file order.</summary>
+        private void Merge(RowBatch batch)
         {
-            rows++;
-            rowErrors.Clear();
-            rowWarnings.Clear();
-            var record = parser!.Parse(raw, rowErrors, rowWarnings);
-            if (record is not null && expected is not null && record.Uscc != expected)
+            int warning = 0, error = 0, violation = 0;
+            for (var i = 0; i < batch.Count; i++)
             {
-                rowErrors.Add(new RowError(record.Row, "uscc", UserMessage.Of(MessageCode.AtCell, Num(record.Row), "uscc", UserMessage.Of(MessageCode.SubmitterMismatch, record.Uscc, expected))));
-                record = null;
-            }
-
-            if (record is not null && employees is not null && !record.SubjectSpan.IsEmpty
-                && employees.Add(record.Uscc, record.Period, record.SubjectSpan, record.Row) is var first and > 0)
-            {
-                rowErrors.Add(Duplicate(record.Schema, record.Row, first, record.Subject, record.Uscc, record.Period));
-                record = null;
-            }
-
-            if (rowWarnings.Count > 0)
-            {
-                foreach (var warning in rowWarnings)
+                ref readonly var row = ref batch.Rows[i];
+                rows++;
+                for (; warning < row.WarningsEnd; warning++)
                 {
-                    AddWarning(warning);
+                    AddWarning(batch.Warnings[warning]);
+                }
+
+                for (; error < row.ErrorsEnd; error++)
+                {
+                    AddError(batch.Errors[error]);
+                }
+
+                if (row.Typed && row.HasKey && employees!.Add(row.Key, row.Row) is var first and > 0)
+                {
+                    AddError(Duplicate(schema!, row.Row, first, batch.Subject(row), row.Uscc, row.Period));
+                }
+
+                // Even an unreadable row usually names its period and region; the pipeline files the rejected
+                // filing under them, so a regulator's monthly count includes it. Rows of one filing nearly always
+                // share their enterprise, period and region: the sorted sets are only touched on a change.
+                if (row.Period is { } period && period != lastPeriod)
+                {
+                    periods.Add(period);
+                    lastPeriod = period;
+                }
+
+                if (row.Uscc is { } uscc && !ReferenceEquals(uscc, lastUscc))
+                {
+                    usccs.Add(uscc);
+                    lastUscc = uscc;
+                }
+
+                if (row.Region is { } region && !ReferenceEquals(region, lastRegion))
+                {
+                    regions.Add(region);
+                    lastRegion = region;
+                }
+
+                // A file with any unreadable row is rejected whole: its violations would never be reported.
+                for (; violation < row.ViolationsEnd; violation++)
+                {
+                    if (errorCount == 0)
+                    {
+                        violations.Add(batch.Violations[violation]);
+                    }
                 }
             }
 
-            if (rowErrors.Count > 0)
+            for (var k = 0; k < counts.Length; k++)
             {
-                foreach (var error in rowErrors)
-                {
-                    AddError(error);
-                }
+                counts[k].Add(batch.Counts[k]);
             }
 
-            if (record is null)
-            {
-                // Even an unreadable row usually names its period and region; the pipeline files the
-                // rejected filing under them, so a regulator's monthly count includes it.
-                if (periodColumn is { } pc && Period.TryParse(raw.CellText(pc), out var rowPeriod))
-                {
-                    periods.Add(rowPeriod.Value);
-                }
-
-                if (regionColumn is { } rc && raw.CellText(rc) is { } rowRegion && RegionCode.TryParse(TextNormalizer.Normalize(rowRegion), out var code))
-                {
-                    regions.Add(code.Value);
-                }
-
-                return;
-            }
-
-            // Rows of one filing nearly always share their enterprise, period and region: the sorted sets
-            // are only touched when a value differs from the row before.
-            if (record.Period != lastPeriod)
-            {
-                periods.Add(record.Period);
-                lastPeriod = record.Period;
-            }
-
-            if (!ReferenceEquals(record.Uscc, lastUscc))
-            {
-                usccs.Add(record.Uscc);
-                lastUscc = record.Uscc;
-            }
-
-            if (!ReferenceEquals(record.Region, lastRegion))
-            {
-                regions.Add(record.Region);
-                lastRegion = record.Region;
-            }
-
-            if (errorCount == 0)
-            {
-                Evaluate(record);
-            }
+            batch.Reset();
         }
 
         // Repeats found on disk (subject null) no longer know whose row it was, only where the first one is.
@@ -219,45 +233,6 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             if (errors.Count < options.MaxListedErrors)
             {
                 errors.Add(error);
-            }
-        }
-
-        private void Evaluate(FilingRecord record)
-        {
-            // The rule versions in force are resolved once per period, not per row.
-            var inForce = evaluated;
-            if (inForce is null || record.Period != evaluatedPeriod)
-            {
-                if (!rulesByPeriod.TryGetValue(record.Period, out inForce))
-                {
-                    inForce = RulesInForce.For(rules, record.Period);
-                    rulesByPeriod[record.Period] = inForce;
-                }
-
-                (evaluatedPeriod, evaluated) = (record.Period, inForce);
-            }
-
-            for (var k = 0; k < inForce.Checks.Length; k++)
-            {
-                ref var count = ref counts[inForce.Indices[k]];
-                switch (inForce.Checks[k].Evaluate(record, inForce.Hits[k], violations))
-                {
-                    case RuleOutcome.NotApplicable:
-                        count.NotApplicable++;
-                        break;
-                    case RuleOutcome.Violated:
-                        count.Checked++;
-                        count.Violated++;
-                        break;
-                    default:
-                        count.Checked++;
-                        break;
-                }
-            }
-
-            foreach (var i in inForce.NotInForce)
-            {
-                counts[i].NotInForce++;
             }
         }
 
@@ -322,28 +297,224 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 violations.Dispose();
             }
         }
+    }
 
-        /// <summary>The rules of one period bound to their versions, and the rules with no version then.</summary>
-        private sealed record RulesInForce(int[] Indices, IRuleCheck[] Checks, RuleHit[] Hits, int[] NotInForce)
+    /// <summary>What every thread typing rows of one file shares: read-only.</summary>
+    private sealed record RowPlan(FilingSchema Schema, PolicyRule[] Rules, string? ExpectedUscc, int? PeriodColumn, int? RegionColumn, bool FindsRepeats);
+
+    /// <summary>What the merge needs of one row, as typed on a worker thread.</summary>
+    private struct RowOutcome
+    {
+        public int Row;
+
+        /// <summary>The row typed and belongs to the filer: its rules were evaluated.</summary>
+        public bool Typed;
+
+        /// <summary>The row names an employee (or province) whose repeat <see cref="Key"/> must be checked in file order.</summary>
+        public bool HasKey;
+        public UInt128 Key;
+        public int SubjectStart;
+        public int SubjectLength;
+        public string? Uscc;
+        public Period? Period;
+        public string? Region;
+
+        // Where this row's entries end in the batch's lists.
+        public int WarningsEnd;
+        public int ErrorsEnd;
+        public int ViolationsEnd;
+    }
+
+    /// <summary>Rows read and not yet merged, with what typing and evaluating them produced. Reused.</summary>
+    private sealed class RowBatch(RowPlan plan)
+    {
+        private readonly RawRecord[] raw = new RawRecord[BatchRows];
+        private char[] subjects = new char[BatchRows * 16];
+
+        public int Count { get; private set; }
+
+        public bool Full => Count == raw.Length;
+
+        public RowOutcome[] Rows { get; } = new RowOutcome[BatchRows];
+
+        public List<RowError> Errors { get; } = [];
+
+        public List<FilingWarning> Warnings { get; } = [];
+
+        public List<Violation> Violations { get; } = [];
+
+        public RuleCounts[] Counts { get; } = new RuleCounts[plan.Rules.Length];
+
+        public int SubjectsUsed { get; private set; }
+
+        public RawRecord Raw(int i) => raw[i];
+
+        /// <summary>Copies the reader's record (which it reuses) into the next row of the batch.</summary>
+        public void Add(RawRecord record)
         {
-            public static RulesInForce For(PolicyRule[] rules, Period period)
+            (raw[Count] ??= new RawRecord(plan.Schema, capacity: 128)).CopyFrom(record);
+            Count++;
+        }
+
+        /// <summary>Keeps a row's subject for its repeat message (rare), so the key can be made off the merge thread.</summary>
+        public (int Start, int Length) KeepSubject(ReadOnlySpan<char> subject)
+        {
+            if (subjects.Length - SubjectsUsed < subject.Length)
             {
-                var versions = rules.Select((rule, index) => (Rule: rule, Index: index, Version: rule.VersionFor(period))).ToList();
-                var active = versions.Where(v => v.Version is not null).ToList();
-                return new(
-                    [.. active.Select(v => v.Index)],
-                    [.. active.Select(v => v.Version!.Check)],
-                    [.. active.Select(v => new RuleHit(v.Rule, v.Version!))],
-                    [.. versions.Where(v => v.Version is null).Select(v => v.Index)]);
+                Array.Resize(ref subjects, Math.Max(subjects.Length * 2, SubjectsUsed + subject.Length));
+            }
+
+            subject.CopyTo(subjects.AsSpan(SubjectsUsed));
+            var start = SubjectsUsed;
+            SubjectsUsed += subject.Length;
+            return (start, subject.Length);
+        }
+
+        public string Subject(in RowOutcome row) => new(subjects, row.SubjectStart, row.SubjectLength);
+
+        /// <summary>Empties the merged batch for its next rows.</summary>
+        public void Reset()
+        {
+            Count = 0;
+            Errors.Clear();
+            Warnings.Clear();
+            Violations.Clear();
+            Array.Clear(Counts);
+            SubjectsUsed = 0;
+        }
+    }
+
+    /// <summary>Types and evaluates the rows of a batch; one per thread (its parser and rule bindings cache per file).</summary>
+    private sealed class RowWorker(RowPlan plan) : IBatchWorker<RowBatch>
+    {
+        private readonly RecordParser parser = new(plan.Schema, plan.ExpectedUscc);
+        private readonly Dictionary<Period, RulesInForce> rulesByPeriod = [];
+        private Period evaluatedPeriod;
+        private RulesInForce? evaluated;
+
+        public void Process(RowBatch batch)
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                Row(batch, batch.Raw(i), ref batch.Rows[i]);
             }
         }
 
-        private struct RuleCounts
+        // One call per row rather than one long loop: the per-row code is then compiled like any hot method
+        // (tiered, with profile data) instead of once per file through on-stack replacement.
+        private void Row(RowBatch batch, RawRecord raw, ref RowOutcome outcome)
         {
-            public int Checked;
-            public int Violated;
-            public int NotApplicable;
-            public int NotInForce;
+            outcome = default;
+            outcome.Row = raw.Row;
+            var record = parser.Parse(raw, batch.Errors, batch.Warnings);
+            if (record is not null && plan.ExpectedUscc is { } expected && record.Uscc != expected)
+            {
+                batch.Errors.Add(new RowError(record.Row, "uscc", UserMessage.Of(MessageCode.AtCell, Num(record.Row), "uscc", UserMessage.Of(MessageCode.SubmitterMismatch, record.Uscc, expected))));
+                record = null;
+            }
+
+            if (record is null)
+            {
+                if (plan.PeriodColumn is { } pc && Period.TryParse(raw.CellText(pc), out var rowPeriod))
+                {
+                    outcome.Period = rowPeriod;
+                }
+
+                if (plan.RegionColumn is { } rc && raw.CellText(rc) is { } rowRegion && RegionCode.TryParse(TextNormalizer.Normalize(rowRegion), out var code))
+                {
+                    outcome.Region = code.Value;
+                }
+            }
+            else
+            {
+                outcome.Typed = true;
+                outcome.Uscc = record.Uscc;
+                outcome.Period = record.Period;
+                outcome.Region = record.Region;
+                if (plan.FindsRepeats && record.SubjectSpan is { IsEmpty: false } subject)
+                {
+                    outcome.HasKey = true;
+                    outcome.Key = DuplicateRows.Key(record.Uscc, record.Period, subject);
+                    (outcome.SubjectStart, outcome.SubjectLength) = batch.KeepSubject(subject);
+                }
+
+                Evaluate(record, batch);
+            }
+
+            outcome.WarningsEnd = batch.Warnings.Count;
+            outcome.ErrorsEnd = batch.Errors.Count;
+            outcome.ViolationsEnd = batch.Violations.Count;
+        }
+
+        private void Evaluate(FilingRecord record, RowBatch batch)
+        {
+            // The rule versions in force are resolved once per period, not per row.
+            var inForce = evaluated;
+            if (inForce is null || record.Period != evaluatedPeriod)
+            {
+                if (!rulesByPeriod.TryGetValue(record.Period, out inForce))
+                {
+                    inForce = RulesInForce.For(plan.Rules, record.Period);
+                    rulesByPeriod[record.Period] = inForce;
+                }
+
+                (evaluatedPeriod, evaluated) = (record.Period, inForce);
+            }
+
+            var counts = batch.Counts;
+            for (var k = 0; k < inForce.Checks.Length; k++)
+            {
+                ref var count = ref counts[inForce.Indices[k]];
+                switch (inForce.Checks[k].Evaluate(record, inForce.Hits[k], batch.Violations))
+                {
+                    case RuleOutcome.NotApplicable:
+                        count.NotApplicable++;
+                        break;
+                    case RuleOutcome.Violated:
+                        count.Checked++;
+                        count.Violated++;
+                        break;
+                    default:
+                        count.Checked++;
+                        break;
+                }
+            }
+
+            foreach (var i in inForce.NotInForce)
+            {
+                counts[i].NotInForce++;
+            }
+        }
+    }
+
+    /// <summary>The rules of one period bound to their versions, and the rules with no version then.</summary>
+    private sealed record RulesInForce(int[] Indices, IRuleCheck[] Checks, RuleHit[] Hits, int[] NotInForce)
+    {
+        public static RulesInForce For(PolicyRule[] rules, Period period)
+        {
+            var versions = rules.Select((rule, index) => (Rule: rule, Index: index, Version: rule.VersionFor(period))).ToList();
+            var active = versions.Where(v => v.Version is not null).ToList();
+            return new(
+                [.. active.Select(v => v.Index)],
+                [.. active.Select(v => v.Version!.Check)],
+                [.. active.Select(v => new RuleHit(v.Rule, v.Version!))],
+                [.. versions.Where(v => v.Version is null).Select(v => v.Index)]);
+        }
+    }
+
+    private struct RuleCounts
+    {
+        public int Checked;
+        public int Violated;
+        public int NotApplicable;
+        public int NotInForce;
+
+        public void Add(in RuleCounts other)
+        {
+            Checked += other.Checked;
+            Violated += other.Violated;
+            NotApplicable += other.NotApplicable;
+            NotInForce += other.NotInForce;
         }
     }
 }

@@ -12,13 +12,15 @@ public sealed class RawRecord
 {
     private readonly int[] starts;
     private readonly int[] lengths;
-    private char[] buffer = new char[512];
+    private char[] buffer;
     private int used;
 
-    public RawRecord(FilingSchema schema)
+    /// <param name="capacity">Characters the record holds before it grows: small for the many copies a batch keeps.</param>
+    public RawRecord(FilingSchema schema, int capacity = 512)
     {
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
+        buffer = new char[capacity];
         starts = new int[schema.Columns.Count];
         lengths = new int[schema.Columns.Count];
     }
@@ -79,6 +81,21 @@ public sealed class RawRecord
     {
         lengths.AsSpan().Clear();
         used = 0;
+    }
+
+    /// <summary>Makes this record a copy of <paramref name="other"/> (of the same schema), so the reader can move on while it is typed elsewhere.</summary>
+    internal void CopyFrom(RawRecord other)
+    {
+        if (buffer.Length < other.used)
+        {
+            buffer = new char[Math.Max(buffer.Length * 2, other.used)];
+        }
+
+        other.buffer.AsSpan(0, other.used).CopyTo(buffer);
+        other.starts.AsSpan().CopyTo(starts);
+        other.lengths.AsSpan().CopyTo(lengths);
+        used = other.used;
+        Row = other.Row;
     }
 }
 

@@ -48,7 +48,7 @@ internal sealed class AbolishedItemCheck : IRuleCheck
 
     public string Summary => $"amount = 0 for {string.Join("、", items.Values.Distinct().Select(i => i.Name))}";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
         if (record.Text(item) is not { } name || record.Number(amount) is not { } charged)
         {

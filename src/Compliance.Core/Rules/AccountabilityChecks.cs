@@ -66,7 +66,7 @@ internal sealed class SoeDeductionCheck : IRuleCheck
     public string Summary => string.Join("; ", cells.GroupBy(c => c.Value).Select(g =>
         $"{g.First().Key.Item1}/{string.Join("、", g.Select(c => c.Key.Item2))}: {Describe(g.Key)}"));
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
         if (record.Text(lossLevel) is not { } level || record.Text(responsibility) is not { } who || !cells.TryGetValue((level, who), out var cell))
         {

@@ -67,7 +67,7 @@ internal sealed class ExemptionChargedCheck : IRuleCheck
 
     public string Summary => $"{string.Join(", ", charged.Select(c => c.Name))} = 0 when {threshold.Summary}";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
         if (record.Number(sales) is not { } amount)
         {
@@ -111,7 +111,7 @@ internal sealed class ExemptionIneligibleCheck : IRuleCheck
 
     public string Summary => $"{claim.Name} only when {threshold.Summary}";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
         if (record.Number(sales) is not { } amount || record.Number(claim) is not { } claimed)
         {

@@ -9,7 +9,7 @@ internal interface IRuleCheck
     /// <summary>The limit in one line, for listings.</summary>
     string Summary { get; }
 
-    RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations);
+    RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations);
 }
 
 /// <summary>The rule and version being applied, so a check can stamp its findings.</summary>

@@ -70,7 +70,7 @@ internal sealed class RateCeilingCheck : IRuleCheck
 
     public string Summary => $"{string.Join(", ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(max)}%";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
         var outcome = RuleOutcome.NotApplicable;
         var wage = record.Number(wageBase);
@@ -168,7 +168,7 @@ internal sealed class RateSumRangeCheck : IRuleCheck
 
     public string Summary => $"{RuleKinds.Number(min)}% <= {string.Join(" + ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(max)}%";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
         if (record.Number(wageBase) is not { } wage)
         {

@@ -60,7 +60,7 @@ internal sealed class SafetyGradeCheck : IRuleCheck
     public string Summary =>
         $"grade by score{(bonus is null ? string.Empty : " + bonus")}: {string.Join(", ", bands.Select(b => $">= {RuleKinds.Number(b.Min)} {b.Grade}"))}; special major accident → {vetoGrade}; self report by {due.Month:D2}-{due.Day:D2} of the next year";
 
-    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ViolationLog violations)
+    public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
         if (record.Number(score) is not { } points || record.Text(grade) is not { } declared)
         {

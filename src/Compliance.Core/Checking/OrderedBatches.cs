@@ -1,0 +1,174 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+
+namespace Compliance.Core.Checking;
+
+/// <summary>Does the order-free work of a batch; one instance per thread, so it may keep caches.</summary>
+internal interface IBatchWorker<in TBatch>
+{
+    void Process(TBatch batch);
+}
+
+/// <summary>
+/// Batches processed on up to <c>degree</c> threads and merged on the caller's thread strictly in the order
+/// they were submitted, so whatever the merge builds is the same as one thread would build. The caller's
+/// thread is one of the <c>degree</c>: between reading batches it takes queued ones itself, so reading and
+/// processing share the cores without a thread spinning idle. The first batch is processed on the caller's
+/// thread (a small file never starts a thread); the others start with the second. At most two batches per
+/// thread wait at a time, so memory does not grow with the file.
+/// </summary>
+internal sealed class OrderedBatches<TBatch> : IDisposable
+    where TBatch : class
+{
+    private readonly int degree;
+    private readonly Func<TBatch> create;
+    private readonly Func<IBatchWorker<TBatch>> createWorker;
+    private readonly Action<TBatch> merge;
+    private readonly Stack<TBatch> free = new();
+    private readonly Queue<Pending> inFlight = new();
+    private BlockingCollection<Pending>? work;
+    private Task[]? workers;
+    private IBatchWorker<TBatch>? inline;
+    private int submitted;
+
+    public OrderedBatches(int degree, Func<TBatch> create, Func<IBatchWorker<TBatch>> createWorker, Action<TBatch> merge)
+    {
+        this.degree = Math.Max(1, degree);
+        this.create = create;
+        this.createWorker = createWorker;
+        this.merge = merge;
+    }
+
+    /// <summary>An empty batch to fill: a merged one reused, or a new one.</summary>
+    public TBatch Rent() => free.Count > 0 ? free.Pop() : create();
+
+    /// <summary>Hands a filled batch over; it is merged after every batch submitted before it.</summary>
+    public void Submit(TBatch batch)
+    {
+        submitted++;
+        if (degree == 1 || submitted == 1)
+        {
+            inline ??= createWorker();
+            inline.Process(batch);
+            merge(batch);
+            free.Push(batch);
+            return;
+        }
+
+        Start();
+        var pending = new Pending(batch);
+        inFlight.Enqueue(pending);
+        work!.Add(pending);
+
+        // The reader is ahead of the other threads: it helps with the oldest queued batch instead of reading on.
+        if (work.Count > 1 && work.TryTake(out var queued))
+        {
+            Process(inline ??= createWorker(), queued);
+        }
+
+        MergeDone(wait: inFlight.Count > 2 * degree);
+    }
+
+    /// <summary>Waits for every submitted batch and merges the rest.</summary>
+    public void Complete()
+    {
+        while (work?.TryTake(out var queued) == true)
+        {
+            Process(inline ??= createWorker(), queued);
+        }
+
+        while (inFlight.Count > 0)
+        {
+            MergeDone(wait: true);
+        }
+    }
+
+    private void MergeDone(bool wait)
+    {
+        while (inFlight.TryPeek(out var head))
+        {
+            if (!head.Done.IsSet)
+            {
+                if (!wait)
+                {
+                    return;
+                }
+
+                head.Done.Wait();
+                wait = false;
+            }
+
+            inFlight.Dequeue();
+            head.Done.Dispose();
+            head.Error?.Throw();
+            merge(head.Batch);
+            free.Push(head.Batch);
+        }
+    }
+
+    private void Start()
+    {
+        if (workers is not null)
+        {
+            return;
+        }
+
+        work = new BlockingCollection<Pending>();
+        workers = new Task[degree - 1];
+        for (var i = 0; i < workers.Length; i++)
+        {
+            workers[i] = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    private void Work()
+    {
+        var worker = createWorker();
+        foreach (var pending in work!.GetConsumingEnumerable())
+        {
+            Process(worker, pending);
+        }
+    }
+
+    private static void Process(IBatchWorker<TBatch> worker, Pending pending)
+    {
+        try
+        {
+            worker.Process(pending.Batch);
+        }
+        catch (Exception ex)
+        {
+            // Rethrown on the caller's thread when this batch's turn to merge comes.
+            pending.Error = ExceptionDispatchInfo.Capture(ex);
+        }
+
+        pending.Done.Set();
+    }
+
+    public void Dispose()
+    {
+        if (work is null)
+        {
+            return;
+        }
+
+        work.CompleteAdding();
+        Task.WaitAll(workers!);
+        work.Dispose();
+        foreach (var pending in inFlight)
+        {
+            pending.Done.Dispose();
+        }
+
+        work = null;
+    }
+
+    private sealed class Pending(TBatch batch)
+    {
+        public TBatch Batch { get; } = batch;
+
+        public ManualResetEventSlim Done { get; } = new();
+
+        public ExceptionDispatchInfo? Error { get; set; }
+    }
+}
