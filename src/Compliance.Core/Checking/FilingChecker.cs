@@ -25,6 +25,12 @@ public sealed record CheckOptions
     /// </summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// Whether threads start only when typing rows outweighs reading them (timed on the first batches); tests
+    /// of the merge turn it off to run every large file on threads.
+    /// </summary>
+    internal bool ProbeParallelism { get; init; } = true;
+
     public static CheckOptions Default { get; } = new();
 }
 
@@ -114,7 +120,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 schema.Find("region")?.Ordinal,
                 findsRepeats);
 
-            using (var batches = new OrderedBatches<RowBatch>(options.MaxDegreeOfParallelism, () => new RowBatch(plan), () => new RowWorker(plan), Merge))
+            using (var batches = new OrderedBatches<RowBatch>(options.MaxDegreeOfParallelism, () => new RowBatch(plan), () => new RowWorker(plan), Merge, options.ProbeParallelism))
             {
                 var batch = batches.Rent();
                 try

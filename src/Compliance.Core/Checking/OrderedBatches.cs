@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace Compliance.Core.Checking;
@@ -13,9 +14,14 @@ internal interface IBatchWorker<in TBatch>
 /// Batches processed on up to <c>degree</c> threads and merged on the caller's thread strictly in the order
 /// they were submitted, so whatever the merge builds is the same as one thread would build. The caller's
 /// thread is one of the <c>degree</c>: between reading batches it takes queued ones itself, so reading and
-/// processing share the cores without a thread spinning idle. The first batch is processed on the caller's
-/// thread (a small file never starts a thread); the others start with the second. At most two batches per
-/// thread wait at a time, so memory does not grow with the file.
+/// processing share the cores without a thread spinning idle. At most two batches per thread wait at a time,
+/// so memory does not grow with the file.
+/// <para>
+/// Threads pay only where processing outweighs reading: the first <see cref="ProbeBatches"/> batches are
+/// processed on the caller's thread (a small file never starts a thread) and timed against the reading of
+/// them; when reading takes longer (an XLSX's XML, a JSON's tokens), other threads would mostly wait for
+/// the reader and compete with it for the cores and the collector, so the rest stays on the caller's thread.
+/// </para>
 /// </summary>
 internal sealed class OrderedBatches<TBatch> : IDisposable
     where TBatch : class
@@ -30,10 +36,20 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
     private Task[]? workers;
     private IBatchWorker<TBatch>? inline;
     private int submitted;
+    private readonly int probeBatches;
+    private long readStarted = Stopwatch.GetTimestamp();
+    private long callersShare;
+    private long processing;
+    private bool parallel;
 
-    public OrderedBatches(int degree, Func<TBatch> create, Func<IBatchWorker<TBatch>> createWorker, Action<TBatch> merge)
+    /// <summary>Batches timed on the caller's thread before threads are started; the first (compiling) is not counted.</summary>
+    internal const int ProbeBatches = 3;
+
+    /// <param name="probe">False to start threads with the second batch whatever the timings (tests of the merge).</param>
+    public OrderedBatches(int degree, Func<TBatch> create, Func<IBatchWorker<TBatch>> createWorker, Action<TBatch> merge, bool probe = true)
     {
         this.degree = Math.Max(1, degree);
+        probeBatches = probe ? ProbeBatches : 1;
         this.create = create;
         this.createWorker = createWorker;
         this.merge = merge;
@@ -46,12 +62,24 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
     public void Submit(TBatch batch)
     {
         submitted++;
-        if (degree == 1 || submitted == 1)
+        if (!parallel)
         {
+            var handedOver = Stopwatch.GetTimestamp();
             inline ??= createWorker();
             inline.Process(batch);
+            var processed = Stopwatch.GetTimestamp();
             merge(batch);
             free.Push(batch);
+            var handedBack = Stopwatch.GetTimestamp();
+            if (submitted > 1)
+            {
+                // The caller's share stays with it whatever happens: reading and merging.
+                callersShare += handedOver - readStarted + (handedBack - processed);
+                processing += processed - handedOver;
+            }
+
+            readStarted = handedBack;
+            parallel = degree > 1 && submitted == probeBatches && processing > callersShare;
             return;
         }
 

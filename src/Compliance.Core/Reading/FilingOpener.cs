@@ -59,7 +59,7 @@ public static class FilingOpener
                 CheckExpandedSize(seekable, limits);
             }
 
-            IFilingSource source = format == FilingFormat.Xlsx ? new XlsxFilingSource(seekable) : new JsonFilingSource(seekable, limits);
+            IFilingSource source = format == FilingFormat.Xlsx ? new XlsxFilingSource(seekable, limits) : new JsonFilingSource(seekable, limits);
             return new OwningSource(source, spool, stream);
         }
         catch

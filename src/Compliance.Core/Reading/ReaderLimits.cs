@@ -18,6 +18,12 @@ public sealed record ReaderLimits
     /// </summary>
     public long MaxXlsxExpandedBytes { get; init; } = 4L << 30;
 
+    /// <summary>
+    /// Characters of an XLSX's shared-string table kept in memory (32 MB); the rest is read from a temporary
+    /// file. Excel keeps every distinct text there, so a sheet of a million distinct IDs has a million entries.
+    /// </summary>
+    public long MaxSharedStringChars { get; init; } = 16L << 20;
+
     /// <summary>How many bytes are sniffed to choose the text encoding and spot binary content.</summary>
     public int SniffBytes { get; init; } = 64 * 1024;
 

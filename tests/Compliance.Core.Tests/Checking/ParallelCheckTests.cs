@@ -16,7 +16,7 @@ namespace Compliance.Core.Tests.Checking;
 public sealed class ParallelCheckTests
 {
     private static readonly CheckOptions OneThread = new() { MaxDegreeOfParallelism = 1 };
-    private static readonly CheckOptions FourThreads = new() { MaxDegreeOfParallelism = 4 };
+    private static readonly CheckOptions FourThreads = new() { MaxDegreeOfParallelism = 4, ProbeParallelism = false };
 
     public static IEnumerable<object[]> Samples =>
         Directory.GetFiles(Path.Combine(Repository.Root, "seeds", "samples")).Order(StringComparer.Ordinal).Select(f => new object[] { f });
