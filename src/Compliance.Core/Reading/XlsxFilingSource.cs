@@ -376,6 +376,13 @@ internal sealed class XlsxFilingSource : IFilingSource
             return false;
         }
 
+        // Significant digits: all but the point and the zeros before the first other digit.
+        var lead = digits.IndexOfAnyExcept('0', '.');
+        if (lead >= 0 && digits.Length - lead - (digits[lead..].Contains('.') ? 1 : 0) > 15)
+        {
+            return false;
+        }
+
         var point = digits.IndexOf('.');
         if (point < 0)
         {
