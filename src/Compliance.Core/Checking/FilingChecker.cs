@@ -104,9 +104,10 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             kind = schema.Kind.ToContractName();
             rules = [.. owner.Catalog.RulesFor(schema.Kind)];
             counts = new RuleCounts[rules.Length];
-            foreach (var warning in source.HeaderWarnings)
+            var headerWarnings = source.HeaderWarnings.Count;
+            for (var i = 0; i < headerWarnings; i++)
             {
-                AddWarning(warning);
+                AddWarning(source.HeaderWarnings[i]);
             }
 
             // One row per employee and period (payroll), per province and year (safety assessments).
@@ -145,6 +146,12 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
 
                 batches.Submit(batch);
                 batches.Complete();
+            }
+
+            // A JSON field no column has may first turn up in a later row: its warning comes after the rows'.
+            for (var i = headerWarnings; i < source.HeaderWarnings.Count; i++)
+            {
+                AddWarning(source.HeaderWarnings[i]);
             }
 
             // Repeats among keys that went to disk are only known now; they reject the file like any other.

@@ -10,7 +10,10 @@ public interface IFilingSource : IDisposable
 {
     FilingSchema Schema { get; }
 
-    /// <summary>Remarks about the header, such as ignored columns.</summary>
+    /// <summary>
+    /// Remarks about the header, such as ignored columns. May grow while the records are read (a JSON field
+    /// first seen in a later row), so it is read again once they are.
+    /// </summary>
     IReadOnlyList<FilingWarning> HeaderWarnings { get; }
 
     /// <summary>

@@ -4,6 +4,9 @@ using System.Text.Json;
 
 namespace Compliance.Core.Reading;
 
+/// <summary>Reads one value's tokens; false when they run out before the value ends (the cursor then refills and calls again).</summary>
+internal delegate bool JsonValueParser<in TState>(ref Utf8JsonReader reader, TState state);
+
 /// <summary>
 /// Walks a JSON document from a stream with <see cref="Utf8JsonReader"/>, holding only the current
 /// token or row object in memory. The buffer grows for one large value up to a limit, never for the file.
@@ -76,6 +79,26 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="parse"/> over the next value's tokens straight from the buffer, with no document
+    /// built. When the buffer ends inside the value, it is refilled (grown up to the limit for one large value)
+    /// and <paramref name="parse"/> runs again from the value's start, so it must start its work afresh.
+    /// </summary>
+    public void Parse<TState>(JsonValueParser<TState> parse, TState state)
+    {
+        while (true)
+        {
+            var reader = new Utf8JsonReader(buffer.AsSpan(start, end - start), final, this.state);
+            if (parse(ref reader, state))
+            {
+                Advance(ref reader);
+                return;
+            }
+
+            Refill();
+        }
+    }
+
     /// <summary>Skips the value whose first token was just read, token by token, so a huge array costs no memory.</summary>
     public void SkipRest(JsonTokenType opened)
     {
@@ -85,18 +108,41 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
         }
 
         // Skipped text is not decoded: a row's bad bytes are reported when that row is read, with its number.
+        // One reader per buffer, not per token: the rows array is skipped once before it is read.
         var depth = 1;
-        while (depth > 0)
+        while (true)
         {
-            var type = ReadToken(decode: false, out _);
-            if (type is JsonTokenType.StartArray or JsonTokenType.StartObject)
+            var reader = new Utf8JsonReader(buffer.AsSpan(start, end - start), final, state);
+            var good = 0L;
+            try
             {
-                depth++;
+                while (depth > 0 && reader.Read())
+                {
+                    good = reader.BytesConsumed;
+                    if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
+                    {
+                        depth++;
+                    }
+                    else if (reader.TokenType is JsonTokenType.EndArray or JsonTokenType.EndObject)
+                    {
+                        depth--;
+                    }
+                }
             }
-            else if (type is JsonTokenType.EndArray or JsonTokenType.EndObject)
+            catch (JsonException)
             {
-                depth--;
+                // The message names the byte where the JSON stops being JSON: just after the last good token.
+                start += (int)good;
+                throw;
             }
+
+            Advance(ref reader);
+            if (depth == 0)
+            {
+                return;
+            }
+
+            Refill();
         }
     }
 
