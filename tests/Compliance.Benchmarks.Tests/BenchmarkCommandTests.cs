@@ -20,12 +20,13 @@ public sealed partial class BenchmarkCommandTests
 
         var text = output.ToString();
         Assert.AreEqual(0, exit, text);
-        foreach (var name in new[] { "sep-baseline", "check", "csvhelper-linq", "rulesengine", "check-gb18030", "check-xlsx", "check-json" })
+        foreach (var name in new[] { "csvhelper-floor", "check", "check-1thread", "sep-baseline", "csvhelper-linq", "rulesengine", "check-gb18030", "miniexcel", "check-xlsx", "miniexcel-shared", "check-xlsx-shared", "stj-stream", "check-json" })
         {
             Assert.IsGreaterThan(0, Figure(text, $"rows/s {name}"), text);
+            Assert.IsGreaterThanOrEqualTo(0, Figure(text, $"cpu-s {name}"), text);
         }
 
-        foreach (var ratio in new[] { "check/sep-baseline", "check/rulesengine", "check/csvhelper-linq" })
+        foreach (var ratio in new[] { "check-1thread/csvhelper-floor", "check/csvhelper-floor", "check/csvhelper-linq", "check/rulesengine", "check-gb18030/check", "check-xlsx/miniexcel", "check-xlsx-shared/miniexcel-shared", "check-json/stj-stream" })
         {
             Assert.IsGreaterThan(0, Figure(text, $"ratio {ratio}"), text);
         }
@@ -33,6 +34,7 @@ public sealed partial class BenchmarkCommandTests
         // Short mode scales the 100 MB and 1 GB files down to 2 MB and 20 MB.
         Assert.IsGreaterThan(0, Figure(text, "peak-rss-mb check-2mb"), text);
         Assert.IsGreaterThan(0, Figure(text, "peak-rss-mb check-20mb"), text);
+        Assert.IsGreaterThan(0, Figure(text, "peak-rss-mb check-xlsx-shared-20001"), text);
     }
 
     [TestMethod]

@@ -156,7 +156,23 @@ public static class CheckerBenchmark
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio peak-rss large/small: {peaks[1] / peaks[0]:F2}"));
         }
+
+        // Excel's own limit, as Excel saves it: every employee ID distinct, so the shared-string table holds a
+        // million texts (the short mode scales it with the rows).
+        var sheetRows = options.Rows >= BenchmarkCommand.DefaultRows ? ExcelRowLimit - 1 : options.Rows;
+        var workbook = Path.Combine(work, "payroll-excel-limit.xlsx");
+        new SyntheticPayroll(sheetRows).WriteXlsx(workbook, sharedStrings: true);
+        var started = Stopwatch.StartNew();
+        var (code, sheetPeak) = await PeakMemory.RunAsync(DotnetHost(), ["exec", cli, "check", workbook, "--format", "json"], cancellationToken);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"child check-xlsx-shared-{sheetRows + 1}: {sheetRows:N0} rows, {new FileInfo(workbook).Length / 1e6:F1} MB, in {started.Elapsed.TotalSeconds:F1} s, exit code {code}"));
+        File.Delete(workbook);
+        output.WriteLine(sheetPeak is { } bytes
+            ? string.Create(CultureInfo.InvariantCulture, $"peak-rss-mb check-xlsx-shared-{sheetRows + 1}: {bytes / 1e6:F0}")
+            : $"peak-rss-mb check-xlsx-shared-{sheetRows + 1}: n/a (no /proc on this system)");
     }
+
+    /// <summary>Rows in one Excel worksheet, the header's included.</summary>
+    private const int ExcelRowLimit = 1_048_576;
 
     /// <summary>The dotnet host running this process, or the one on PATH when started through an apphost.</summary>
     internal static string DotnetHost() =>
