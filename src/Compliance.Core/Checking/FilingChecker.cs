@@ -97,6 +97,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private int rows;
         private int warningCount;
         private int errorCount;
+        private bool stopped;
 
         public void Read(IFilingSource source, CancellationToken cancellationToken)
         {
@@ -121,31 +122,57 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 schema.Find("region")?.Ordinal,
                 findsRepeats);
 
-            using (var batches = new OrderedBatches<RowBatch>(options.MaxDegreeOfParallelism, () => new RowBatch(plan), () => new RowWorker(plan), Merge, options.ProbeParallelism))
+            var chunked = source as IChunkedFilingSource;
+            using (var batches = new OrderedBatches<RowBatch>(options.MaxDegreeOfParallelism, () => new RowBatch(plan), () => new RowWorker(plan, chunked), Merge, options.ProbeParallelism))
             {
                 var batch = batches.Rent();
                 try
                 {
-                    foreach (var raw in source.ReadRecords(cancellationToken))
+                    if (chunked is not null)
                     {
-                        batch.Add(raw);
-                        if (batch.Full)
+                        // Whole records cut from the bytes here; decoded, parsed and typed on the threads.
+                        while (chunked.NextChunk(batch.Chunk))
                         {
+                            cancellationToken.ThrowIfCancellationRequested();
+                            batch.Chunked = true;
                             batches.Submit(batch);
                             batch = batches.Rent();
                         }
                     }
+                    else
+                    {
+                        foreach (var raw in source.ReadRecords(cancellationToken))
+                        {
+                            batch.Add(raw);
+                            if (batch.Full)
+                            {
+                                batches.Submit(batch);
+                                batch = batches.Rent();
+                            }
+                        }
+
+                        batches.Submit(batch);
+                    }
                 }
-                catch (FilingRejectedException)
+                catch (FilingRejectedException) when (!stopped)
                 {
-                    // The rows before the damage still count in the rejected report, as they were read.
-                    batches.Submit(batch);
+                    // The rows before the damage still count in the rejected report, as they were read (a chunk
+                    // cut short is not whole records, so only rows already handed over are merged).
+                    if (chunked is null)
+                    {
+                        batches.Submit(batch);
+                    }
+
                     batches.Complete();
                     throw;
                 }
 
-                batches.Submit(batch);
                 batches.Complete();
+            }
+
+            if (chunked is not null && rows == 0)
+            {
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.NoDataRows), row: 2);
             }
 
             // A JSON field no column has may first turn up in a later row: its warning comes after the rows'.
@@ -167,6 +194,13 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         /// <summary>Takes one typed batch into the report, row by row in file order.</summary>
         private void Merge(RowBatch batch)
         {
+            if (stopped)
+            {
+                // Past a damaged record nothing counts, whatever the threads have typed since.
+                batch.Reset();
+                return;
+            }
+
             int warning = 0, error = 0, violation = 0;
             for (var i = 0; i < batch.Count; i++)
             {
@@ -223,7 +257,13 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 counts[k].Add(batch.Counts[k]);
             }
 
+            var rejection = batch.Rejection;
             batch.Reset();
+            if (rejection is not null)
+            {
+                stopped = true;
+                throw rejection;
+            }
         }
 
         // Repeats found on disk (subject null) no longer know whose row it was, only where the first one is.
@@ -343,12 +383,32 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
     {
         private readonly RawRecord[] raw = new RawRecord[BatchRows];
         private char[] subjects = new char[BatchRows * 16];
+        private RowOutcome[] rows = new RowOutcome[BatchRows];
 
         public int Count { get; private set; }
 
         public bool Full => Count == raw.Length;
 
-        public RowOutcome[] Rows { get; } = new RowOutcome[BatchRows];
+        public RowOutcome[] Rows => rows;
+
+        /// <summary>Whole records of the file's bytes, for a chunked source (the rows are then parsed by the worker).</summary>
+        public FilingChunk Chunk { get; } = new();
+
+        public bool Chunked { get; set; }
+
+        /// <summary>The damaged record that ended the chunk, after the rows before it.</summary>
+        public FilingRejectedException? Rejection { get; set; }
+
+        /// <summary>The next row's outcome, for a row parsed from the chunk.</summary>
+        public ref RowOutcome NextRow()
+        {
+            if (Count == rows.Length)
+            {
+                Array.Resize(ref rows, rows.Length * 2);
+            }
+
+            return ref rows[Count++];
+        }
 
         public List<RowError> Errors { get; } = [];
 
@@ -389,6 +449,8 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         public void Reset()
         {
             Count = 0;
+            Chunked = false;
+            Rejection = null;
             Errors.Clear();
             Warnings.Clear();
             Violations.Clear();
@@ -398,18 +460,36 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
     }
 
     /// <summary>Types and evaluates the rows of a batch; one per thread (its parser and rule bindings cache per file).</summary>
-    private sealed class RowWorker(RowPlan plan) : IBatchWorker<RowBatch>
+    private sealed class RowWorker(RowPlan plan, IChunkedFilingSource? chunked) : IBatchWorker<RowBatch>
     {
         private readonly RecordParser parser = new(plan.Schema, plan.ExpectedUscc);
         private readonly Dictionary<Period, RulesInForce> rulesByPeriod = [];
+        private RawRecord? chunkRecord;
         private Period evaluatedPeriod;
         private RulesInForce? evaluated;
 
         public void Process(RowBatch batch)
         {
-            for (var i = 0; i < batch.Count; i++)
+            if (!batch.Chunked)
             {
-                Row(batch, batch.Raw(i), ref batch.Rows[i]);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    Row(batch, batch.Raw(i), ref batch.Rows[i]);
+                }
+
+                return;
+            }
+
+            try
+            {
+                foreach (var raw in chunked!.ParseChunk(batch.Chunk, chunkRecord ??= new RawRecord(plan.Schema)))
+                {
+                    Row(batch, raw, ref batch.NextRow());
+                }
+            }
+            catch (FilingRejectedException ex)
+            {
+                batch.Rejection = ex;
             }
         }
 

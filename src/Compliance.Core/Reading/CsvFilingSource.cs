@@ -10,25 +10,87 @@ using static Compliance.Core.Texts.MessageArgs;
 namespace Compliance.Core.Reading;
 
 /// <summary>
+/// A run of whole records cut from a file's bytes, parsed apart from the others (on any thread) by
+/// <see cref="IChunkedFilingSource.ParseChunk"/>. Reused: its buffers grow to the largest chunk.
+/// </summary>
+internal sealed class FilingChunk
+{
+    public byte[] Bytes { get; set; } = [];
+
+    public int Length { get; set; }
+
+    /// <summary>The file line the chunk's first record starts on.</summary>
+    public int FirstLine { get; set; }
+
+    /// <summary>The chunk decoded, kept to be reused by the next chunk parsed into it.</summary>
+    public char[] Chars { get; set; } = [];
+}
+
+/// <summary>A source whose records can be cut into chunks on one thread and parsed on several.</summary>
+internal interface IChunkedFilingSource : IFilingSource
+{
+    /// <summary>Fills <paramref name="chunk"/> with the next whole records (about <see cref="CsvFilingSource.ChunkBytes"/>); false at the end.</summary>
+    bool NextChunk(FilingChunk chunk);
+
+    /// <summary>The chunk's records, each in <paramref name="record"/> (reused); blank lines skipped; damage throws <see cref="FilingRejectedException"/>.</summary>
+    IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record);
+}
+
+/// <summary>
 /// RFC 4180 CSV through Sep: comma separated, header row required, UTF-8 (BOM optional) or GB18030.
 /// Quotes are checked here rather than left to Sep's lenient parsing, so a stray or unclosed quote is
 /// reported on the line where it starts instead of silently swallowing the rest of the file.
+/// <para>
+/// The bytes after the header are cut into chunks of whole records where a line feed ends a record (outside
+/// quotes; in neither encoding is 0x0A or 0x22 part of another character), so a large file's chunks are
+/// decoded and parsed on several threads; each knows the line it starts on for messages.
+/// </para>
 /// </summary>
-internal sealed class CsvFilingSource : IFilingSource
+internal sealed class CsvFilingSource : IChunkedFilingSource
 {
-    private readonly StreamReader text;
-    private readonly SepReader reader;
+    /// <summary>Bytes per chunk: about 14,000 payroll rows, large enough that a chunk's own setup is noise.</summary>
+    internal const int ChunkBytes = 1 << 20;
+
+    private readonly Encoding encoding;
     private readonly HeaderMap map;
     private readonly int headerColumns;
+    private byte[] carry;
+    private int carryLength;
+    private int nextLine;
+    private bool ended;
 
     public CsvFilingSource(Stream stream, byte[] sniffed, int sniffedLength, bool sniffedWholeFile, ReaderLimits limits)
     {
-        var encoding = TextEncodingDetector.Detect(sniffed.AsSpan(0, sniffedLength), sniffedWholeFile, out var preamble);
+        encoding = TextEncodingDetector.Detect(sniffed.AsSpan(0, sniffedLength), sniffedWholeFile, out var preamble);
         Input = new CsvInputStream(stream, sniffed[preamble..sniffedLength], sniffedLength - preamble, limits);
-        text = new StreamReader(Input, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024);
         try
         {
-            reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false }).From(text);
+            // The header is the first record: read until its line feed (or the end), then parse it alone.
+            carry = new byte[64 * 1024];
+            var filled = 0;
+            var headerEnd = -1;
+            while (headerEnd < 0)
+            {
+                if (filled == carry.Length)
+                {
+                    Array.Resize(ref carry, carry.Length * 2);
+                }
+
+                var n = Input.Read(carry.AsSpan(filled));
+                headerEnd = FirstRecordEnd(carry.AsSpan(0, filled + n));
+                filled += n;
+                if (n == 0)
+                {
+                    ended = true;
+                    headerEnd = headerEnd < 0 ? filled : headerEnd;
+                }
+            }
+
+            var headerText = encoding.GetString(carry, 0, headerEnd);
+            carryLength = filled - headerEnd;
+            carry.AsSpan(headerEnd, carryLength).CopyTo(carry);
+            nextLine = 1 + headerText.AsSpan().Count('\n');
+            using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false }).FromText(headerText);
             if (!reader.MoveNext())
             {
                 throw new FilingRejectedException(UserMessage.Of(MessageCode.CsvEmpty));
@@ -67,32 +129,110 @@ internal sealed class CsvFilingSource : IFilingSource
 
     public IEnumerable<RawRecord> ReadRecords(CancellationToken cancellationToken)
     {
+        var chunk = new FilingChunk();
         var record = new RawRecord(map.Schema);
         var any = false;
-        var lastLine = 1;
-        while (true)
+        while (NextChunk(chunk))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            try
+            foreach (var row in ParseChunk(chunk, record))
             {
-                if (!reader.MoveNext())
+                any = true;
+                yield return row;
+            }
+        }
+
+        if (!any)
+        {
+            throw new FilingRejectedException(UserMessage.Of(MessageCode.NoDataRows), row: 2);
+        }
+    }
+
+    public bool NextChunk(FilingChunk chunk)
+    {
+        if (ended && carryLength == 0)
+        {
+            return false;
+        }
+
+        if (chunk.Bytes.Length < carryLength + ChunkBytes)
+        {
+            chunk.Bytes = new byte[Math.Max(carryLength + ChunkBytes, chunk.Bytes.Length * 2)];
+        }
+
+        var bytes = chunk.Bytes;
+        carry.AsSpan(0, carryLength).CopyTo(bytes);
+        var filled = carryLength;
+        var end = -1;
+        var lineAfter = nextLine;
+        chunk.FirstLine = nextLine;
+        while (!ended && (end < 0 || filled < ChunkBytes))
+        {
+            if (filled == bytes.Length)
+            {
+                if (end >= 0)
                 {
                     break;
                 }
-            }
-            catch (DecoderFallbackException ex)
-            {
-                throw NotText(ex, lastLine);
+
+                // One record longer than the chunk (the input stream stops it at the record limit).
+                Array.Resize(ref bytes, bytes.Length * 2);
+                chunk.Bytes = bytes;
             }
 
+            var n = Input.Read(bytes.AsSpan(filled));
+            if (n == 0)
+            {
+                ended = true;
+                break;
+            }
+
+            if (Input.LastRecordEnd >= 0)
+            {
+                end = filled + Input.LastRecordEnd;
+                lineAfter = Input.LineAfterRecordEnd;
+            }
+
+            filled += n;
+        }
+
+        if (ended)
+        {
+            // The last records need no line feed after them.
+            end = filled;
+        }
+
+        carryLength = filled - end;
+        if (carry.Length < carryLength)
+        {
+            carry = new byte[carryLength * 2];
+        }
+
+        bytes.AsSpan(end, carryLength).CopyTo(carry);
+        nextLine = lineAfter;
+        chunk.Length = end;
+        return end > 0;
+    }
+
+    public IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record)
+    {
+        var length = Decode(chunk);
+        using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false })
+            .From(new CharsReader(chunk.Chars, length));
+        var lineOffset = chunk.FirstLine - 1;
+        var first = true;
+        while (reader.MoveNext())
+        {
             var row = reader.Current;
+
+            // Sep 0.17.1 numbers the first row of a reader 2 (the rows after it are right): it starts the chunk.
+            var line = (first ? 1 : row.LineNumberFrom) + lineOffset;
+            first = false;
             if (IsBlank(row))
             {
                 continue;
             }
 
-            var line = row.LineNumberFrom;
-            lastLine = line;
             record.Clear();
             record.Row = line;
 
@@ -114,14 +254,71 @@ internal sealed class CsvFilingSource : IFilingSource
                     row: line);
             }
 
-            any = true;
             yield return record;
         }
+    }
 
-        if (!any)
+    /// <summary>The chunk's bytes as text in its reused character buffer; bytes that are not text are reported with the line they follow.</summary>
+    private int Decode(FilingChunk chunk)
+    {
+        var most = encoding.GetMaxCharCount(chunk.Length);
+        if (chunk.Chars.Length < most)
         {
-            throw new FilingRejectedException(UserMessage.Of(MessageCode.NoDataRows), row: 2);
+            chunk.Chars = new char[most];
         }
+
+        try
+        {
+            return encoding.GetChars(chunk.Bytes, 0, chunk.Length, chunk.Chars, 0);
+        }
+        catch (DecoderFallbackException ex)
+        {
+            var at = ex.Index is var index and >= 0 && index < chunk.Length ? index : 0;
+            throw NotText(ex, chunk.FirstLine + chunk.Bytes.AsSpan(0, at).Count((byte)'\n') - 1);
+        }
+    }
+
+    /// <summary>Where the first record ends (just past its line feed, outside quotes), or -1 when it does not end in <paramref name="bytes"/>.</summary>
+    private static int FirstRecordEnd(ReadOnlySpan<byte> bytes)
+    {
+        var inQuotes = false;
+        var at = 0;
+        while (bytes[at..].IndexOfAny((byte)'"', (byte)'\n') is var next and >= 0)
+        {
+            at += next;
+            if (bytes[at] == (byte)'"')
+            {
+                inQuotes = !inQuotes;
+            }
+            else if (!inQuotes)
+            {
+                return at + 1;
+            }
+
+            at++;
+        }
+
+        return -1;
+    }
+
+    /// <summary>A decoded chunk as a reader for Sep, without making it one large string.</summary>
+    private sealed class CharsReader(char[] chars, int length) : TextReader
+    {
+        private int position;
+
+        public override int Peek() => position < length ? chars[position] : -1;
+
+        public override int Read() => position < length ? chars[position++] : -1;
+
+        public override int Read(Span<char> buffer)
+        {
+            var n = Math.Min(buffer.Length, length - position);
+            chars.AsSpan(position, n).CopyTo(buffer);
+            position += n;
+            return n;
+        }
+
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
     }
 
     /// <summary>
@@ -263,9 +460,5 @@ internal sealed class CsvFilingSource : IFilingSource
         afterLine is { } line ? UserMessage.Of(MessageCode.CsvNotTextAfterLine, Num(line)) : UserMessage.Of(MessageCode.CsvNotText),
         ex);
 
-    public void Dispose()
-    {
-        reader?.Dispose();
-        text.Dispose();
-    }
+    public void Dispose() => Input.Dispose();
 }

@@ -34,6 +34,15 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
     /// <summary>Total bytes handed out; drives the progress bar.</summary>
     public long BytesRead { get; private set; }
 
+    /// <summary>
+    /// In the bytes the last <see cref="Read(Span{byte})"/> returned, the offset just past the last line feed that
+    /// ends a record (one outside quotes), or -1; records can be parsed apart from each other from there on.
+    /// </summary>
+    public int LastRecordEnd { get; private set; } = -1;
+
+    /// <summary>The line the record after <see cref="LastRecordEnd"/> starts on.</summary>
+    public int LineAfterRecordEnd { get; private set; } = 1;
+
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
@@ -50,6 +59,7 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
             n = inner.Read(buffer);
         }
 
+        LastRecordEnd = -1;
         Scan(buffer[..n]);
         BytesRead += n;
         if (BytesRead > limits.MaxFileBytes)
@@ -63,6 +73,7 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
 
     private void Scan(ReadOnlySpan<byte> bytes)
     {
+        var scanned = 0;
         // Jump from one quote or line feed to the next: the bytes between them only add to the record's length.
         while (true)
         {
@@ -93,9 +104,12 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
                 {
                     recordBytes = 0;
                     recordStartLine = line;
+                    LastRecordEnd = scanned + next + 1;
+                    LineAfterRecordEnd = line;
                 }
             }
 
+            scanned += next + 1;
             bytes = bytes[(next + 1)..];
         }
     }

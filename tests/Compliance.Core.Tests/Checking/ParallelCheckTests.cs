@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Compliance.Core.Checking;
+using Compliance.Core.Reading;
 using Compliance.Core.Tests.Reading;
 using Compliance.Testing;
 
@@ -32,32 +33,63 @@ public sealed class ParallelCheckTests
     [DynamicData(nameof(CorpusFiles))]
     public void CorpusFile_ReportIsTheSameOnFourThreadsAsOnOne(string path) => AssertSameReport(File.ReadAllBytes(path), Path.GetFileName(path));
 
+    /// <summary>Rows enough for several CSV chunks (about 110 bytes a row).</summary>
+    private const int ManyChunks = 60_000;
+
     [TestMethod]
-    public void GeneratedFileOfManyBatches_WithViolationsAndWarnings_IsCheckedTheSame()
+    public void GeneratedFileOfManyChunks_WithViolationsAndWarnings_IsCheckedTheSame()
     {
-        using var report = AssertSameReport(Payroll(rows: FilingChecker.BatchRows * 12 + 17), "payroll.csv");
+        var csv = Payroll(rows: ManyChunks + 17);
+        using var report = AssertSameReport(csv, "payroll.csv");
 
         Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
-        Assert.IsGreaterThan(100, report.Violations.Count);
-        Assert.IsGreaterThan(10, report.WarningCount);
+        Assert.AreEqual(ManyChunks + 17, report.Rows);
+        Assert.IsGreaterThan(CsvFilingSource.ChunkBytes * 3, csv.Length, "the file is several chunks long");
+        Assert.IsGreaterThan(500, report.Violations.Count);
+        Assert.IsGreaterThan(500, report.WarningCount);
     }
 
     [TestMethod]
-    public void RepeatedEmployeeAcrossABatchBorder_IsRejectedTheSame()
+    public void GeneratedFileInGb18030_IsCheckedTheSame()
     {
-        // Data row n is line n + 1: the repeat sits first in the second batch, its original last in the first.
-        var border = FilingChecker.BatchRows;
-        using var report = AssertSameReport(Payroll(rows: border * 5, row => row == border + 1 ? border : row), "payroll.csv");
+        var text = Encoding.UTF8.GetString(Payroll(rows: ManyChunks)).Replace(",E", ",员工", StringComparison.Ordinal);
+        using var report = AssertSameReport(TextEncodingDetector.Gb18030.GetBytes(text), "payroll.csv");
+
+        Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
+        StringAssert.StartsWith(report.Violations.First().EmployeeId, "员工");
+    }
+
+    [TestMethod]
+    public void EmployeeRepeatedChunksLater_IsRejectedTheSame()
+    {
+        using var report = AssertSameReport(Payroll(rows: ManyChunks, row => row == ManyChunks - 10 ? 3 : row), "payroll.csv");
 
         Assert.AreEqual(FilingStatus.Rejected, report.Status);
-        Assert.AreEqual(border + 2, report.ErrorRow);
-        StringAssert.Contains(report.Error, $"E{border:D7}");
+        Assert.AreEqual(ManyChunks - 9, report.ErrorRow);
+        StringAssert.Contains(report.Error, "E0000003");
+    }
+
+    [TestMethod]
+    public void BytesThatAreNotTextDeepInTheFile_AreRejectedTheSameNamingTheLine()
+    {
+        var bytes = Payroll(rows: ManyChunks);
+        var at = 0;
+        for (var line = 1; line < 40_000; at++)
+        {
+            line += bytes[at] == '\n' ? 1 : 0;
+        }
+
+        bytes[at + 3] = 0xFF;
+        using var report = AssertSameReport(bytes, "payroll.csv");
+
+        Assert.AreEqual(FilingStatus.Rejected, report.Status);
+        StringAssert.Contains(report.Error, "after line 39999");
     }
 
     [TestMethod]
     public void UnreadableLastRow_IsRejectedTheSame()
     {
-        var rows = FilingChecker.BatchRows * 6 + 3;
+        var rows = ManyChunks + 3;
         using var report = AssertSameReport(Payroll(rows, badRateAt: rows), "payroll.csv");
 
         Assert.AreEqual(FilingStatus.Rejected, report.Status);
@@ -67,15 +99,34 @@ public sealed class ParallelCheckTests
     [TestMethod]
     public void DamagedLineInTheMiddle_IsRejectedTheSameWithTheRowsBeforeIt()
     {
-        var rows = FilingChecker.BatchRows * 6;
-        var csv = Encoding.UTF8.GetString(Payroll(rows));
-        var lines = csv.Split("\r\n");
-        lines[FilingChecker.BatchRows * 3 + 5] += ",extra";
+        var lines = Encoding.UTF8.GetString(Payroll(ManyChunks)).Split("\r\n");
+        lines[30_005] += ",extra";
         using var report = AssertSameReport(Encoding.UTF8.GetBytes(string.Join("\r\n", lines)), "payroll.csv");
 
         Assert.AreEqual(FilingStatus.Rejected, report.Status);
-        Assert.AreEqual(FilingChecker.BatchRows * 3 + 6, report.ErrorRow);
-        Assert.AreEqual(FilingChecker.BatchRows * 3 + 4, report.Rows, "the rows before the damaged line are counted");
+        Assert.AreEqual(30_006, report.ErrorRow);
+        Assert.AreEqual(30_004, report.Rows, "the rows before the damaged line are counted");
+    }
+
+    [TestMethod]
+    public void RowsOfJsonInManyBatches_AreCheckedTheSame()
+    {
+        using var report = AssertSameReport(PayrollJson(FilingChecker.BatchRows * 7 + 5), "payroll.json");
+
+        Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
+        Assert.IsGreaterThan(50, report.Violations.Count);
+    }
+
+    [TestMethod]
+    public void EmployeeRepeatedAcrossABatchBorderOfJsonRows_IsRejectedTheSame()
+    {
+        // JSON rows are typed in batches of raw records: the repeat sits first in the second batch, its original last in the first.
+        var border = FilingChecker.BatchRows;
+        using var report = AssertSameReport(PayrollJson(border * 5, row => row == border + 1 ? border : row), "payroll.json");
+
+        Assert.AreEqual(FilingStatus.Rejected, report.Status);
+        Assert.AreEqual(border + 1, report.ErrorRow);
+        StringAssert.Contains(report.Error, $"E{border:D7}");
     }
 
     [TestMethod]
@@ -123,6 +174,19 @@ public sealed class ParallelCheckTests
         }
 
         return Encoding.UTF8.GetBytes(csv.ToString());
+    }
+
+    /// <summary>The same month as JSON rows (numbered from 1), the enterprise in the header.</summary>
+    private static byte[] PayrollJson(int rows, Func<int, int>? employeeOf = null)
+    {
+        var json = new StringBuilder("""{"kind":"payroll","uscc":"91510100A4C12H3B1Y","period":"2016-06","region":"510100","rows":[""");
+        for (var row = 1; row <= rows; row++)
+        {
+            json.Append(row > 1 ? "," : string.Empty).Append(CultureInfo.InvariantCulture,
+                $$"""{"employee_id":"E{{(employeeOf?.Invoke(row) ?? row):D7}}","wage_base":8000,"housing_fund_employer_rate":{{(row % 97 == 0 ? 13 : 12)}},"housing_fund_employer_amount":{{(row % 89 == 0 ? 1000 : 960)}}}""");
+        }
+
+        return Encoding.UTF8.GetBytes(json.Append("]}").ToString());
     }
 
     private sealed class RecordingWorker(ConcurrentDictionary<int, bool> threads) : IBatchWorker<int[]>
