@@ -83,20 +83,13 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private DuplicateRows? employees;
         private bool handedOver;
         private FilingSchema? schema;
-        private string? lastUscc;
-        private string? lastRegion;
-        private Period? lastPeriod;
-        private readonly List<FilingWarning> warnings = [];
-        private readonly List<RowError> errors = [];
-        private readonly SortedSet<Period> periods = [];
-        private readonly SortedSet<string> usccs = new(StringComparer.Ordinal);
-        private readonly SortedSet<string> regions = new(StringComparer.Ordinal);
+        private readonly CappedList<FilingWarning> warnings = new(options.MaxListedWarnings);
+        private readonly CappedList<RowError> errors = new(options.MaxListedErrors);
+        private readonly FilingScope scope = new();
         private PolicyRule[] rules = [];
         private RuleCounts[] counts = [];
         private string? kind;
         private int rows;
-        private int warningCount;
-        private int errorCount;
         private bool stopped;
 
         public void Read(IFilingSource source, CancellationToken cancellationToken)
@@ -222,30 +215,13 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 }
 
                 // Even an unreadable row usually names its period and region; the pipeline files the rejected
-                // filing under them, so a regulator's monthly count includes it. Rows of one filing nearly always
-                // share their enterprise, period and region: the sorted sets are only touched on a change.
-                if (row.Period is { } period && period != lastPeriod)
-                {
-                    periods.Add(period);
-                    lastPeriod = period;
-                }
-
-                if (row.Uscc is { } uscc && !ReferenceEquals(uscc, lastUscc))
-                {
-                    usccs.Add(uscc);
-                    lastUscc = uscc;
-                }
-
-                if (row.Region is { } region && !ReferenceEquals(region, lastRegion))
-                {
-                    regions.Add(region);
-                    lastRegion = region;
-                }
+                // filing under them, so a regulator's monthly count includes it.
+                scope.Add(row.Period, row.Uscc, row.Region);
 
                 // A file with any unreadable row is rejected whole: its violations would never be reported.
                 for (; violation < row.ViolationsEnd; violation++)
                 {
-                    if (errorCount == 0)
+                    if (errors.Count == 0)
                     {
                         violations.Add(batch.Violations[violation]);
                     }
@@ -280,34 +256,18 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             return new(row, column, UserMessage.Of(MessageCode.AtCell, Num(row), schema.Find(column)!.Display, text));
         }
 
-        private void AddError(RowError error)
-        {
-            errorCount++;
-            if (errors.Count < options.MaxListedErrors)
-            {
-                errors.Add(error);
-            }
-        }
+        private void AddError(RowError error) => errors.Add(error);
 
-        private void AddWarning(FilingWarning warning)
-        {
-            warningCount++;
-            if (warnings.Count < options.MaxListedWarnings)
-            {
-                warnings.Add(warning);
-            }
-        }
+        private void AddWarning(FilingWarning warning) => warnings.Add(warning);
 
         public FilingReport Finish()
         {
-            if (errorCount > 0)
+            if (errors.Count > 0)
             {
                 // Repeats found on disk come last; list in row order (a stable sort keeps each row's own order).
-                var ordered = errors.OrderBy(e => e.Row).ToList();
-                errors.Clear();
-                errors.AddRange(ordered);
-                var first = errors[0];
-                var error = errorCount > 1 ? UserMessage.Of(MessageCode.MoreProblems, first.Text, Num(errorCount)) : first.Text;
+                errors.Order(e => e.Row);
+                var first = errors.Listed[0];
+                var error = errors.Count > 1 ? UserMessage.Of(MessageCode.MoreProblems, first.Text, Num(errors.Count)) : first.Text;
                 return Rejected(error, first.Row, first.Column);
             }
 
@@ -332,13 +292,13 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             Kind = kind,
             Status = status,
             Rows = rows,
-            Warnings = warnings,
-            WarningCount = warningCount,
-            Errors = errors,
-            ErrorCount = errorCount,
-            Periods = [.. periods.Select(p => p.ToString())],
-            Usccs = [.. usccs],
-            Regions = [.. regions],
+            Warnings = warnings.Listed,
+            WarningCount = warnings.Count,
+            Errors = errors.Listed,
+            ErrorCount = errors.Count,
+            Periods = [.. scope.Periods.Select(p => p.ToString())],
+            Usccs = [.. scope.Usccs],
+            Regions = [.. scope.Regions],
             CatalogVersion = owner.Catalog.Version,
         };
 
@@ -348,6 +308,68 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             if (!handedOver)
             {
                 violations.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The first items listed (a report lists a hundred errors, not a million), every one counted.</summary>
+    private sealed class CappedList<T>(int cap)
+    {
+        public List<T> Listed { get; } = [];
+
+        public int Count { get; private set; }
+
+        public void Add(T item)
+        {
+            Count++;
+            if (Listed.Count < cap)
+            {
+                Listed.Add(item);
+            }
+        }
+
+        public void Order<TKey>(Func<T, TKey> key)
+        {
+            var ordered = Listed.OrderBy(key).ToList();
+            Listed.Clear();
+            Listed.AddRange(ordered);
+        }
+    }
+
+    /// <summary>
+    /// The periods, enterprises and regions a filing's rows name. Rows of one filing nearly always share them:
+    /// the sorted sets are only touched when a value differs from the row before.
+    /// </summary>
+    private sealed class FilingScope
+    {
+        private Period? lastPeriod;
+        private string? lastUscc;
+        private string? lastRegion;
+
+        public SortedSet<Period> Periods { get; } = [];
+
+        public SortedSet<string> Usccs { get; } = new(StringComparer.Ordinal);
+
+        public SortedSet<string> Regions { get; } = new(StringComparer.Ordinal);
+
+        public void Add(Period? period, string? uscc, string? region)
+        {
+            if (period is { } p && p != lastPeriod)
+            {
+                Periods.Add(p);
+                lastPeriod = p;
+            }
+
+            if (uscc is not null && !ReferenceEquals(uscc, lastUscc))
+            {
+                Usccs.Add(uscc);
+                lastUscc = uscc;
+            }
+
+            if (region is not null && !ReferenceEquals(region, lastRegion))
+            {
+                Regions.Add(region);
+                lastRegion = region;
             }
         }
     }

@@ -61,6 +61,10 @@ public sealed class FilingRecord
     /// </summary>
     internal double Approximate(ColumnDefinition column) => approximations[column.Ordinal];
 
+    /// <summary>The number with its double, for comparisons that settle the clear cases first; null where the cell is empty.</summary>
+    internal Rules.Figure? Figure(ColumnDefinition? column) =>
+        column is not null && numbers[column.Ordinal] is { } exact ? new Rules.Figure(exact, approximations[column.Ordinal]) : null;
+
     public string? Text(ColumnDefinition column)
     {
         var ordinal = column.Ordinal;

@@ -161,198 +161,228 @@ internal sealed class RecordParser
         }
     }
 
+    /// <summary>Types a cell the short way could not, saying what is wrong with it when it cannot be typed.</summary>
     private void ParseCell(int row, ColumnDefinition column, ReadOnlySpan<char> text, List<RowError> errors, List<FilingWarning> warnings)
     {
-        switch (column.Type)
+        var problem = column.Type switch
         {
-            case ColumnType.Uscc:
-                // A filing repeats the same code on every row: validate each distinct spelling once.
-                if (text.SequenceEqual(lastUsccText))
-                {
-                    record.Uscc = lastUscc;
-                }
-                else if (Uscc.TryValidate(text.ToString(), out var code, out var reason))
-                {
-                    (lastUsccText, lastUscc) = (text.ToString(), code);
-                    record.Uscc = code;
-                }
-                else
-                {
-                    errors.Add(Error(row, column, reason!));
-                }
+            ColumnType.Uscc => TypeUscc(text),
+            ColumnType.Period => TypePeriod(text),
+            ColumnType.Region => TypeRegion(text),
+            ColumnType.Text => TypeText(column, text),
+            ColumnType.Rate => TypeRate(column, text),
+            ColumnType.Amount => TypeAmount(row, column, text, warnings),
+            ColumnType.Frequency => TypeFrequency(text),
+            ColumnType.Date => TypeDate(column, text),
+            ColumnType.Year => TypeYear(column, text),
+            ColumnType.Choice => TypeChoice(column, text),
+            ColumnType.BanYears => TypeBanYears(column, text),
+            ColumnType.Score => TypeScore(column, text),
+            ColumnType.YesNo => TypeYesNo(column, text),
+            _ => throw new InvalidOperationException($"Column type {column.Type} has no parser."),
+        };
+        if (problem is not null)
+        {
+            errors.Add(Error(row, column, problem));
+        }
+    }
 
-                break;
-            case ColumnType.Period:
-                if (text.SequenceEqual(lastPeriodText))
-                {
-                    record.Period = lastPeriod;
-                }
-                else if ((Period.TryParse(text.ToString(), out var p) || FirstOfMonth(text, out p)) && p is { } parsed)
-                {
-                    (lastPeriodText, lastPeriod) = (text.ToString(), parsed);
-                    record.Period = parsed;
-                }
-                else
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAPeriod, text.ToString())));
-                }
+    // A filing repeats the same code on every row: each distinct spelling is validated once.
+    private UserMessage? TypeUscc(ReadOnlySpan<char> text)
+    {
+        if (text.SequenceEqual(lastUsccText))
+        {
+            record.Uscc = lastUscc;
+            return null;
+        }
 
-                break;
-            case ColumnType.Region:
-                if (text.SequenceEqual(lastRegionText))
-                {
-                    record.Region = lastRegion;
-                }
-                else if (RegionCode.TryParse(TextNormalizer.Normalize(text.ToString()), out var regionCode))
-                {
-                    (lastRegionText, lastRegion) = (text.ToString(), regionCode.Value);
-                    record.Region = regionCode.Value;
-                }
-                else
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotARegion, text.ToString())));
-                }
+        if (!Uscc.TryValidate(text.ToString(), out var code, out var reason))
+        {
+            return reason!;
+        }
 
-                break;
-            case ColumnType.Text:
-                // Plain identifiers were kept raw by TryTypeCommonCell; what reaches here needs normalising.
-                // Control and bidirectional-override characters are invisible on screen yet change what a
-                // log line, terminal or review page shows (an ID that reads backwards), so they are refused.
-                if (text.IndexOfAny(InvisibleControls) is >= 0 and var at)
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.ControlCharacter, ((int)text[at]).ToString("X4", CultureInfo.InvariantCulture), Num(at + 1))));
-                    break;
-                }
+        (lastUsccText, lastUscc) = (text.ToString(), code);
+        record.Uscc = code;
+        return null;
+    }
 
-                record.SetText(column, TextNormalizer.Normalize(text.ToString()));
-                break;
-            case ColumnType.Rate:
-                if (!NumberParser.TryParseRate(text, out var rate, out var approximateRate))
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotARate, text.ToString())));
-                }
-                else if (IsBelowZero(rate) || rate > 100m)
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.RateOutOfRange, rate.ToString(CultureInfo.InvariantCulture))));
-                }
-                else
-                {
-                    record.SetNumber(column, rate, approximateRate);
-                }
+    private UserMessage? TypePeriod(ReadOnlySpan<char> text)
+    {
+        if (text.SequenceEqual(lastPeriodText))
+        {
+            record.Period = lastPeriod;
+            return null;
+        }
 
-                break;
-            case ColumnType.Amount:
-                if (!NumberParser.TryParseAmount(text, out var amount, out var approximateAmount))
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAnAmount, text.ToString())));
-                }
-                else if (IsBelowZero(amount) || (ReferenceEquals(column, wageBase) && amount == 0m))
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(ReferenceEquals(column, wageBase) ? MessageCode.WageBaseNotPositive : MessageCode.AmountNegative)));
-                }
-                else
-                {
-                    if (amount.Scale > 2 && NumberParser.Scale(amount) > 2)
-                    {
-                        warnings.Add(new FilingWarning("AMOUNT_PRECISION", row, $"Row {row}, {column.Display}: {amount.ToString(CultureInfo.InvariantCulture)} has more than 2 decimals; amounts are yuan to the fen.", column.Name));
-                    }
+        if (!(Period.TryParse(text.ToString(), out var p) || FirstOfMonth(text, out p)) || p is not { } parsed)
+        {
+            return UserMessage.Of(MessageCode.NotAPeriod, text.ToString());
+        }
 
-                    record.SetNumber(column, amount, approximateAmount);
-                }
+        (lastPeriodText, lastPeriod) = (text.ToString(), parsed);
+        record.Period = parsed;
+        return null;
+    }
 
-                break;
-            case ColumnType.Frequency:
-                switch (TextNormalizer.Key(text.ToString()))
-                {
-                    case "monthly" or "month" or "按月" or "月" or "月报":
-                        record.Frequency = FilingFrequency.Monthly;
-                        break;
-                    case "quarterly" or "quarter" or "按季" or "按季度" or "季" or "季报":
-                        record.Frequency = FilingFrequency.Quarterly;
-                        break;
-                    default:
-                        errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAFrequency, text.ToString())));
-                        break;
-                }
+    private UserMessage? TypeRegion(ReadOnlySpan<char> text)
+    {
+        if (text.SequenceEqual(lastRegionText))
+        {
+            record.Region = lastRegion;
+            return null;
+        }
 
-                break;
-            case ColumnType.Date:
-                if (ParseDate(text) is { } date)
-                {
-                    record.SetNumber(column, date, (double)date);
-                }
-                else
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotADate, text.ToString())));
-                }
+        if (!RegionCode.TryParse(TextNormalizer.Normalize(text.ToString()), out var regionCode))
+        {
+            return UserMessage.Of(MessageCode.NotARegion, text.ToString());
+        }
 
-                break;
-            case ColumnType.Year:
-                var yearText = TextNormalizer.Normalize(text.ToString()).TrimEnd('年').Trim();
-                if (yearText.Length == 4 && int.TryParse(yearText, NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year is >= 1990 and <= 2100)
-                {
-                    record.SetNumber(column, year, year);
-                }
-                else
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAYear, text.ToString())));
-                }
+        (lastRegionText, lastRegion) = (text.ToString(), regionCode.Value);
+        record.Region = regionCode.Value;
+        return null;
+    }
 
-                break;
-            case ColumnType.Choice:
-                if (column.Choices.TryGetValue(TextNormalizer.Key(text.ToString()), out var canonical))
-                {
-                    record.SetText(column, canonical);
-                }
-                else
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAChoice, text.ToString(), string.Join(", ", column.Choices.Values.Distinct()))));
-                }
+    // Plain identifiers were kept raw by TryTypeCommonCell; what reaches here needs normalising. Control and
+    // bidirectional-override characters are invisible on screen yet change what a log line, terminal or review
+    // page shows (an ID that reads backwards), so they are refused.
+    private UserMessage? TypeText(ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        if (text.IndexOfAny(InvisibleControls) is >= 0 and var at)
+        {
+            return UserMessage.Of(MessageCode.ControlCharacter, ((int)text[at]).ToString("X4", CultureInfo.InvariantCulture), Num(at + 1));
+        }
 
-                break;
-            case ColumnType.BanYears:
-                if (TextNormalizer.Key(text.ToString()) is "lifetime" or "终身" or "永久" or "permanent")
-                {
-                    record.SetNumber(column, BanYears.Lifetime, (double)BanYears.Lifetime);
-                }
-                else if (NumberParser.TryParseAmount(text, out var years, out var approximateYears) && !IsBelowZero(years) && years < BanYears.Lifetime)
-                {
-                    record.SetNumber(column, years, approximateYears);
-                }
-                else
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotBanYears, text.ToString())));
-                }
+        record.SetText(column, TextNormalizer.Normalize(text.ToString()));
+        return null;
+    }
 
-                break;
-            case ColumnType.Score:
-                if (!NumberParser.TryParseAmount(text, out var score, out var approximateScore) || IsBelowZero(score) || score > 100m)
-                {
-                    errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotAScore, text.ToString())));
-                }
-                else
-                {
-                    record.SetNumber(column, score, approximateScore);
-                }
+    private UserMessage? TypeRate(ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        if (!NumberParser.TryParseRate(text, out var rate, out var approximate))
+        {
+            return UserMessage.Of(MessageCode.NotARate, text.ToString());
+        }
 
-                break;
-            case ColumnType.YesNo:
-                switch (TextNormalizer.Key(text.ToString()))
-                {
-                    case "yes" or "y" or "true" or "1" or "是":
-                        record.SetNumber(column, 1, 1);
-                        break;
-                    case "no" or "n" or "false" or "0" or "否":
-                        record.SetNumber(column, 0, 0);
-                        break;
-                    default:
-                        errors.Add(Error(row, column, UserMessage.Of(MessageCode.NotYesNo, text.ToString())));
-                        break;
-                }
+        if (IsBelowZero(rate) || rate > 100m)
+        {
+            return UserMessage.Of(MessageCode.RateOutOfRange, rate.ToString(CultureInfo.InvariantCulture));
+        }
 
-                break;
+        record.SetNumber(column, rate, approximate);
+        return null;
+    }
+
+    private UserMessage? TypeAmount(int row, ColumnDefinition column, ReadOnlySpan<char> text, List<FilingWarning> warnings)
+    {
+        if (!NumberParser.TryParseAmount(text, out var amount, out var approximate))
+        {
+            return UserMessage.Of(MessageCode.NotAnAmount, text.ToString());
+        }
+
+        var isWageBase = ReferenceEquals(column, wageBase);
+        if (IsBelowZero(amount) || (isWageBase && amount == 0m))
+        {
+            return UserMessage.Of(isWageBase ? MessageCode.WageBaseNotPositive : MessageCode.AmountNegative);
+        }
+
+        if (amount.Scale > 2 && NumberParser.Scale(amount) > 2)
+        {
+            warnings.Add(new FilingWarning("AMOUNT_PRECISION", row, $"Row {row}, {column.Display}: {amount.ToString(CultureInfo.InvariantCulture)} has more than 2 decimals; amounts are yuan to the fen.", column.Name));
+        }
+
+        record.SetNumber(column, amount, approximate);
+        return null;
+    }
+
+    private UserMessage? TypeFrequency(ReadOnlySpan<char> text)
+    {
+        switch (TextNormalizer.Key(text.ToString()))
+        {
+            case "monthly" or "month" or "按月" or "月" or "月报":
+                record.Frequency = FilingFrequency.Monthly;
+                return null;
+            case "quarterly" or "quarter" or "按季" or "按季度" or "季" or "季报":
+                record.Frequency = FilingFrequency.Quarterly;
+                return null;
             default:
-                throw new InvalidOperationException($"Column type {column.Type} has no parser.");
+                return UserMessage.Of(MessageCode.NotAFrequency, text.ToString());
+        }
+    }
+
+    private UserMessage? TypeDate(ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        if (ParseDate(text) is not { } date)
+        {
+            return UserMessage.Of(MessageCode.NotADate, text.ToString());
+        }
+
+        record.SetNumber(column, date, date);
+        return null;
+    }
+
+    private UserMessage? TypeYear(ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        var yearText = TextNormalizer.Normalize(text.ToString()).TrimEnd('年').Trim();
+        if (yearText.Length != 4 || !int.TryParse(yearText, NumberStyles.None, CultureInfo.InvariantCulture, out var year) || year is < 1990 or > 2100)
+        {
+            return UserMessage.Of(MessageCode.NotAYear, text.ToString());
+        }
+
+        record.SetNumber(column, year, year);
+        return null;
+    }
+
+    private UserMessage? TypeChoice(ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        if (!column.Choices.TryGetValue(TextNormalizer.Key(text.ToString()), out var canonical))
+        {
+            return UserMessage.Of(MessageCode.NotAChoice, text.ToString(), string.Join(", ", column.Choices.Values.Distinct()));
+        }
+
+        record.SetText(column, canonical);
+        return null;
+    }
+
+    private UserMessage? TypeBanYears(ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        if (TextNormalizer.Key(text.ToString()) is "lifetime" or "终身" or "永久" or "permanent")
+        {
+            record.SetNumber(column, BanYears.Lifetime, (double)BanYears.Lifetime);
+            return null;
+        }
+
+        if (!NumberParser.TryParseAmount(text, out var years, out var approximate) || IsBelowZero(years) || years >= BanYears.Lifetime)
+        {
+            return UserMessage.Of(MessageCode.NotBanYears, text.ToString());
+        }
+
+        record.SetNumber(column, years, approximate);
+        return null;
+    }
+
+    private UserMessage? TypeScore(ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        if (!NumberParser.TryParseAmount(text, out var score, out var approximate) || IsBelowZero(score) || score > 100m)
+        {
+            return UserMessage.Of(MessageCode.NotAScore, text.ToString());
+        }
+
+        record.SetNumber(column, score, approximate);
+        return null;
+    }
+
+    private UserMessage? TypeYesNo(ColumnDefinition column, ReadOnlySpan<char> text)
+    {
+        switch (TextNormalizer.Key(text.ToString()))
+        {
+            case "yes" or "y" or "true" or "1" or "是":
+                record.SetNumber(column, 1, 1);
+                return null;
+            case "no" or "n" or "false" or "0" or "否":
+                record.SetNumber(column, 0, 0);
+                return null;
+            default:
+                return UserMessage.Of(MessageCode.NotYesNo, text.ToString());
         }
     }
 

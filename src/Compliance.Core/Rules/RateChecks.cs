@@ -45,75 +45,57 @@ internal sealed class RateCeilingCheck : IRuleCheck
 {
     private readonly BoundComponent[] components;
     private readonly ColumnDefinition wageBase;
-    private readonly decimal max;
-    private readonly decimal maxFraction;
-    private readonly double maxFractionApproximate;
-    private readonly double maxApproximate;
-    private readonly double clearBelow = (double)RecordParser.AmountTolerance - Approximation.Margin;
+    private readonly PercentCeiling ceiling;
     private readonly string limit;
 
     public RateCeilingCheck(FilingSchema schema, Parameters parameters, string where)
     {
         components = BoundComponent.Bind(schema, parameters.Components, where);
         wageBase = RuleKinds.Column(schema, parameters.Base ?? "wage_base", ColumnType.Amount, where);
-        max = RuleKinds.Required(parameters.Max, "max", where);
+        var max = RuleKinds.Required(parameters.Max, "max", where);
         if (max is < 0 or > 100)
         {
             throw new PolicyCatalogException($"{where}: max {max} is not a percent.");
         }
 
-        maxFraction = max / 100m;
-        maxFractionApproximate = (double)maxFraction;
-        maxApproximate = (double)max - Approximation.Margin;
+        ceiling = new PercentCeiling(max);
         limit = $"<= {RuleKinds.Number(max)}";
     }
 
-    public string Summary => $"{string.Join(", ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(max)}%";
+    public string Summary => $"{string.Join(", ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(ceiling.Max)}%";
 
     public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
         var outcome = RuleOutcome.NotApplicable;
-        var wage = record.Number(wageBase);
+        var wage = record.Figure(wageBase);
         foreach (var component in components)
         {
-            var declared = record.Number(component.Rate);
-            var paid = component.Amount is null ? null : record.Number(component.Amount);
+            var declared = record.Figure(component.Rate);
+            var paid = record.Figure(component.Amount);
             if (declared is null && paid is null)
             {
                 continue;
             }
 
-            if (outcome == RuleOutcome.NotApplicable)
-            {
-                outcome = RuleOutcome.Passed;
-            }
+            outcome = outcome == RuleOutcome.NotApplicable ? RuleOutcome.Passed : outcome;
 
-            // A declared rate clearly under the ceiling needs no decimal comparison (rates are at most 100,
-            // where a double is exact to 10⁻¹⁴).
-            if (declared is { } rate && !(record.Approximate(component.Rate) < maxApproximate) && rate > max)
+            // The clause: the rate declared is at most max%; and what is paid is at most max% of the wage base.
+            if (declared is { } rate && ceiling.IsExceededBy(rate))
             {
-                violations.Add(hit.Violation(record, component.Rate.Name, declared.Value, limit,
-                    $"{component.Rate.Name} is {RuleKinds.Number(declared.Value)}%, above the {RuleKinds.Number(max)}% ceiling.", declared: true));
+                violations.Add(hit.Violation(record, component.Rate.Name, rate.Exact, limit,
+                    $"{component.Rate.Name} is {RuleKinds.Number(rate.Exact)}%, above the {RuleKinds.Number(ceiling.Max)}% ceiling.", declared: true));
                 outcome = RuleOutcome.Violated;
             }
-            else if (paid is { } p && wage is { } w && !ClearlyWithin(record, component.Amount!) && p - (w * maxFraction) > RecordParser.AmountTolerance)
+            else if (paid is { } p && wage is { } w && ceiling.IsExceededByPaid(p, w))
             {
-                var effective = Math.Round(p / w * 100m, 4);
+                var effective = Math.Round(p.Exact / w.Exact * 100m, 4);
                 violations.Add(hit.Violation(record, component.Amount!.Name, effective, limit,
-                    $"{component.Amount.Name} {p} on a wage base of {w} is an effective rate of {RuleKinds.Number(effective)}%, above the {RuleKinds.Number(max)}% ceiling."));
+                    $"{component.Amount.Name} {p.Exact} on a wage base of {w.Exact} is an effective rate of {RuleKinds.Number(effective)}%, above the {RuleKinds.Number(ceiling.Max)}% ceiling."));
                 outcome = RuleOutcome.Violated;
             }
         }
 
         return outcome;
-    }
-
-    /// <summary>Whether the paid amount is so far below the ceiling that doubles settle it (see <see cref="Approximation"/>).</summary>
-    private bool ClearlyWithin(FilingRecord record, ColumnDefinition amount)
-    {
-        var wage = record.Approximate(wageBase);
-        return wage < Approximation.Range
-            && record.Approximate(amount) - (wage * maxFractionApproximate) < clearBelow;
     }
 
     internal sealed class Parameters
