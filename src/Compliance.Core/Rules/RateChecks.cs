@@ -1,6 +1,5 @@
 using Compliance.Core.Filings;
 using Compliance.Core.Policies;
-using Compliance.Core.Reading;
 
 namespace Compliance.Core.Rules;
 
@@ -117,126 +116,75 @@ internal sealed class RateSumRangeCheck : IRuleCheck
 {
     private readonly BoundComponent[] components;
     private readonly ColumnDefinition wageBase;
-    private readonly decimal min;
-    private readonly decimal max;
-    private readonly decimal minFraction;
-    private readonly decimal maxFraction;
+    private readonly PercentRange range;
     private readonly string limit;
-    private readonly double paidAboveFraction;
-    private readonly double paidBelowFraction;
-    private readonly double paidSlack;
 
     public RateSumRangeCheck(FilingSchema schema, Parameters parameters, string where)
     {
         components = BoundComponent.Bind(schema, parameters.Components, where);
         wageBase = RuleKinds.Column(schema, parameters.Base ?? "wage_base", ColumnType.Amount, where);
-        min = RuleKinds.Required(parameters.Min, "min", where);
-        max = RuleKinds.Required(parameters.Max, "max", where);
+        var min = RuleKinds.Required(parameters.Min, "min", where);
+        var max = RuleKinds.Required(parameters.Max, "max", where);
         if (min > max || min < 0 || max > 100)
         {
             throw new PolicyCatalogException($"{where}: range {min}–{max} is not a valid percent range.");
         }
 
-        minFraction = min / 100m;
-        maxFraction = max / 100m;
+        range = new PercentRange(min, max);
         limit = $"{RuleKinds.Number(min)} <= total <= {RuleKinds.Number(max)}";
-
-        // The quick path's bounds for the paid total: the one-fen tolerance, less the doubles' margin.
-        var tolerance = (double)RecordParser.AmountTolerance;
-        paidAboveFraction = (double)minFraction;
-        paidBelowFraction = (double)maxFraction;
-        paidSlack = tolerance - Approximation.Margin;
     }
 
-    public string Summary => $"{RuleKinds.Number(min)}% <= {string.Join(" + ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(max)}%";
+    public string Summary => $"{RuleKinds.Number(range.Min)}% <= {string.Join(" + ", components.Select(c => c.Rate.Name))} <= {RuleKinds.Number(range.Max)}%";
 
     public RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations)
     {
-        if (record.Number(wageBase) is not { } wage)
+        if (record.Figure(wageBase) is not { } wage)
         {
             return RuleOutcome.NotApplicable;
         }
 
-        if (ClearlyWithin(record) is { } clear)
-        {
-            return clear;
-        }
-
+        // Each component's rate as declared, and what it paid (its amount, or the wage base at its declared rate).
         decimal? declaredTotal = 0m;
-        var paidTotal = 0m;
+        double paidApproximate = 0;
         var anyPaid = false;
         foreach (var component in components)
         {
-            var declared = record.Number(component.Rate);
-            var paid = component.Amount is null ? null : record.Number(component.Amount);
+            var declared = record.Figure(component.Rate);
+            var paid = record.Figure(component.Amount);
             if (declared is null && paid is null)
             {
                 return RuleOutcome.NotApplicable;
             }
 
-            declaredTotal = declared is null ? null : declaredTotal + declared;
+            declaredTotal = declared is { } d ? declaredTotal + d.Exact : null;
             anyPaid |= paid is not null;
-            paidTotal += paid ?? (wage * declared!.Value * 0.01m);
+            paidApproximate += paid?.Approximate ?? (wage.Approximate * declared!.Value.Approximate * 0.01);
         }
 
-        if (declaredTotal is { } total && (total < min || total > max))
+        // The clause: min% ≤ the declared rates added up ≤ max%; and what is paid adds up to min%–max% of the wage base.
+        if (declaredTotal is { } total && !range.Contains(total))
         {
             violations.Add(hit.Violation(record, string.Join('+', components.Select(c => c.Rate.Name)), total, limit,
-                $"The declared rates add up to {RuleKinds.Number(total)}%, outside {RuleKinds.Number(min)}%–{RuleKinds.Number(max)}%.", declared: true));
+                $"The declared rates add up to {RuleKinds.Number(total)}%, outside {RuleKinds.Number(range.Min)}%–{RuleKinds.Number(range.Max)}%.", declared: true));
             return RuleOutcome.Violated;
         }
 
-        var tolerance = RecordParser.AmountTolerance;
-        if (anyPaid && (paidTotal < (wage * minFraction) - tolerance || paidTotal > (wage * maxFraction) + tolerance))
+        if (!anyPaid || range.ClearlyContainsPaid(paidApproximate, wage.Approximate))
         {
-            var effective = Math.Round(paidTotal / wage * 100m, 4);
-            var field = string.Join('+', components.Select(c => c.Amount is not null && record.Number(c.Amount) is not null ? c.Amount.Name : c.Rate.Name));
-            violations.Add(hit.Violation(record, field, effective, limit,
-                $"The amounts paid are an effective {RuleKinds.Number(effective)}% of the wage base {wage}, outside {RuleKinds.Number(min)}%–{RuleKinds.Number(max)}%."));
-            return RuleOutcome.Violated;
+            return RuleOutcome.Passed;
         }
 
-        return RuleOutcome.Passed;
-    }
-
-    /// <summary>
-    /// The common row: every component declared with the declared total inside the range (added exactly;
-    /// totals at the boundary, such as 1% + 0.5%, are common and legal), and where amounts are given, the paid
-    /// total clearly inside it in doubles. Null when the full path must decide.
-    /// </summary>
-    private RuleOutcome? ClearlyWithin(FilingRecord record)
-    {
-        var wage = record.Approximate(wageBase);
-        var declaredTotal = 0m;
-        double paidTotal = 0;
-        var anyPaid = false;
-        foreach (var component in components)
+        var paidTotal = components.Sum(c => (c.Amount is null ? null : record.Number(c.Amount)) ?? (wage.Exact * record.Number(c.Rate)!.Value * 0.01m));
+        if (range.ContainsPaid(paidTotal, wage.Exact))
         {
-            if (record.Number(component.Rate) is not { } declared)
-            {
-                return null;
-            }
-
-            declaredTotal += declared;
-            if (component.Amount is not null && record.Number(component.Amount) is not null)
-            {
-                anyPaid = true;
-                paidTotal += record.Approximate(component.Amount);
-            }
-            else
-            {
-                paidTotal += wage * record.Approximate(component.Rate) * 0.01;
-            }
+            return RuleOutcome.Passed;
         }
 
-        if (declaredTotal < min || declaredTotal > max)
-        {
-            return null;
-        }
-
-        var paidInside = !anyPaid
-            || (wage < Approximation.Range && paidTotal > (wage * paidAboveFraction) - paidSlack && paidTotal < (wage * paidBelowFraction) + paidSlack);
-        return paidInside ? RuleOutcome.Passed : null;
+        var effective = Math.Round(paidTotal / wage.Exact * 100m, 4);
+        var field = string.Join('+', components.Select(c => c.Amount is not null && record.Number(c.Amount) is not null ? c.Amount.Name : c.Rate.Name));
+        violations.Add(hit.Violation(record, field, effective, limit,
+            $"The amounts paid are an effective {RuleKinds.Number(effective)}% of the wage base {wage.Exact}, outside {RuleKinds.Number(range.Min)}%–{RuleKinds.Number(range.Max)}%."));
+        return RuleOutcome.Violated;
     }
 
     internal sealed class Parameters
