@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using Compliance.Core.Filings;
 using nietras.SeparatedValues;
@@ -217,41 +219,38 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
     public IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record)
     {
         var length = Decode(chunk);
-        using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false })
-            .From(new CharsReader(chunk.Chars, length));
-        var lineOffset = chunk.FirstLine - 1;
-        var first = true;
-        while (reader.MoveNext())
+        var text = chunk.Chars;
+        var fields = new CsvFields();
+        var line = chunk.FirstLine;
+        var position = 0;
+        while (position < length)
         {
-            var row = reader.Current;
-
-            // Sep 0.17.1 numbers the first row of a reader 2 (the rows after it are right): it starts the chunk.
-            var line = (first ? 1 : row.LineNumberFrom) + lineOffset;
-            first = false;
-            if (IsBlank(row))
+            var rowLine = line;
+            position = fields.Split(text, position, length, ref line);
+            if (IsBlank(text, fields))
             {
                 continue;
             }
 
             record.Clear();
-            record.Row = line;
+            record.Row = rowLine;
 
             // Quotes first: an unclosed quote also swallows the separators after it, and the field count
             // would then blame the wrong thing.
-            if (row.Span.Contains('"'))
+            if (fields.Quoted)
             {
-                UnquoteFields(row, record, line);
+                UnquoteFields(text, fields, record, rowLine);
             }
             else
             {
-                SliceFields(row, record);
+                SliceFields(text, fields, record);
             }
 
-            if (row.ColCount != headerColumns)
+            if (fields.Count != headerColumns)
             {
                 throw new FilingRejectedException(
-                    UserMessage.Of(MessageCode.CsvFieldCount, Num(line), Num(row.ColCount), Num(headerColumns)),
-                    row: line);
+                    UserMessage.Of(MessageCode.CsvFieldCount, Num(rowLine), Num(fields.Count), Num(headerColumns)),
+                    row: rowLine);
             }
 
             yield return record;
@@ -301,60 +300,168 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
         return -1;
     }
 
-    /// <summary>A decoded chunk as a reader for Sep, without making it one large string.</summary>
-    private sealed class CharsReader(char[] chars, int length) : TextReader
+    /// <summary>
+    /// The fields of one row as Sep splits them (a comma or a line break inside quotes belongs to the field; a
+    /// quote anywhere toggles, as RFC 4180's pairs do; CR LF, LF and a lone CR end a row), as positions in the
+    /// chunk's text. Line breaks inside quotes are counted, so the next row knows its line.
+    /// </summary>
+    private sealed class CsvFields
     {
-        private int position;
+        private static readonly SearchValues<char> Special = SearchValues.Create(",\"\r\n");
+        private static readonly SearchValues<char> QuoteOrBreak = SearchValues.Create("\"\r\n");
 
-        public override int Peek() => position < length ? chars[position] : -1;
+        private int[] starts = new int[32];
+        private int[] ends = new int[32];
 
-        public override int Read() => position < length ? chars[position++] : -1;
+        public int Count { get; private set; }
 
-        public override int Read(Span<char> buffer)
+        /// <summary>The row has a quote character somewhere.</summary>
+        public bool Quoted { get; private set; }
+
+        public int RowStart { get; private set; }
+
+        public int RowEnd { get; private set; }
+
+        public int Start(int field) => starts[field];
+
+        public int End(int field) => ends[field];
+
+        /// <summary>Splits the row at <paramref name="position"/>; returns where the next row starts.</summary>
+        public int Split(char[] text, int position, int length, ref int line)
         {
-            var n = Math.Min(buffer.Length, length - position);
-            chars.AsSpan(position, n).CopyTo(buffer);
-            position += n;
-            return n;
+            Count = 0;
+            Quoted = false;
+            RowStart = position;
+
+            // The common row has no quote: find its end in one search, then its commas a vector at a time.
+            var stop = text.AsSpan(position, length - position).IndexOfAny(QuoteOrBreak);
+            if (stop < 0 || text[position + stop] != '"')
+            {
+                var end = stop < 0 ? length : position + stop;
+                SplitAtCommas(text, position, end);
+                RowEnd = end;
+                if (stop < 0)
+                {
+                    return length;
+                }
+
+                line++;
+                return text[end] == '\r' && end + 1 < length && text[end + 1] == '\n' ? end + 2 : end + 1;
+            }
+
+            var fieldStart = position;
+            var quoted = false;
+            var i = position;
+            while (true)
+            {
+                var rest = text.AsSpan(i, length - i);
+                var next = quoted ? rest.IndexOfAny(QuoteOrBreak) : rest.IndexOfAny(Special);
+                if (next < 0)
+                {
+                    Add(fieldStart, length);
+                    RowEnd = length;
+                    return length;
+                }
+
+                i += next;
+                var c = text[i];
+                if (c == '"')
+                {
+                    quoted = !quoted;
+                    Quoted = true;
+                    i++;
+                    continue;
+                }
+
+                if (c == ',')
+                {
+                    Add(fieldStart, i);
+                    fieldStart = ++i;
+                    continue;
+                }
+
+                // A line break: CR LF counts once.
+                var breakEnd = c == '\r' && i + 1 < length && text[i + 1] == '\n' ? i + 2 : i + 1;
+                line++;
+                if (quoted)
+                {
+                    i = breakEnd;
+                    continue;
+                }
+
+                Add(fieldStart, i);
+                RowEnd = i;
+                return breakEnd;
+            }
         }
 
-        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+        private void SplitAtCommas(char[] text, int start, int end)
+        {
+            var fieldStart = start;
+            var i = start;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var comma = Vector256.Create((ushort)',');
+                ref var origin = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(text));
+                for (; i + Vector256<ushort>.Count <= end; i += Vector256<ushort>.Count)
+                {
+                    var bits = Vector256.Equals(Vector256.LoadUnsafe(ref origin, (nuint)i), comma).ExtractMostSignificantBits();
+                    while (bits != 0)
+                    {
+                        var at = i + BitOperations.TrailingZeroCount(bits);
+                        Add(fieldStart, at);
+                        fieldStart = at + 1;
+                        bits &= bits - 1;
+                    }
+                }
+            }
+
+            for (; i < end; i++)
+            {
+                if (text[i] == ',')
+                {
+                    Add(fieldStart, i);
+                    fieldStart = i + 1;
+                }
+            }
+
+            Add(fieldStart, end);
+        }
+
+        private void Add(int start, int end)
+        {
+            if (Count == starts.Length)
+            {
+                Array.Resize(ref starts, Count * 2);
+                Array.Resize(ref ends, Count * 2);
+            }
+
+            starts[Count] = start;
+            ends[Count] = end;
+            Count++;
+        }
     }
 
-    /// <summary>
-    /// The common row without a quote: the line is copied once and its fields become slices of the copy
-    /// (with unescaping off, Sep's field spans point into its line).
-    /// </summary>
-    private void SliceFields(SepReader.Row row, RawRecord record)
+    /// <summary>The common row without a quote: its fields are slices of the chunk's text, not copied.</summary>
+    private void SliceFields(char[] text, CsvFields fields, RawRecord record)
     {
         var ordinals = map.Ordinals;
-        var lineText = row.Span;
-        var start = record.AppendLine(lineText);
-        ref var origin = ref MemoryMarshal.GetReference(lineText);
-        for (var i = 0; i < row.ColCount && i < ordinals.Length; i++)
+        record.Borrow(text);
+        for (var i = 0; i < fields.Count && i < ordinals.Length; i++)
         {
             if (ordinals[i] is var ordinal and >= 0)
             {
-                var field = row[i].Span;
-                var offset = (long)Unsafe.ByteOffset(ref origin, ref MemoryMarshal.GetReference(field)) / sizeof(char);
-                if (offset >= 0 && offset + field.Length <= lineText.Length)
-                {
-                    record.SetSlice(ordinal, start + (int)offset, field.Length);
-                }
-                else
-                {
-                    record.Set(ordinal, field);
-                }
+                record.SetBorrowed(ordinal, fields.Start(i), fields.End(i) - fields.Start(i));
             }
         }
     }
 
-    private void UnquoteFields(SepReader.Row row, RawRecord record, int line)
+    private void UnquoteFields(char[] text, CsvFields fields, RawRecord record, int line)
     {
         var ordinals = map.Ordinals;
-        for (var i = 0; i < row.ColCount; i++)
+        for (var i = 0; i < fields.Count; i++)
         {
-            var raw = row[i].Span;
+            var raw = text.AsSpan(fields.Start(i), fields.End(i) - fields.Start(i));
             var ordinal = i < ordinals.Length ? ordinals[i] : -1;
             if (raw.IndexOf('"') < 0)
             {
@@ -428,24 +535,24 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
     }
 
     /// <summary>A line of nothing but separators and white space (Excel writes these below the data).</summary>
-    private static bool IsBlank(SepReader.Row row)
+    private static bool IsBlank(char[] text, CsvFields fields)
     {
-        var text = row.Span;
-        var other = text.IndexOfAnyExcept(BlankLine);
+        var line = text.AsSpan(fields.RowStart, fields.RowEnd - fields.RowStart);
+        var other = line.IndexOfAnyExcept(BlankLine);
         if (other < 0)
         {
             return true;
         }
 
-        if (!char.IsWhiteSpace(text[other]))
+        if (!char.IsWhiteSpace(line[other]))
         {
             return false;
         }
 
         // Rare white space outside the common set: fall back to trimming each field.
-        for (var i = 0; i < row.ColCount; i++)
+        for (var i = 0; i < fields.Count; i++)
         {
-            if (!row[i].Span.Trim().IsEmpty)
+            if (!text.AsSpan(fields.Start(i), fields.End(i) - fields.Start(i)).Trim().IsEmpty)
             {
                 return false;
             }
