@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Text;
 using Compliance.Core.Filings;
 using nietras.SeparatedValues;
@@ -91,7 +89,7 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
             var headerText = encoding.GetString(carry, 0, headerEnd);
             carryLength = filled - headerEnd;
             carry.AsSpan(headerEnd, carryLength).CopyTo(carry);
-            nextLine = 1 + headerText.AsSpan().Count('\n');
+            nextLine = 1 + LineBreaks(headerText);
             using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false }).FromText(headerText);
             if (!reader.MoveNext())
             {
@@ -219,38 +217,41 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
     public IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record)
     {
         var length = Decode(chunk);
-        var text = chunk.Chars;
-        var fields = new CsvFields();
-        var line = chunk.FirstLine;
-        var position = 0;
-        while (position < length)
+        using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false })
+            .From(new CharsReader(chunk.Chars, length));
+        var lineOffset = chunk.FirstLine - 1;
+        var first = true;
+        while (reader.MoveNext())
         {
-            var rowLine = line;
-            position = fields.Split(text, position, length, ref line);
-            if (IsBlank(text, fields))
+            var row = reader.Current;
+
+            // Sep 0.17.1 numbers the first row of a reader 2 (the rows after it are right): it starts the chunk.
+            var line = (first ? 1 : row.LineNumberFrom) + lineOffset;
+            first = false;
+            if (IsBlank(row))
             {
                 continue;
             }
 
             record.Clear();
-            record.Row = rowLine;
+            record.Row = line;
 
             // Quotes first: an unclosed quote also swallows the separators after it, and the field count
             // would then blame the wrong thing.
-            if (fields.Quoted)
+            if (row.Span.Contains('"'))
             {
-                UnquoteFields(text, fields, record, rowLine);
+                UnquoteFields(row, record, line);
             }
             else
             {
-                SliceFields(text, fields, record);
+                SliceFields(row, record);
             }
 
-            if (fields.Count != headerColumns)
+            if (row.ColCount != headerColumns)
             {
                 throw new FilingRejectedException(
-                    UserMessage.Of(MessageCode.CsvFieldCount, Num(rowLine), Num(fields.Count), Num(headerColumns)),
-                    row: rowLine);
+                    UserMessage.Of(MessageCode.CsvFieldCount, Num(line), Num(row.ColCount), Num(headerColumns)),
+                    row: line);
             }
 
             yield return record;
@@ -277,12 +278,15 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
         }
     }
 
-    /// <summary>Where the first record ends (just past its line feed, outside quotes), or -1 when it does not end in <paramref name="bytes"/>.</summary>
+    /// <summary>
+    /// Where the first record ends (just past its line break outside quotes: CR LF, LF or a lone CR, as Sep
+    /// splits rows), or -1 when <paramref name="bytes"/> does not show it yet.
+    /// </summary>
     private static int FirstRecordEnd(ReadOnlySpan<byte> bytes)
     {
         var inQuotes = false;
         var at = 0;
-        while (bytes[at..].IndexOfAny((byte)'"', (byte)'\n') is var next and >= 0)
+        while (bytes[at..].IndexOfAny((byte)'"', (byte)'\n', (byte)'\r') is var next and >= 0)
         {
             at += next;
             if (bytes[at] == (byte)'"')
@@ -291,7 +295,13 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
             }
             else if (!inQuotes)
             {
-                return at + 1;
+                if (bytes[at] == (byte)'\n')
+                {
+                    return at + 1;
+                }
+
+                // A CR: the end is after the LF that may follow it, which the next read may hold.
+                return at + 1 == bytes.Length ? -1 : bytes[at + 1] == (byte)'\n' ? at + 2 : at + 1;
             }
 
             at++;
@@ -300,168 +310,63 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
         return -1;
     }
 
-    /// <summary>
-    /// The fields of one row as Sep splits them (a comma or a line break inside quotes belongs to the field; a
-    /// quote anywhere toggles, as RFC 4180's pairs do; CR LF, LF and a lone CR end a row), as positions in the
-    /// chunk's text. Line breaks inside quotes are counted, so the next row knows its line.
-    /// </summary>
-    private sealed class CsvFields
+    /// <summary>Lines a piece of text runs over: its LFs and the CRs not followed by one.</summary>
+    private static int LineBreaks(ReadOnlySpan<char> text) => text.Count('\n') + text.Count('\r') - text.Count("\r\n");
+
+    /// <summary>A decoded chunk as a reader for Sep, without making it one large string.</summary>
+    private sealed class CharsReader(char[] chars, int length) : TextReader
     {
-        private static readonly SearchValues<char> Special = SearchValues.Create(",\"\r\n");
-        private static readonly SearchValues<char> QuoteOrBreak = SearchValues.Create("\"\r\n");
+        private int position;
 
-        private int[] starts = new int[32];
-        private int[] ends = new int[32];
+        public override int Peek() => position < length ? chars[position] : -1;
 
-        public int Count { get; private set; }
+        public override int Read() => position < length ? chars[position++] : -1;
 
-        /// <summary>The row has a quote character somewhere.</summary>
-        public bool Quoted { get; private set; }
-
-        public int RowStart { get; private set; }
-
-        public int RowEnd { get; private set; }
-
-        public int Start(int field) => starts[field];
-
-        public int End(int field) => ends[field];
-
-        /// <summary>Splits the row at <paramref name="position"/>; returns where the next row starts.</summary>
-        public int Split(char[] text, int position, int length, ref int line)
+        public override int Read(Span<char> buffer)
         {
-            Count = 0;
-            Quoted = false;
-            RowStart = position;
-
-            // The common row has no quote: find its end in one search, then its commas a vector at a time.
-            var stop = text.AsSpan(position, length - position).IndexOfAny(QuoteOrBreak);
-            if (stop < 0 || text[position + stop] != '"')
-            {
-                var end = stop < 0 ? length : position + stop;
-                SplitAtCommas(text, position, end);
-                RowEnd = end;
-                if (stop < 0)
-                {
-                    return length;
-                }
-
-                line++;
-                return text[end] == '\r' && end + 1 < length && text[end + 1] == '\n' ? end + 2 : end + 1;
-            }
-
-            var fieldStart = position;
-            var quoted = false;
-            var i = position;
-            while (true)
-            {
-                var rest = text.AsSpan(i, length - i);
-                var next = quoted ? rest.IndexOfAny(QuoteOrBreak) : rest.IndexOfAny(Special);
-                if (next < 0)
-                {
-                    Add(fieldStart, length);
-                    RowEnd = length;
-                    return length;
-                }
-
-                i += next;
-                var c = text[i];
-                if (c == '"')
-                {
-                    quoted = !quoted;
-                    Quoted = true;
-                    i++;
-                    continue;
-                }
-
-                if (c == ',')
-                {
-                    Add(fieldStart, i);
-                    fieldStart = ++i;
-                    continue;
-                }
-
-                // A line break: CR LF counts once.
-                var breakEnd = c == '\r' && i + 1 < length && text[i + 1] == '\n' ? i + 2 : i + 1;
-                line++;
-                if (quoted)
-                {
-                    i = breakEnd;
-                    continue;
-                }
-
-                Add(fieldStart, i);
-                RowEnd = i;
-                return breakEnd;
-            }
+            var n = Math.Min(buffer.Length, length - position);
+            chars.AsSpan(position, n).CopyTo(buffer);
+            position += n;
+            return n;
         }
 
-        private void SplitAtCommas(char[] text, int start, int end)
-        {
-            var fieldStart = start;
-            var i = start;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                var comma = Vector256.Create((ushort)',');
-                ref var origin = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetArrayDataReference(text));
-                for (; i + Vector256<ushort>.Count <= end; i += Vector256<ushort>.Count)
-                {
-                    var bits = Vector256.Equals(Vector256.LoadUnsafe(ref origin, (nuint)i), comma).ExtractMostSignificantBits();
-                    while (bits != 0)
-                    {
-                        var at = i + BitOperations.TrailingZeroCount(bits);
-                        Add(fieldStart, at);
-                        fieldStart = at + 1;
-                        bits &= bits - 1;
-                    }
-                }
-            }
-
-            for (; i < end; i++)
-            {
-                if (text[i] == ',')
-                {
-                    Add(fieldStart, i);
-                    fieldStart = i + 1;
-                }
-            }
-
-            Add(fieldStart, end);
-        }
-
-        private void Add(int start, int end)
-        {
-            if (Count == starts.Length)
-            {
-                Array.Resize(ref starts, Count * 2);
-                Array.Resize(ref ends, Count * 2);
-            }
-
-            starts[Count] = start;
-            ends[Count] = end;
-            Count++;
-        }
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
     }
 
-    /// <summary>The common row without a quote: its fields are slices of the chunk's text, not copied.</summary>
-    private void SliceFields(char[] text, CsvFields fields, RawRecord record)
+    /// <summary>
+    /// The common row without a quote: the line is copied once and its fields become slices of the copy
+    /// (with unescaping off, Sep's field spans point into its line).
+    /// </summary>
+    private void SliceFields(SepReader.Row row, RawRecord record)
     {
         var ordinals = map.Ordinals;
-        record.Borrow(text);
-        for (var i = 0; i < fields.Count && i < ordinals.Length; i++)
+        var lineText = row.Span;
+        var start = record.AppendLine(lineText);
+        ref var origin = ref MemoryMarshal.GetReference(lineText);
+        for (var i = 0; i < row.ColCount && i < ordinals.Length; i++)
         {
             if (ordinals[i] is var ordinal and >= 0)
             {
-                record.SetBorrowed(ordinal, fields.Start(i), fields.End(i) - fields.Start(i));
+                var field = row[i].Span;
+                var offset = (long)Unsafe.ByteOffset(ref origin, ref MemoryMarshal.GetReference(field)) / sizeof(char);
+                if (offset >= 0 && offset + field.Length <= lineText.Length)
+                {
+                    record.SetSlice(ordinal, start + (int)offset, field.Length);
+                }
+                else
+                {
+                    record.Set(ordinal, field);
+                }
             }
         }
     }
 
-    private void UnquoteFields(char[] text, CsvFields fields, RawRecord record, int line)
+    private void UnquoteFields(SepReader.Row row, RawRecord record, int line)
     {
         var ordinals = map.Ordinals;
-        for (var i = 0; i < fields.Count; i++)
+        for (var i = 0; i < row.ColCount; i++)
         {
-            var raw = text.AsSpan(fields.Start(i), fields.End(i) - fields.Start(i));
+            var raw = row[i].Span;
             var ordinal = i < ordinals.Length ? ordinals[i] : -1;
             if (raw.IndexOf('"') < 0)
             {
@@ -535,24 +440,24 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
     }
 
     /// <summary>A line of nothing but separators and white space (Excel writes these below the data).</summary>
-    private static bool IsBlank(char[] text, CsvFields fields)
+    private static bool IsBlank(SepReader.Row row)
     {
-        var line = text.AsSpan(fields.RowStart, fields.RowEnd - fields.RowStart);
-        var other = line.IndexOfAnyExcept(BlankLine);
+        var text = row.Span;
+        var other = text.IndexOfAnyExcept(BlankLine);
         if (other < 0)
         {
             return true;
         }
 
-        if (!char.IsWhiteSpace(line[other]))
+        if (!char.IsWhiteSpace(text[other]))
         {
             return false;
         }
 
         // Rare white space outside the common set: fall back to trimming each field.
-        for (var i = 0; i < fields.Count; i++)
+        for (var i = 0; i < row.ColCount; i++)
         {
-            if (!text.AsSpan(fields.Start(i), fields.End(i) - fields.Start(i)).Trim().IsEmpty)
+            if (!row[i].Span.Trim().IsEmpty)
             {
                 return false;
             }

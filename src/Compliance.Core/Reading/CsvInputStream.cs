@@ -16,6 +16,7 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
     private long recordBytes;
     private int line = 1;
     private int recordStartLine = 1;
+    private bool crPending;
 
     public override bool CanRead => true;
 
@@ -74,10 +75,19 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
     private void Scan(ReadOnlySpan<byte> bytes)
     {
         var scanned = 0;
-        // Jump from one quote or line feed to the next: the bytes between them only add to the record's length.
+
+        // A lone CR ends a line too (as the parser splits it): one at the end of the last read is counted once
+        // this read shows it is not the first half of CR LF.
+        if (crPending && !bytes.IsEmpty)
+        {
+            crPending = false;
+            line += bytes[0] == (byte)'\n' ? 0 : 1;
+        }
+
+        // Jump from one quote or line break to the next: the bytes between them only add to the record's length.
         while (true)
         {
-            var next = bytes.IndexOfAny((byte)'"', (byte)'\n');
+            var next = bytes.IndexOfAny((byte)'"', (byte)'\n', (byte)'\r');
             if (next < 0)
             {
                 recordBytes += bytes.Length;
@@ -92,6 +102,17 @@ internal sealed class CsvInputStream(Stream inner, byte[] prefix, int prefixLeng
             {
                 inQuotes = !inQuotes;
                 CheckLength();
+            }
+            else if (bytes[next] == (byte)'\r')
+            {
+                if (next + 1 == bytes.Length)
+                {
+                    crPending = true;
+                }
+                else if (bytes[next + 1] != (byte)'\n')
+                {
+                    line++;
+                }
             }
             else
             {

@@ -15,10 +15,6 @@ public sealed class RawRecord
     private char[] buffer;
     private int used;
 
-    // Text the record points into without copying (a CSV chunk, valid while the record is consumed); a cell
-    // there has its start stored as ~start.
-    private char[]? borrowed;
-
     /// <param name="capacity">Characters the record holds before it grows: small for the many copies a batch keeps.</param>
     public RawRecord(FilingSchema schema, int capacity = 512)
     {
@@ -35,11 +31,7 @@ public sealed class RawRecord
     public int Row { get; set; }
 
     /// <summary>The cell's text as read; empty where the file has no such column or the cell is empty.</summary>
-    public ReadOnlySpan<char> Cell(int ordinal)
-    {
-        var start = starts[ordinal];
-        return start >= 0 ? buffer.AsSpan(start, lengths[ordinal]) : borrowed.AsSpan(~start, lengths[ordinal]);
-    }
+    public ReadOnlySpan<char> Cell(int ordinal) => buffer.AsSpan(starts[ordinal], lengths[ordinal]);
 
     /// <summary>The cell as a string, or null when it is empty; for messages and the rare non-numeric paths.</summary>
     public string? CellText(int ordinal) => lengths[ordinal] == 0 ? null : new string(Cell(ordinal));
@@ -72,16 +64,6 @@ public sealed class RawRecord
         return start;
     }
 
-    /// <summary>Makes <paramref name="text"/> the text <see cref="SetBorrowed"/> cells point into, until <see cref="Clear"/>.</summary>
-    internal void Borrow(char[] text) => borrowed = text;
-
-    /// <summary>A cell that is a slice of the borrowed text, not copied.</summary>
-    internal void SetBorrowed(int ordinal, int start, int length)
-    {
-        starts[ordinal] = ~start;
-        lengths[ordinal] = length;
-    }
-
     internal void SetSlice(int ordinal, int start, int length)
     {
         starts[ordinal] = start;
@@ -98,9 +80,7 @@ public sealed class RawRecord
     public void Clear()
     {
         lengths.AsSpan().Clear();
-        starts.AsSpan().Clear();
         used = 0;
-        borrowed = null;
     }
 
     /// <summary>Makes this record a copy of <paramref name="other"/> (of the same schema), so the reader can move on while it is typed elsewhere.</summary>
@@ -115,21 +95,7 @@ public sealed class RawRecord
         other.starts.AsSpan().CopyTo(starts);
         other.lengths.AsSpan().CopyTo(lengths);
         used = other.used;
-        borrowed = null;
         Row = other.Row;
-        if (other.borrowed is not null)
-        {
-            // The borrowed text belongs to the reader: the copy keeps its own.
-            for (var i = 0; i < starts.Length; i++)
-            {
-                if (starts[i] < 0)
-                {
-                    var text = other.Cell(i);
-                    text.CopyTo(Reserve(text.Length));
-                    Commit(i, text.Length);
-                }
-            }
-        }
     }
 }
 

@@ -82,6 +82,21 @@ public sealed class CsvReaderTests
     }
 
     [TestMethod]
+    public void LineEndsOfEveryKind_NumberTheRowsAsTheEditorShowsThem()
+    {
+        // A lone CR (old Mac), LF, CR LF and a CR before CR LF (a blank line) each end a line.
+        const string csv = "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate\r"
+            + "91510100A4C12H3B1Y,2016-06,510100,E1,8000,13\n"
+            + "91510100A4C12H3B1Y,2016-06,510100,E2,8000,12\r\r\n"
+            + "91510100A4C12H3B1Y,2016-06,510100,E3,8000,13";
+
+        var report = Checks.Run(csv).AssertChecked();
+
+        Assert.AreEqual(3, report.Rows);
+        CollectionAssert.AreEqual(new[] { 2, 5 }, report.Violations.Select(v => v.Row).ToArray());
+    }
+
+    [TestMethod]
     public void UnknownColumn_IsIgnoredWithAWarning()
     {
         var report = Checks.Csv(FilingBuilder.Payroll().Row(("部门", "财务部"))).AssertChecked();
