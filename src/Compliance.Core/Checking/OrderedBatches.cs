@@ -37,6 +37,7 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
     private IBatchWorker<TBatch>? inline;
     private int submitted;
     private readonly int probeBatches;
+    private readonly bool probe;
     private long readStarted = Stopwatch.GetTimestamp();
     private long callersShare;
     private long processing;
@@ -49,6 +50,7 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
     public OrderedBatches(int degree, Func<TBatch> create, Func<IBatchWorker<TBatch>> createWorker, Action<TBatch> merge, bool probe = true)
     {
         this.degree = Math.Max(1, degree);
+        this.probe = probe;
         probeBatches = probe ? ProbeBatches : 1;
         this.create = create;
         this.createWorker = createWorker;
@@ -79,7 +81,7 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
             }
 
             readStarted = handedBack;
-            parallel = degree > 1 && submitted == probeBatches && processing > callersShare;
+            parallel = degree > 1 && submitted == probeBatches && (!probe || processing > callersShare);
             return;
         }
 

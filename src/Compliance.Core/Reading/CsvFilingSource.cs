@@ -155,9 +155,12 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
             return false;
         }
 
-        if (chunk.Bytes.Length < carryLength + ChunkBytes)
+        // Reads stop at a target that does not depend on the buffer's capacity (a reused chunk's may be larger),
+        // so the chunks, and what a rejected report counts, are the same however many threads take them.
+        var target = carryLength + ChunkBytes;
+        if (chunk.Bytes.Length < target)
         {
-            chunk.Bytes = new byte[Math.Max(carryLength + ChunkBytes, chunk.Bytes.Length * 2)];
+            chunk.Bytes = new byte[target];
         }
 
         var bytes = chunk.Bytes;
@@ -166,9 +169,9 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
         var end = -1;
         var lineAfter = nextLine;
         chunk.FirstLine = nextLine;
-        while (!ended && (end < 0 || filled < ChunkBytes))
+        while (!ended)
         {
-            if (filled == bytes.Length)
+            if (filled == target)
             {
                 if (end >= 0)
                 {
@@ -176,11 +179,15 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
                 }
 
                 // One record longer than the chunk (the input stream stops it at the record limit).
-                Array.Resize(ref bytes, bytes.Length * 2);
-                chunk.Bytes = bytes;
+                target *= 2;
+                if (bytes.Length < target)
+                {
+                    Array.Resize(ref bytes, target);
+                    chunk.Bytes = bytes;
+                }
             }
 
-            var n = Input.Read(bytes.AsSpan(filled));
+            var n = Input.Read(bytes.AsSpan(filled, target - filled));
             if (n == 0)
             {
                 ended = true;
