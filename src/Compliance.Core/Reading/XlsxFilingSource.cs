@@ -92,7 +92,7 @@ internal sealed class XlsxFilingSource : IFilingSource
             names = new SheetNames(new NameTable());
             sheet = XmlReader.Create(sheetEntry.Open(), Settings(names.Table));
         }
-        catch (Exception ex) when (IsDamage(ex))
+        catch (Exception ex) when (IsDamage(ex) || ex is IOException)
         {
             // The package opened, but a part inside it (workbook, sheet list, shared strings, styles) is not
             // readable XML or its compressed data is damaged.
@@ -170,8 +170,11 @@ internal sealed class XlsxFilingSource : IFilingSource
         }
     }
 
-    /// <summary>What a truncated or corrupted package throws, from the zip layer up to the XML reader.</summary>
-    private static bool IsDamage(Exception ex) => ex is InvalidDataException or FormatException or XmlException or IOException;
+    /// <summary>
+    /// What a truncated or corrupted package throws, from the zip layer up to the XML reader. Not an
+    /// <see cref="IOException"/>: while rows are read that is the stream failing, which the caller retries.
+    /// </summary>
+    private static bool IsDamage(Exception ex) => ex is InvalidDataException or FormatException or XmlException;
 
     private static XmlReaderSettings Settings(XmlNameTable? names = null) => new()
     {

@@ -64,8 +64,8 @@ public sealed class BadInputCorpusTests
     }
 }
 
-/// <summary>Counts the bytes read through it.</summary>
-internal sealed class ReadCountingStream(Stream inner) : Stream
+/// <summary>Counts the bytes read through it; with <c>failAfter</c>, fails as a dropped connection does once that many are read.</summary>
+internal sealed class ReadCountingStream(Stream inner, long failAfter = long.MaxValue) : Stream
 {
     public long BytesRead { get; private set; }
 
@@ -81,6 +81,11 @@ internal sealed class ReadCountingStream(Stream inner) : Stream
 
     public override int Read(byte[] buffer, int offset, int count)
     {
+        if (BytesRead >= failAfter)
+        {
+            throw new IOException("The connection was reset.");
+        }
+
         var n = inner.Read(buffer, offset, count);
         BytesRead += n;
         return n;

@@ -76,6 +76,27 @@ public sealed class XlsxReaderTests
         Checks.Xlsx(workbook).AssertRejected("cell E2", "#DIV/0!");
     }
     [TestMethod]
+    public void StreamFailingWhileTheSheetIsRead_IsAnIoErrorToRetry_NotADamagedWorkbook()
+    {
+        var filing = FilingBuilder.Payroll();
+        for (var i = 1; i <= 3_000; i++)
+        {
+            filing.Row(("employee_id", $"E{i:D5}"));
+        }
+
+        var workbook = filing.ToXlsx().Build();
+        var whole = new ReadCountingStream(new MemoryStream(workbook));
+        using (var report = new FilingChecker(Checks.Catalog).Check(whole, "payroll.xlsx"))
+        {
+            report.AssertChecked();
+        }
+
+        // The sheet is the last and largest part read: the connection drops in its middle, after the header and many rows.
+        var dropped = new ReadCountingStream(new MemoryStream(workbook), failAfter: whole.BytesRead - (workbook.Length / 2));
+        Assert.ThrowsExactly<IOException>(() => new FilingChecker(Checks.Catalog).Check(dropped, "payroll.xlsx").Dispose());
+    }
+
+    [TestMethod]
     public void SharedStringsPastTheMemoryBound_AreReadFromDisk_WithTheSameReport()
     {
         var filing = FilingBuilder.Payroll();
