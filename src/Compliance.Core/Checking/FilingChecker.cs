@@ -68,7 +68,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         return run.Finish();
     }
 
-    /// <summary>Rows read before they are typed on a thread of their own: about 75 KB of CSV, small enough that a batch is still in the cache when another core types it.</summary>
+    /// <summary>Rows of an XLSX or JSON filing read before they are typed, maybe on another thread (a CSV goes in chunks of bytes instead).</summary>
     internal const int BatchRows = 1024;
 
     /// <summary>
@@ -101,7 +101,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             var headerWarnings = source.HeaderWarnings.Count;
             for (var i = 0; i < headerWarnings; i++)
             {
-                AddWarning(source.HeaderWarnings[i]);
+                warnings.Add(source.HeaderWarnings[i]);
             }
 
             // One row per employee and period (payroll), per province and year (safety assessments).
@@ -165,13 +165,13 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
 
             if (chunked is not null && rows == 0)
             {
-                throw new FilingRejectedException(UserMessage.Of(MessageCode.NoDataRows), row: 2);
+                throw chunked.NoRecords();
             }
 
             // A JSON field no column has may first turn up in a later row: its warning comes after the rows'.
             for (var i = headerWarnings; i < source.HeaderWarnings.Count; i++)
             {
-                AddWarning(source.HeaderWarnings[i]);
+                warnings.Add(source.HeaderWarnings[i]);
             }
 
             // Repeats among keys that went to disk are only known now; they reject the file like any other.
@@ -179,7 +179,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             {
                 foreach (var (row, first) in employees.Finish())
                 {
-                    AddError(Duplicate(schema, row, first, null, null, null));
+                    errors.Add(Duplicate(schema, row, first, null, null, null));
                 }
             }
         }
@@ -201,17 +201,17 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 rows++;
                 for (; warning < row.WarningsEnd; warning++)
                 {
-                    AddWarning(batch.Warnings[warning]);
+                    warnings.Add(batch.Warnings[warning]);
                 }
 
                 for (; error < row.ErrorsEnd; error++)
                 {
-                    AddError(batch.Errors[error]);
+                    errors.Add(batch.Errors[error]);
                 }
 
                 if (row.Typed && row.HasKey && employees!.Add(row.Key, row.Row) is var first and > 0)
                 {
-                    AddError(Duplicate(schema!, row.Row, first, batch.Subject(row), row.Uscc, row.Period));
+                    errors.Add(Duplicate(schema!, row.Row, first, batch.Subject(row), row.Uscc, row.Period));
                 }
 
                 // Even an unreadable row usually names its period and region; the pipeline files the rejected
@@ -255,10 +255,6 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             };
             return new(row, column, UserMessage.Of(MessageCode.AtCell, Num(row), schema.Find(column)!.Display, text));
         }
-
-        private void AddError(RowError error) => errors.Add(error);
-
-        private void AddWarning(FilingWarning warning) => warnings.Add(warning);
 
         public FilingReport Finish()
         {
@@ -405,6 +401,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
     {
         private readonly RawRecord[] raw = new RawRecord[BatchRows];
         private char[] subjects = new char[BatchRows * 16];
+        private int subjectsUsed;
         private RowOutcome[] rows = new RowOutcome[BatchRows];
 
         public int Count { get; private set; }
@@ -440,8 +437,6 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
 
         public RuleCounts[] Counts { get; } = new RuleCounts[plan.Rules.Length];
 
-        public int SubjectsUsed { get; private set; }
-
         public RawRecord Raw(int i) => raw[i];
 
         /// <summary>Copies the reader's record (which it reuses) into the next row of the batch.</summary>
@@ -454,14 +449,14 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         /// <summary>Keeps a row's subject for its repeat message (rare), so the key can be made off the merge thread.</summary>
         public (int Start, int Length) KeepSubject(ReadOnlySpan<char> subject)
         {
-            if (subjects.Length - SubjectsUsed < subject.Length)
+            if (subjects.Length - subjectsUsed < subject.Length)
             {
-                Array.Resize(ref subjects, Math.Max(subjects.Length * 2, SubjectsUsed + subject.Length));
+                Array.Resize(ref subjects, Math.Max(subjects.Length * 2, subjectsUsed + subject.Length));
             }
 
-            subject.CopyTo(subjects.AsSpan(SubjectsUsed));
-            var start = SubjectsUsed;
-            SubjectsUsed += subject.Length;
+            subject.CopyTo(subjects.AsSpan(subjectsUsed));
+            var start = subjectsUsed;
+            subjectsUsed += subject.Length;
             return (start, subject.Length);
         }
 
@@ -477,7 +472,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             Warnings.Clear();
             Violations.Clear();
             Array.Clear(Counts);
-            SubjectsUsed = 0;
+            subjectsUsed = 0;
         }
     }
 

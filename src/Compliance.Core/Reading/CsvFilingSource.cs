@@ -34,6 +34,9 @@ internal interface IChunkedFilingSource : IFilingSource
 
     /// <summary>The chunk's records, each in <paramref name="record"/> (reused); blank lines skipped; damage throws <see cref="FilingRejectedException"/>.</summary>
     IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record);
+
+    /// <summary>How the source rejects a file whose chunks held no record.</summary>
+    FilingRejectedException NoRecords();
 }
 
 /// <summary>
@@ -65,7 +68,7 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
         Input = new CsvInputStream(stream, sniffed[preamble..sniffedLength], sniffedLength - preamble, limits);
         try
         {
-            // The header is the first record: read until its line feed (or the end), then parse it alone.
+            // The header is the first record: read until its line break (or the end), then parse it alone.
             carry = new byte[64 * 1024];
             var filled = 0;
             var headerEnd = -1;
@@ -144,9 +147,11 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
 
         if (!any)
         {
-            throw new FilingRejectedException(UserMessage.Of(MessageCode.NoDataRows), row: 2);
+            throw NoRecords();
         }
     }
+
+    public FilingRejectedException NoRecords() => new(UserMessage.Of(MessageCode.NoDataRows), row: 2);
 
     public bool NextChunk(FilingChunk chunk)
     {

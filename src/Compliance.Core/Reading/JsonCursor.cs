@@ -24,9 +24,7 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
     public long Offset => discarded + start;
 
     /// <summary>Reads one token; strings and property names come back decoded in <paramref name="text"/>.</summary>
-    public JsonTokenType ReadToken(out string? text) => ReadToken(decode: true, out text);
-
-    private JsonTokenType ReadToken(bool decode, out string? text)
+    public JsonTokenType ReadToken(out string? text)
     {
         while (true)
         {
@@ -34,7 +32,7 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
             if (reader.Read())
             {
                 var type = reader.TokenType;
-                text = decode && type is JsonTokenType.PropertyName or JsonTokenType.String ? reader.GetString() : null;
+                text = type is JsonTokenType.PropertyName or JsonTokenType.String ? reader.GetString() : null;
                 Advance(ref reader);
                 return type;
             }

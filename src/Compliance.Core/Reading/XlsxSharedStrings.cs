@@ -25,9 +25,6 @@ internal sealed class XlsxSharedStrings : IDisposable
 
     public int Count { get; private set; }
 
-    /// <summary>Whether some texts are on disk.</summary>
-    public bool Spilled => spill is not null;
-
     public void Add(ReadOnlySpan<char> text)
     {
         if (Count == where.Length)
