@@ -10,7 +10,7 @@ namespace Compliance.Api;
 /// The API's settings (section <c>Api</c>). Bearer tokens are held as SHA-256 hashes with their grant, so
 /// settings, logs of settings and configuration dumps never carry a usable token:
 /// <c>Api:Tokens:0:Sha256</c> = hex of SHA-256(UTF-8 token), <c>Api:Tokens:0:Grant</c> = <c>role|scope|name</c>.
-/// <c>compliance token --grant …</c> makes a token and prints both settings.
+/// <c>compliance-stack token --grant …</c> makes a token and prints both settings.
 /// </summary>
 public sealed class ApiOptions
 {
@@ -58,7 +58,7 @@ public sealed class ApiOptionsValidator(IConfiguration configuration) : IValidat
             if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _) || child.Value is not null)
             {
                 // The key may be the token itself (the old form): name it by two characters only.
-                failures.Add($"{ApiOptions.Section}:Tokens:{child.Key[..Math.Min(2, child.Key.Length)]}… is not a numbered entry with Sha256 and Grant. Tokens are never configuration keys; run 'compliance token --grant \"role|scope|name\"' and set the two lines it prints.");
+                failures.Add($"{ApiOptions.Section}:Tokens:{child.Key[..Math.Min(2, child.Key.Length)]}… is not a numbered entry with Sha256 and Grant. Tokens are never configuration keys; run 'compliance-stack token --grant \"role|scope|name\"' and set the two lines it prints.");
             }
         }
 

@@ -22,7 +22,7 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, I
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            Description = "A token from 'compliance token' (locally), or the App Service sign-in in Azure.",
+            Description = "A token from 'compliance-stack token' (locally), or the App Service sign-in in Azure.",
         };
         return Task.CompletedTask;
     }

@@ -73,7 +73,7 @@ internal static class CheckCommand
                 }
                 else
                 {
-                    ReportTable.Render(Console(output), reports, parse.GetValue(rows));
+                    ReportTable.Render(Terminal.For(output), reports, parse.GetValue(rows));
                 }
 
                 var exit = reports.Any(r => r.Status == FilingStatus.Rejected) ? ExitCodes.FileRejected
@@ -134,25 +134,5 @@ internal static class CheckCommand
         {
             return FilingReport.RejectedFile(path, UserMessage.Of(MessageCode.ReadFailed, path, ex.Message), checker.Catalog.Version);
         }
-    }
-
-    internal static IAnsiConsole Console(TextWriter output)
-    {
-        var terminal = output == System.Console.Out && !System.Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-
-        // Piped into a file or a pager there is no terminal width; 80 columns would fold every citation.
-        if (!terminal)
-        {
-            console.Profile.Width = 160;
-        }
-
-        return console;
     }
 }

@@ -4,19 +4,15 @@ using Compliance.Core.Policies;
 namespace Compliance.Cli;
 
 /// <summary>
-/// The <c>compliance</c> command. Output goes to the writers given, so tests run it in-process exactly as
-/// a user would from a shell.
+/// The <c>compliance</c> command: the self-check an accountant installs (check, policies, template), on the
+/// checker alone. Output goes to the writers given, so tests run it in-process exactly as a user would from a
+/// shell. The commands that run or maintain the cloud stack are <c>compliance-stack</c> (src/Compliance.Stack).
 /// </summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var catalogOption = new Option<FileInfo?>("--catalog")
-        {
-            Description = "Use this policy catalog (JSON) instead of the one built in. See seeds/policy-catalog.json for the format.",
-            Recursive = true,
-        };
-
+        var catalogOption = CatalogOption();
         var root = new RootCommand(
             """
             ComplianceFunctions self-check: checks payroll and fee filings against the enterprise cost-reduction
@@ -28,16 +24,28 @@ public static class CliApp
             CheckCommand.Create(catalogOption, output, error),
             PoliciesCommand.Create(catalogOption, output, error),
             TemplateCommand.Create(catalogOption, output, error),
-            LocalStackCommands.Serve(output, error),
-            LocalStackCommands.Demo(catalogOption, output, error),
-            LocalStackCommands.Digest(output, error),
-            TokenCommand.Create(output, error),
-            MigrateCommand.Create(output, error),
-            MigrateCommand.CreateRecount(output, error),
-            MigrateCommand.CreateKeys(output),
-            RecheckCommand.Create(output, error),
         };
 
+        return InvokeAsync(root, "compliance", args, output, error, static _ => null, cancellationToken);
+    }
+
+    /// <summary>The <c>--catalog</c> option every command that checks or lists rules takes.</summary>
+    public static Option<FileInfo?> CatalogOption() => new("--catalog")
+    {
+        Description = "Use this policy catalog (JSON) instead of the one built in. See seeds/policy-catalog.json for the format.",
+        Recursive = true,
+    };
+
+    /// <summary>
+    /// Parses and runs <paramref name="root"/>, turning a usage error, a bad catalog, Ctrl+C or a defect into a
+    /// one-line message and the contract's exit code; <paramref name="explain"/> names the failures a host
+    /// command adds (a message and exit code, or null for "not mine").
+    /// </summary>
+    public static async Task<int> InvokeAsync(RootCommand root, string name, string[] args, TextWriter output, TextWriter error, Func<Exception, (int Exit, string Message)?> explain, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(explain);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -46,7 +54,7 @@ public static class CliApp
                 await error.WriteLineAsync(problem.Message);
             }
 
-            await error.WriteLineAsync("Run 'compliance --help' for usage.");
+            await error.WriteLineAsync($"Run '{name} --help' for usage.");
             return ExitCodes.Usage;
         }
 
@@ -61,29 +69,24 @@ public static class CliApp
             await error.WriteLineAsync($"The policy catalog cannot be used: {ex.Message}");
             return ExitCodes.Usage;
         }
-        catch (Compliance.LocalStack.LocalStackException ex)
-        {
-            await error.WriteLineAsync($"The local stack cannot start: {ex.Message}");
-            return ExitCodes.Unavailable;
-        }
-        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-        {
-            await error.WriteLineAsync($"The settings cannot be used: {string.Join(" ", ex.Failures)}");
-            return ExitCodes.Config;
-        }
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("Cancelled.");
             return ExitCodes.Cancelled;
         }
+        catch (Exception ex) when (explain(ex) is { } known)
+        {
+            await error.WriteLineAsync(known.Message);
+            return known.Exit;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A bug, not the user's input: say so plainly, without a stack trace in their face.
-            await error.WriteLineAsync($"compliance failed unexpectedly ({ex.GetType().Name}: {ex.Message}). Please report this with the command you ran.");
+            await error.WriteLineAsync($"{name} failed unexpectedly ({ex.GetType().Name}: {ex.Message}). Please report this with the command you ran.");
             return ExitCodes.Internal;
         }
     }
 
-    internal static PolicyCatalog LoadCatalog(FileInfo? path) =>
+    public static PolicyCatalog LoadCatalog(FileInfo? path) =>
         path is null ? PolicyCatalog.LoadEmbedded() : PolicyCatalog.LoadFile(path.FullName);
 }

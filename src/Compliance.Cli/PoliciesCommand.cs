@@ -30,7 +30,7 @@ internal static class PoliciesCommand
             }
             else
             {
-                Render(CheckCommand.Console(output), catalog);
+                Render(Terminal.For(output), catalog);
             }
 
             return ExitCodes.Clean;

@@ -12,7 +12,7 @@ namespace Compliance.Pipeline;
 public sealed record MigrationResult(int Filings, int Rows, int FindingsAdded, int FindingsExisting);
 
 /// <summary>
-/// Groups the per-row violation entities stored before findings into findings (<c>compliance migrate-findings</c>).
+/// Groups the per-row violation entities stored before findings into findings (<c>compliance-stack migrate-findings</c>).
 /// Per filing, in an order that makes every step safe to repeat, so a run stopped anywhere is finished by the
 /// next one and a finished one does nothing:
 /// <list type="number">

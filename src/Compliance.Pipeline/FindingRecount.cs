@@ -3,7 +3,7 @@ using Compliance.Storage;
 
 namespace Compliance.Pipeline;
 
-/// <summary>Rebuilds one month's finding counts from the month's findings (the repair behind <c>compliance recount</c>).</summary>
+/// <summary>Rebuilds one month's finding counts from the month's findings (the repair behind <c>compliance-stack recount</c>).</summary>
 public sealed class FindingRecount(FilingStore store, FindingCounts counts)
 {
     /// <summary>Recounts the month; returns how many findings it counted.</summary>

@@ -7,7 +7,7 @@ namespace Compliance.Pipeline;
 public sealed record KeyMigrationResult(int Indexed, int LegacyRemoved);
 
 /// <summary>
-/// Rebuilds ViolationsByPeriod under the keys by month, province and region (<c>compliance migrate-keys</c>), from
+/// Rebuilds ViolationsByPeriod under the keys by month, province and region (<c>compliance-stack migrate-keys</c>), from
 /// the Violations table, which holds every finding and its review state (a review writes Violations first, then
 /// the copy). Two passes, each safe to repeat, so a run stopped anywhere is finished by the next and a finished one
 /// only rewrites the same copies:

@@ -55,11 +55,11 @@ public sealed class CountLedgerEntity : StorageEntity
 /// reads a few hundred counters instead of a month of findings. One partition per month and province
 /// (<c>2016-09_51</c>): counters under <c>C_{region}_{rule}_{status}</c>, per-enterprise counts under
 /// <c>E_{uscc}_{rule}</c>, and a ledger row per finding under <c>L_{uscc}_{filing}_F_{finding}</c> saying what it is
-/// counted as. Per-row entities from before findings are not counted (<c>compliance migrate-findings</c> first).
+/// counted as. Per-row entities from before findings are not counted (<c>compliance-stack migrate-findings</c> first).
 /// <see cref="ApplyAsync"/> moves a finding from the state its ledger names to the state it has now, ledger and
 /// counters in one entity-group transaction (ETag-checked, retried on a concurrent change): applying a state
 /// already counted changes nothing, so reprocessing a filing counts it once. A write that ends between a finding's
-/// change and its count leaves the count behind until the next apply or <c>compliance recount</c>.
+/// change and its count leaves the count behind until the next apply or <c>compliance-stack recount</c>.
 /// </summary>
 public sealed class FindingCounts(TableServiceClient tables, IOptions<ComplianceStorageOptions> options, ResiliencePipelineProvider<string> pipelines)
 {

@@ -100,7 +100,7 @@ public static class StorageKeys
 
     /// <summary>
     /// The RowKey ViolationsByPeriod had before it was keyed by region (PartitionKey = period, RowKey = enterprise and
-    /// Violations RowKey): what <c>compliance migrate-keys</c> removes.
+    /// Violations RowKey): what <c>compliance-stack migrate-keys</c> removes.
     /// </summary>
     public static string LegacyViolationByPeriod(string uscc, string violationKey) => Check($"{uscc}{Separator}{violationKey}");
 

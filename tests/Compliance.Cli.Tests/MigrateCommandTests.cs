@@ -1,3 +1,4 @@
+using Compliance.Stack;
 using Microsoft.Extensions.Configuration;
 
 namespace Compliance.Cli.Tests;

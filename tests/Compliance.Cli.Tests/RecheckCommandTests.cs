@@ -1,6 +1,6 @@
 namespace Compliance.Cli.Tests;
 
-/// <summary><c>compliance recheck</c>: what it refuses before it touches any storage.</summary>
+/// <summary><c>compliance-stack recheck</c>: what it refuses before it touches any storage.</summary>
 [TestClass]
 public sealed class RecheckCommandTests
 {
@@ -10,7 +10,7 @@ public sealed class RecheckCommandTests
     [DataRow(new[] { "--period", "June" }, "'June' is not a month")]
     public async Task Recheck_WithoutAMonthOrAReCheck_IsAUsageError(string[] args, string message)
     {
-        var (exit, output, error) = await Cli.RunAsync(["recheck", .. args]);
+        var (exit, output, error) = await Cli.RunStackAsync(["recheck", .. args]);
 
         Assert.AreEqual(64, exit);
         Assert.AreEqual(string.Empty, output);

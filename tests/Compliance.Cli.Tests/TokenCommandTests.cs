@@ -9,8 +9,8 @@ public sealed class TokenCommandTests
     [TestMethod]
     public async Task Token_PrintsAFreshTokenAndSettingsThatGrantIt()
     {
-        var (exit, output, _) = await Cli.RunAsync("token", "--grant", "regulator|510000|wang@sc.gov.cn", "--index", "2");
-        var (_, again, _) = await Cli.RunAsync("token", "--grant", "regulator|510000|wang@sc.gov.cn", "--index", "2");
+        var (exit, output, _) = await Cli.RunStackAsync("token", "--grant", "regulator|510000|wang@sc.gov.cn", "--index", "2");
+        var (_, again, _) = await Cli.RunStackAsync("token", "--grant", "regulator|510000|wang@sc.gov.cn", "--index", "2");
 
         Assert.AreEqual(0, exit);
         var lines = output.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
@@ -33,7 +33,7 @@ public sealed class TokenCommandTests
     [DataRow("admin|510000|x")]
     public async Task Token_WithAMalformedGrant_IsAUsageError(string grant)
     {
-        var (exit, output, error) = await Cli.RunAsync("token", "--grant", grant);
+        var (exit, output, error) = await Cli.RunStackAsync("token", "--grant", grant);
 
         Assert.AreEqual(64, exit);
         Assert.AreEqual(string.Empty, output, "no token is made for a grant that would not work");

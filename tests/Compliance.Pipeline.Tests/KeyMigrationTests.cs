@@ -9,7 +9,7 @@ using Compliance.Storage.Entities;
 namespace Compliance.Pipeline.Tests;
 
 /// <summary>
-/// <c>compliance migrate-keys</c> on an index as the code before the region keys wrote it: stopped half-way,
+/// <c>compliance-stack migrate-keys</c> on an index as the code before the region keys wrote it: stopped half-way,
 /// resumed, run again; lists, reviews and the digest then see what they saw before, review state and history kept.
 /// </summary>
 [TestClass]

@@ -111,7 +111,7 @@ public sealed class RecheckTests
             statuses.Add((await reviews.GetAsync(Sichuan, finding, Cancellation))!.EffectiveStatus);
         }
 
-        TestContext.WriteLine($"| Host killed mid-re-check | `compliance serve` (PID {killedPid}) killed with SIGKILL after {atKill.Done} of {atKill.Queued} filings re-checked under the catalog lowered to 10%; a new one started at once | {final.Done} done / {final.Failed} failed of {final.Queued}; findings {violations.Count} (was {findingsBefore}), expected {expectedTotal}; {wrong.Count} filings wrong | {final.Checked} checked, {final.Current} found already current (checked before the kill, counted after) | {recovered.TotalSeconds:N0} s from restart to the last filing (the killed host's messages reappear after 10 min) |");
+        TestContext.WriteLine($"| Host killed mid-re-check | `compliance-stack serve` (PID {killedPid}) killed with SIGKILL after {atKill.Done} of {atKill.Queued} filings re-checked under the catalog lowered to 10%; a new one started at once | {final.Done} done / {final.Failed} failed of {final.Queued}; findings {violations.Count} (was {findingsBefore}), expected {expectedTotal}; {wrong.Count} filings wrong | {final.Checked} checked, {final.Current} found already current (checked before the kill, counted after) | {recovered.TotalSeconds:N0} s from restart to the last filing (the killed host's messages reappear after 10 min) |");
         Assert.IsEmpty(wrong, string.Join("\n", wrong));
         Assert.AreEqual(RecheckState.Completed, final.State);
         Assert.AreEqual((200, 200, 0), (final.Queued, final.Done, final.Failed), "every filing queued once and done once");

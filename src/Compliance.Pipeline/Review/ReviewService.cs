@@ -335,7 +335,7 @@ public sealed class ReviewService(ReviewStore store, ResultStore results, Findin
             throw new FindingRowsGoneException($"A later version of {finding.FilingName} no longer has this finding (resolved by version {finding.ResolvedByVersion}); the result document now holds that version's rows.");
         }
 
-        var findingId = finding.FindingId ?? throw new FindingRowsGoneException("This violation was stored before findings and is its own only row; run `compliance migrate-findings` to group it.");
+        var findingId = finding.FindingId ?? throw new FindingRowsGoneException("This violation was stored before findings and is its own only row; run `compliance-stack migrate-findings` to group it.");
         pageSize = Math.Clamp(pageSize, 1, MaxRowPageSize);
         var blob = results.Container.GetBlobClient(ResultStore.BlobNameFor(finding.FilingName));
         Azure.Response<Azure.Storage.Blobs.Models.BlobDownloadStreamingResult> download;

@@ -7,7 +7,7 @@ namespace Compliance.Storage.Entities;
 /// — as regulators read and review it (Storage Explorer, the review API). Stored twice with the same
 /// properties: in Violations (by enterprise and filing) and in ViolationsByPeriod (by month). The rows are
 /// in the filing's result document. Entities written before findings existed hold one row each and have no
-/// <see cref="FindingId"/>; <c>compliance migrate-findings</c> groups them.
+/// <see cref="FindingId"/>; <c>compliance-stack migrate-findings</c> groups them.
 /// </summary>
 public sealed class ViolationEntity : StorageEntity
 {

@@ -132,7 +132,7 @@ public sealed class FaultScenarioTests
 
         Report(
             "Host process killed mid-run",
-            $"`compliance serve` (PID {pid}) killed with SIGKILL after {atKill} of {FilingCount} verdicts; a new one started at once",
+            $"`compliance-stack serve` (PID {pid}) killed with SIGKILL after {atKill} of {FilingCount} verdicts; a new one started at once",
             figures,
             $"{first.Count("Checked filing") + second.Count("Checked filing")} checks for {FilingCount} filings ({first.Count("Checked filing")} before the kill); {second.Count("its trigger was missed")} picked up by the reconciler",
             $"{recovered.TotalSeconds:N1} s from restart (process start included) to the last verdict");
@@ -178,7 +178,7 @@ public sealed class FaultScenarioTests
 
         Report(
             "Digest killed between archive and send",
-            $"`compliance serve` (PID {pid}) running the digest timer (every 2 s) killed with SIGKILL while the archived digest's send hung on an SMTP server that never answers; restarted with a real one (smtp4dev)",
+            $"`compliance-stack serve` (PID {pid}) running the digest timer (every 2 s) killed with SIGKILL while the archived digest's send hung on an SMTP server that never answers; restarted with a real one (smtp4dev)",
             null,
             $"{messages.Count} mail(s) received for 1 recipient; ledger attempts {sent!.GetInt32("Attempts")}, {second.Count("0 sent, 1 already sent")} later timer runs sent nothing",
             $"{recovered.TotalSeconds:N1} s from restart (process start included) to the mail");

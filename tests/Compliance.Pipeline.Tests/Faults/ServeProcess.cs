@@ -5,7 +5,7 @@ using Compliance.LocalStack;
 namespace Compliance.Pipeline.Tests.Faults;
 
 /// <summary>
-/// <c>compliance serve</c> as a separate process on an Azurite that is already running, so a test can kill
+/// <c>compliance-stack serve</c> as a separate process on an Azurite that is already running, so a test can kill
 /// the host by its PID — mid-upload, mid-digest — and start another, as a crash and a restart would.
 /// </summary>
 internal sealed class ServeProcess : IAsyncDisposable
@@ -81,7 +81,7 @@ internal sealed class ServeProcess : IAsyncDisposable
             if (process.HasExited || clock.Elapsed > TimeSpan.FromMinutes(1))
             {
                 await serve.DisposeAsync();
-                throw new InvalidOperationException($"compliance serve did not start:{Environment.NewLine}{serve.Output}");
+                throw new InvalidOperationException($"compliance-stack serve did not start:{Environment.NewLine}{serve.Output}");
             }
 
             await Task.Delay(100, cancellationToken);
@@ -111,7 +111,7 @@ internal sealed class ServeProcess : IAsyncDisposable
     private static string CliPath()
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/{Configuration}/net10.0/
-        var path = Path.Combine(Samples.Root, "src", "Compliance.Cli", "bin", configuration, "net10.0", "compliance.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build src/Compliance.Cli first (dotnet build).", path);
+        var path = Path.Combine(Samples.Root, "src", "Compliance.Stack", "bin", configuration, "net10.0", "compliance-stack.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Build src/Compliance.Stack first (dotnet build).", path);
     }
 }

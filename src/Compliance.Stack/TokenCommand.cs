@@ -2,11 +2,12 @@ using System.Buffers.Text;
 using System.CommandLine;
 using System.Security.Cryptography;
 using Compliance.Api;
+using Compliance.Cli;
 
-namespace Compliance.Cli;
+namespace Compliance.Stack;
 
 /// <summary>
-/// <c>compliance token</c>: makes a bearer token for the review API and prints the two settings that grant it.
+/// <c>compliance-stack token</c>: makes a bearer token for the review API and prints the two settings that grant it.
 /// The token is shown once and stored nowhere; the settings hold only its SHA-256 (<see cref="ApiOptions"/>).
 /// </summary>
 internal static class TokenCommand

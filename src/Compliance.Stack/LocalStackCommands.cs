@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Azure.Storage.Blobs;
+using Compliance.Cli;
 using Compliance.Core.Checking;
 using Compliance.Core.Filings;
 using Compliance.Pipeline.Digests;
@@ -13,9 +14,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
-namespace Compliance.Cli;
+namespace Compliance.Stack;
 
-/// <summary><c>compliance serve</c> and <c>compliance demo</c>: the cloud pipeline on this machine.</summary>
+/// <summary><c>compliance-stack serve</c> and <c>compliance-stack demo</c>: the cloud pipeline on this machine.</summary>
 internal static class LocalStackCommands
 {
     /// <summary>Where the review API listens: Core Tools' port by default, 0 for any free one (printed at start).</summary>
@@ -37,7 +38,7 @@ internal static class LocalStackCommands
         command.Options.Add(apiPort);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var console = CheckCommand.Console(output);
+            var console = Terminal.For(output);
             using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
             await using var stack = await LocalStackRun.StartAsync(ports.Read(parse), loggerFactory, cancellationToken, $"http://127.0.0.1:{parse.GetValue(apiPort)}");
             // Plain writes: Spectre would wrap the long connection string, and it must stay copyable.
@@ -46,7 +47,7 @@ internal static class LocalStackCommands
             console.MarkupLine("Upload a filing, for example with the Azure CLI:");
             await output.WriteLineAsync($"  az storage blob upload --connection-string \"{stack.Azurite.ConnectionString}\" -c filings -n 91510600G612DD2721/payroll.csv -f seeds/samples/payroll-2016-06-jingyang-gbk.csv");
             console.MarkupLine("Violations: table [bold]Violations[/] (by enterprise) and [bold]ViolationsByPeriod[/]; verdicts: container [bold]results[/].");
-            console.MarkupLine("Review API: {0}api/violations (bearer tokens: 'compliance token' makes one). Press Ctrl+C to stop.", Markup.Escape(LocalHost.ApiAddress(stack.Host).ToString()));
+            console.MarkupLine("Review API: {0}api/violations (bearer tokens: 'compliance-stack token' makes one). Press Ctrl+C to stop.", Markup.Escape(LocalHost.ApiAddress(stack.Host).ToString()));
             await ServeUntilStoppedAsync(console, cancellationToken);
             return ExitCodes.Clean;
         });
@@ -73,7 +74,7 @@ internal static class LocalStackCommands
         command.Options.Add(apiPort);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var console = CheckCommand.Console(output);
+            var console = Terminal.For(output);
             using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
             await using var stack = await LocalStackRun.StartAsync(ports.Read(parse), loggerFactory, cancellationToken, $"http://127.0.0.1:{parse.GetValue(apiPort)}");
             var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));
@@ -136,8 +137,8 @@ internal static class LocalStackCommands
         var command = new Command(
             "digest",
             """
-            Build a month's compliance digest from the storage the local stack uses (.azurite/, as left by 'demo' or 'serve').
-            Example: compliance digest --month 2016-06 --out digest/
+            Build a month's compliance-stack digest from the storage the local stack uses (.azurite/, as left by 'demo' or 'serve').
+            Example: compliance-stack digest --month 2016-06 --out digest/
             """)
         {
             month,
@@ -154,7 +155,7 @@ internal static class LocalStackCommands
                 return ExitCodes.Usage;
             }
 
-            var console = CheckCommand.Console(output);
+            var console = Terminal.For(output);
             using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("Azure.Core", LogLevel.Error).AddFilter("Polly", LogLevel.Warning));
             await using var azurite = await Azurite.StartAsync(ports.Read(parse), loggerFactory.CreateLogger<Azurite>(), cancellationToken);
             var configuration = new ConfigurationBuilder()

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Compliance.Cli;
 using Compliance.Core.Filings;
 using Compliance.LocalStack;
 using Compliance.Pipeline;
@@ -8,12 +9,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Compliance.Cli;
+namespace Compliance.Stack;
 
 /// <summary>
-/// Maintenance commands over a storage account (or the local stack's): <c>compliance migrate-findings</c> groups
-/// violations stored one per row into findings; <c>compliance recount --month</c> rebuilds a month's counts;
-/// <c>compliance migrate-keys</c> moves the by-month index to the keys by region.
+/// Maintenance commands over a storage account (or the local stack's): <c>compliance-stack migrate-findings</c> groups
+/// violations stored one per row into findings; <c>compliance-stack recount --month</c> rebuilds a month's counts;
+/// <c>compliance-stack migrate-keys</c> moves the by-month index to the keys by region.
 /// </summary>
 internal static class MigrateCommand
 {
@@ -26,7 +27,7 @@ internal static class MigrateCommand
             Group the violations stored one per row (before findings) into findings, filing by filing: the rows are
             archived to ViolationRowsArchive first, each finding's history names the rows and the decisions made on
             them, and only then are the per-row entities removed. Safe to stop and run again: a finished run does nothing.
-            Example: compliance migrate-findings
+            Example: compliance-stack migrate-findings
             """)
         {
             storage,
@@ -54,7 +55,7 @@ internal static class MigrateCommand
             the month's counts are thrown away and every finding counted afresh. For counts left behind by a write
             that stopped half-way; run it when no filings of that month are being checked. Months are rebuilt oldest
             first when several are, since a finding's being recurring is read from the month before.
-            Example: compliance recount --month 2016-09
+            Example: compliance-stack recount --month 2016-09
             """)
         {
             storage,
@@ -89,7 +90,7 @@ internal static class MigrateCommand
             Violations table, then remove the rows under the old keys (a bare month). Review states and history are
             kept: Violations holds every finding's state, and history is keyed by the finding. Safe to stop and run
             again; run it after deploying this version, when no reviews are being made.
-            Example: compliance migrate-keys --storage "$CONNECTION_STRING"
+            Example: compliance-stack migrate-keys --storage "$CONNECTION_STRING"
             """)
         {
             storage,

@@ -1,15 +1,16 @@
 using System.CommandLine;
 using System.Globalization;
+using Compliance.Cli;
 using Compliance.Core.Filings;
 using Compliance.Pipeline.Rechecks;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Compliance.Cli;
+namespace Compliance.Stack;
 
 /// <summary>
-/// <c>compliance recheck --period 2016-06 [--rule HF-RATE-CAP] [--wait]</c> starts a re-check of a month's stored filings
-/// (what <c>POST /api/rechecks</c> does), <c>compliance recheck --id …</c> shows one's progress. The checks themselves
-/// run wherever the queue triggers run: the Functions app, or <c>compliance serve</c>.
+/// <c>compliance-stack recheck --period 2016-06 [--rule HF-RATE-CAP] [--wait]</c> starts a re-check of a month's stored filings
+/// (what <c>POST /api/rechecks</c> does), <c>compliance-stack recheck --id …</c> shows one's progress. The checks themselves
+/// run wherever the queue triggers run: the Functions app, or <c>compliance-stack serve</c>.
 /// </summary>
 internal static class RecheckCommand
 {
@@ -25,10 +26,10 @@ internal static class RecheckCommand
             """
             Check a month's stored filings again under the policy catalog in force — after a catalog change — as a
             re-upload would: findings the new catalog no longer has are resolved, new ones are added, those that stay
-            keep their review state. Every filing goes onto a Storage queue; the Functions app (or compliance serve)
+            keep their review state. Every filing goes onto a Storage queue; the Functions app (or compliance-stack serve)
             checks them in parallel. Failed filings are reported here and kept in the poison queue.
-            Examples: compliance recheck --period 2016-06 --rule HF-RATE-CAP --wait
-                      compliance recheck --id 20261205T031500Z-3f9a1c
+            Examples: compliance-stack recheck --period 2016-06 --rule HF-RATE-CAP --wait
+                      compliance-stack recheck --id 20261205T031500Z-3f9a1c
             """)
         {
             storage,
@@ -64,7 +65,7 @@ internal static class RecheckCommand
                 }
                 else
                 {
-                    switch (await rechecks.StartAsync($"{Environment.UserName} (compliance recheck)", month!.Value, parse.GetValue(rule), cancellationToken))
+                    switch (await rechecks.StartAsync($"{Environment.UserName} (compliance-stack recheck)", month!.Value, parse.GetValue(rule), cancellationToken))
                     {
                         case RecheckStart.Started started:
                             progress = started.Progress;
