@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Compliance.Core.Checking;
 using Compliance.Core.Filings;
 using Compliance.Core.Policies;
@@ -61,26 +62,41 @@ internal static class PoliciesCommand
 
     private static string ToJson(PolicyCatalog catalog)
     {
-        var document = new
-        {
-            catalog_version = catalog.Version,
-            rules = catalog.Rules.Select(r => new
-            {
-                id = r.Id,
-                kind = r.Kind,
-                filing_kind = r.FilingKind.ToContractName(),
-                severity = ReportJson.SeverityName(r.Severity),
-                title = new { zh = r.Title.Zh, en = r.Title.En },
-                versions = r.Versions.Select(v => new
-                {
-                    from = v.Window.From?.ToString(),
-                    to = v.Window.To?.ToString(),
-                    limit = v.Summary,
-                    parameters = v.Parameters,
-                    citation = new { document = v.Citation.Document, clause = v.Citation.Clause, quote = v.Citation.Quote, note = v.Citation.Note, text = v.Citation.ToString() },
-                }),
-            }),
-        };
-        return JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var listing = new CatalogListing(
+            catalog.Version,
+            [.. catalog.Rules.Select(r => new RuleListing(
+                r.Id,
+                r.Kind,
+                r.FilingKind.ToContractName(),
+                ReportJson.SeverityName(r.Severity),
+                new TitleListing(r.Title.Zh, r.Title.En),
+                [.. r.Versions.Select(v => new VersionListing(
+                    v.Window.From?.ToString(),
+                    v.Window.To?.ToString(),
+                    v.Summary,
+                    v.Parameters,
+                    new CitationListing(v.Citation.Document, v.Citation.Clause, v.Citation.Quote, v.Citation.Note, v.Citation.ToString())))]))]);
+        return JsonSerializer.Serialize(listing, PoliciesJson.Relaxed.CatalogListing);
     }
+}
+
+internal sealed record CatalogListing(string CatalogVersion, IReadOnlyList<RuleListing> Rules);
+
+internal sealed record RuleListing(string Id, string Kind, string FilingKind, string Severity, TitleListing Title, IReadOnlyList<VersionListing> Versions);
+
+internal sealed record TitleListing(string Zh, string En);
+
+internal sealed record VersionListing(string? From, string? To, string Limit, JsonElement Parameters, CitationListing Citation);
+
+internal sealed record CitationListing(string Document, string Clause, string Quote, string? Note, string Text);
+
+/// <summary>
+/// The listing's JSON, generated at compile time (the published command is trimmed), with Chinese written as it
+/// is rather than as \u escapes: the listing is read by people and by tools, never embedded in HTML.
+/// </summary>
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(CatalogListing))]
+internal sealed partial class PoliciesJson : JsonSerializerContext
+{
+    public static PoliciesJson Relaxed => field ??= new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 }

@@ -15,13 +15,6 @@ public sealed class PolicyCatalog
 {
     private const string EmbeddedName = "Compliance.Core.policy-catalog.json";
 
-    private static readonly JsonSerializerOptions ReadOptions = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     private PolicyCatalog(string version, string digest, string? source, IReadOnlyList<PolicyRule> rules)
     {
         Version = version;
@@ -88,7 +81,7 @@ public sealed class PolicyCatalog
         CatalogDocument? document;
         try
         {
-            document = JsonSerializer.Deserialize<CatalogDocument>(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), ReadOptions);
+            document = JsonSerializer.Deserialize(bytes.GetBuffer().AsSpan(0, (int)bytes.Length), CatalogJson.Default.CatalogDocument);
         }
         catch (JsonException ex)
         {
@@ -198,14 +191,14 @@ public sealed class PolicyCatalog
         return Period.TryParse(text, out var p) ? p : throw new PolicyCatalogException($"{where()}: '{text}' is not a period (yyyy-MM).");
     }
 
-    private sealed class CatalogDocument
+    internal sealed class CatalogDocument
     {
         public string? CatalogVersion { get; set; }
 
         public List<RuleDocument>? Rules { get; set; }
     }
 
-    private sealed class RuleDocument
+    internal sealed class RuleDocument
     {
         public string? Id { get; set; }
 
@@ -222,14 +215,14 @@ public sealed class PolicyCatalog
         public List<VersionDocument>? Versions { get; set; }
     }
 
-    private sealed class TitleDocument
+    internal sealed class TitleDocument
     {
         public string? Zh { get; set; }
 
         public string? En { get; set; }
     }
 
-    private sealed class VersionDocument
+    internal sealed class VersionDocument
     {
         public string? From { get; set; }
 

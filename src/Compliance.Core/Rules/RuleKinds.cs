@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Compliance.Core.Filings;
 using Compliance.Core.Policies;
 
@@ -10,17 +11,15 @@ namespace Compliance.Core.Rules;
 /// </summary>
 internal static class RuleKinds
 {
-    private static readonly JsonSerializerOptions Options = new() { PropertyNameCaseInsensitive = true };
-
     private static readonly Dictionary<string, Func<FilingSchema, JsonElement, string, IRuleCheck>> Factories = new(StringComparer.Ordinal)
     {
-        ["rate-ceiling"] = (schema, p, where) => new RateCeilingCheck(schema, Read<RateCeilingCheck.Parameters>(p, where), where),
-        ["rate-sum-range"] = (schema, p, where) => new RateSumRangeCheck(schema, Read<RateSumRangeCheck.Parameters>(p, where), where),
-        ["exemption-charged"] = (schema, p, where) => new ExemptionChargedCheck(schema, Read<ExemptionParameters>(p, where), where),
-        ["exemption-ineligible"] = (schema, p, where) => new ExemptionIneligibleCheck(schema, Read<ExemptionParameters>(p, where), where),
-        ["abolished-item"] = (schema, p, where) => new AbolishedItemCheck(schema, Read<AbolishedItemCheck.Parameters>(p, where), where),
-        ["soe-deduction-range"] = (schema, p, where) => new SoeDeductionCheck(schema, Read<SoeDeductionCheck.Parameters>(p, where), where),
-        ["safety-grade"] = (schema, p, where) => new SafetyGradeCheck(schema, Read<SafetyGradeCheck.Parameters>(p, where), where),
+        ["rate-ceiling"] = (schema, p, where) => new RateCeilingCheck(schema, Read(p, CatalogJson.Default.RateCeilingCheckParameters, where), where),
+        ["rate-sum-range"] = (schema, p, where) => new RateSumRangeCheck(schema, Read(p, CatalogJson.Default.RateSumRangeCheckParameters, where), where),
+        ["exemption-charged"] = (schema, p, where) => new ExemptionChargedCheck(schema, Read(p, CatalogJson.Default.ExemptionParameters, where), where),
+        ["exemption-ineligible"] = (schema, p, where) => new ExemptionIneligibleCheck(schema, Read(p, CatalogJson.Default.ExemptionParameters, where), where),
+        ["abolished-item"] = (schema, p, where) => new AbolishedItemCheck(schema, Read(p, CatalogJson.Default.AbolishedItemCheckParameters, where), where),
+        ["soe-deduction-range"] = (schema, p, where) => new SoeDeductionCheck(schema, Read(p, CatalogJson.Default.SoeDeductionCheckParameters, where), where),
+        ["safety-grade"] = (schema, p, where) => new SafetyGradeCheck(schema, Read(p, CatalogJson.Default.SafetyGradeCheckParameters, where), where),
     };
 
     public static IEnumerable<string> Names => Factories.Keys;
@@ -29,7 +28,7 @@ internal static class RuleKinds
 
     public static IRuleCheck Compile(string kind, FilingSchema schema, JsonElement parameters, string where) => Factories[kind](schema, parameters, where);
 
-    private static T Read<T>(JsonElement element, string where)
+    private static T Read<T>(JsonElement element, JsonTypeInfo<T> contract, string where)
         where T : class
     {
         if (element.ValueKind != JsonValueKind.Object)
@@ -39,7 +38,7 @@ internal static class RuleKinds
 
         try
         {
-            return element.Deserialize<T>(Options) ?? throw new PolicyCatalogException($"{where}: \"parameters\" is empty.");
+            return element.Deserialize(contract) ?? throw new PolicyCatalogException($"{where}: \"parameters\" is empty.");
         }
         catch (JsonException ex)
         {
