@@ -1,24 +1,32 @@
 using System.CommandLine;
 using Compliance.Core.Checking;
-using Spectre.Console;
 using Compliance.Core.Texts;
+using Spectre.Console;
 
 namespace Compliance.Cli;
 
-/// <summary><c>compliance check</c>: the offline self-check, the same checker the cloud runs.</summary>
+/// <summary>
+/// <c>compliance check</c>: the offline self-check, the same checker the cloud runs, over files and folders, with
+/// the verdict as a table in the user's language, the contract's JSON, a workbook or a printable page.
+/// </summary>
 internal static class CheckCommand
 {
-    /// <summary>Files smaller than this finish before a progress bar would be worth drawing.</summary>
+    /// <summary>Checks smaller than this finish before a progress bar would be worth drawing.</summary>
     private const long ProgressThresholdBytes = 4L * 1024 * 1024;
 
-    public static Command Create(Option<FileInfo?> catalogOption, TextWriter output, TextWriter error)
+    public static Command Create(Option<FileInfo?> catalogOption, Option<string?> languageOption, TextWriter output, TextWriter error)
     {
         var format = new Option<string>("--format", "-f")
         {
-            Description = "table (readable, the default) or json (the contract's report document).",
+            Description = "table (readable, the default), json (the contract's report document), xlsx (a workbook: a summary sheet and one sheet per file) or html (a printable page); xlsx and html need -o.",
             DefaultValueFactory = _ => "table",
         };
-        format.AcceptOnlyFromAmong("table", "json");
+        format.AcceptOnlyFromAmong("table", "json", "xlsx", "html");
+
+        var outputFile = new Option<FileInfo?>("--output", "-o")
+        {
+            Description = "Write the report to this file instead of the terminal (required for xlsx and html).",
+        };
 
         var uscc = new Option<string?>("--uscc")
         {
@@ -30,9 +38,14 @@ internal static class CheckCommand
             Description = "In the table, list every violating row instead of one line per finding (a limit broken the same way on many rows).",
         };
 
+        var recursive = new Option<bool>("--recursive", "-r")
+        {
+            Description = "For a folder, check the filings in its subfolders too.",
+        };
+
         var files = new Argument<string[]>("files")
         {
-            Description = "Filings to check: .csv (UTF-8 or GB18030), .xlsx or .json.",
+            Description = "Filings to check: .csv (UTF-8 or GB18030), .xlsx or .json, or folders of them.",
             Arity = ArgumentArity.OneOrMore,
         };
 
@@ -41,41 +54,47 @@ internal static class CheckCommand
             """
             Check filings against the limits in force for each row's period.
             Exit code: 0 no violations, 1 violations found, 2 a file was rejected, 64 usage error.
-            Example: compliance check seeds/samples/payroll-2016-06.csv --format json
+            Examples: compliance check seeds/samples/payroll-2016-06.csv --format json
+                      compliance check 申报/ -r --format xlsx -o 自查报告.xlsx
             """)
         {
             format,
+            outputFile,
             uscc,
             rows,
+            recursive,
             files,
         };
 
         command.SetAction((parse, cancellationToken) =>
         {
-            var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));
-            var checker = new FilingChecker(catalog);
-            var options = new CheckOptions { ExpectedUscc = parse.GetValue(uscc) };
-            var reports = parse.GetRequiredValue(files)
-                .Select(path => CheckOne(checker, path, options, error, cancellationToken))
-                .ToList();
+            if (parse.GetValue(format) is "xlsx" or "html" && parse.GetValue(outputFile) is null)
+            {
+                error.WriteLine($"--format {parse.GetValue(format)} writes a file: give it with -o FILE.");
+                return Task.FromResult(ExitCodes.Usage);
+            }
 
+            var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));
+            var text = new ReportText(CliApp.Language(parse.GetValue(languageOption)), catalog);
+            var targets = FilingTargets.Find(parse.GetRequiredValue(files), parse.GetValue(recursive));
+            if (targets.Empty.Count > 0)
+            {
+                foreach (var folder in targets.Empty)
+                {
+                    error.WriteLine(text.Format(ReportLabel.FolderEmpty, folder, parse.GetValue(recursive) ? string.Empty : text[ReportLabel.FolderEmptyHint]));
+                }
+
+                if (targets.Files.Count == 0)
+                {
+                    return Task.FromResult(ExitCodes.Usage);
+                }
+            }
+
+            var checker = new FilingChecker(catalog);
+            var reports = Check(checker, targets.Files, new CheckOptions { ExpectedUscc = parse.GetValue(uscc) }, text, error, cancellationToken);
             try
             {
-                if (parse.GetValue(format) == "json")
-                {
-                    // Streamed: a report with a million violations never exists as one string.
-                    using (var json = new TextWriterStream(output))
-                    {
-                        ReportJson.Write(json, reports);
-                    }
-
-                    output.WriteLine();
-                }
-                else
-                {
-                    ReportTable.Render(Terminal.For(output), reports, parse.GetValue(rows));
-                }
-
+                Write(parse.GetValue(format)!, parse.GetValue(outputFile), reports, text, parse.GetValue(rows), output);
                 var exit = reports.Any(r => r.Status == FilingStatus.Rejected) ? ExitCodes.FileRejected
                     : reports.Any(r => r.Violations.Count > 0) ? ExitCodes.ViolationsFound
                     : ExitCodes.Clean;
@@ -93,46 +112,112 @@ internal static class CheckCommand
         return command;
     }
 
-    private static FilingReport CheckOne(FilingChecker checker, string path, CheckOptions options, TextWriter error, CancellationToken cancellationToken)
+    private static void Write(string format, FileInfo? file, IReadOnlyList<FilingReport> reports, ReportText text, bool everyRow, TextWriter output)
     {
-        var name = Path.GetFileName(path);
+        if (format is "xlsx" or "html")
+        {
+            using (var stream = new FileStream(file!.FullName, FileMode.Create, FileAccess.ReadWrite)) // the package writer reads back what it wrote
+            {
+                if (format == "xlsx")
+                {
+                    ReportWorkbook.Write(reports, text, stream);
+                }
+                else
+                {
+                    ReportPage.Write(reports, text, TimeProvider.System.GetLocalNow(), stream);
+                }
+            }
+
+            // The verdict still shows where the command ran, only the details go to the file.
+            output.WriteLine($"{text.Summary(reports, out var verdict)} — {text[verdict]}");
+            output.WriteLine(text.Format(ReportLabel.Written, file.FullName));
+            return;
+        }
+
+        using var writer = file is null ? null : new StreamWriter(file.FullName, append: false, new System.Text.UTF8Encoding(false));
+        var target = writer ?? output;
+        if (format == "json")
+        {
+            // Streamed: a report with a million violations never exists as one string.
+            using (var json = new TextWriterStream(target))
+            {
+                ReportJson.Write(json, reports);
+            }
+
+            target.WriteLine();
+        }
+        else
+        {
+            ReportTable.Render(Terminal.For(target), reports, text, everyRow);
+        }
+    }
+
+    /// <summary>
+    /// Checks every file, several at once when there are several (each on one thread: files, not rows, are then
+    /// what runs in parallel), and returns the reports in the order the files were named.
+    /// </summary>
+    private static List<FilingReport> Check(FilingChecker checker, IReadOnlyList<FilingTarget> files, CheckOptions options, ReportText text, TextWriter error, CancellationToken cancellationToken)
+    {
+        var perFile = files.Count > 1 ? options with { MaxDegreeOfParallelism = 1 } : options;
+        var total = files.Sum(f => f.Length);
+        var reports = new FilingReport[files.Count];
+        void CheckAll(Action<long>? advance) =>
+            Parallel.For(0, files.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
+                reports[i] = CheckOne(checker, files[i], perFile, advance, cancellationToken));
+
+        if (total < ProgressThresholdBytes || Console.IsErrorRedirected || error != Console.Error)
+        {
+            CheckAll(null);
+            return [.. reports];
+        }
+
+        // One display for the whole run, on stderr (only reached when it is a terminal, so say so: Spectre cannot
+        // tell from a TextWriter).
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error), Ansi = AnsiSupport.Yes, Interactive = InteractionSupport.Yes });
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(files.Count == 1 ? files[0].Name : text.Format(ReportLabel.Progress, files.Count)), maxValue: total);
+                CheckAll(bytes => task.Increment(bytes));
+            });
+        return [.. reports];
+    }
+
+    private static FilingReport CheckOne(FilingChecker checker, FilingTarget file, CheckOptions options, Action<long>? advance, CancellationToken cancellationToken)
+    {
         FileStream stream;
         try
         {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            stream = new FileStream(file.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             object reason = ex is FileNotFoundException or DirectoryNotFoundException ? UserMessage.Of(MessageCode.FileNotFound) : ex.Message.TrimEnd('.');
-            return FilingReport.RejectedFile(path, UserMessage.Of(MessageCode.CannotOpen, path, reason), checker.Catalog.Version);
+            return FilingReport.RejectedFile(file.Path, UserMessage.Of(MessageCode.CannotOpen, file.Path, reason), checker.Catalog.Version);
         }
 
         try
         {
-            if (stream.Length < ProgressThresholdBytes || System.Console.IsErrorRedirected)
+            if (advance is null)
             {
-                return checker.Check(stream, name, options, cancellationToken);
+                using (stream)
+                {
+                    return checker.Check(stream, file.Name, options, cancellationToken);
+                }
             }
 
-            // Only reached when stderr is a terminal, so say so: Spectre cannot tell from a TextWriter.
-            var console = AnsiConsole.Create(new AnsiConsoleSettings
+            var reported = 0L;
+            using var tracked = new ProgressStream(stream, read =>
             {
-                Out = new AnsiConsoleOutput(error),
-                Ansi = AnsiSupport.Yes,
-                Interactive = InteractionSupport.Yes,
+                advance(read - reported);
+                reported = read;
             });
-            return console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var task = ctx.AddTask(Markup.Escape(name), maxValue: stream.Length);
-                    using var tracked = new ProgressStream(stream, read => task.Value = read);
-                    return checker.Check(tracked, name, options, cancellationToken);
-                });
+            return checker.Check(tracked, file.Name, options, cancellationToken);
         }
         catch (IOException ex)
         {
-            return FilingReport.RejectedFile(path, UserMessage.Of(MessageCode.ReadFailed, path, ex.Message), checker.Catalog.Version);
+            return FilingReport.RejectedFile(file.Path, UserMessage.Of(MessageCode.ReadFailed, file.Path, ex.Message), checker.Catalog.Version);
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using Compliance.Core.Policies;
+using Compliance.Core.Texts;
 
 namespace Compliance.Cli;
 
@@ -13,6 +15,12 @@ public static class CliApp
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         var catalogOption = CatalogOption();
+        var languageOption = new Option<string?>("--lang")
+        {
+            Description = "zh (中文) or en: the language of the table, the workbook and the page. The default follows the system's language (LANG on Linux and macOS, the display language on Windows).",
+            Recursive = true,
+        };
+        languageOption.AcceptOnlyFromAmong("zh", "en", "zh-CN");
         var root = new RootCommand(
             """
             ComplianceFunctions self-check: checks payroll and fee filings against the enterprise cost-reduction
@@ -21,7 +29,8 @@ public static class CliApp
             """)
         {
             catalogOption,
-            CheckCommand.Create(catalogOption, output, error),
+            languageOption,
+            CheckCommand.Create(catalogOption, languageOption, output, error),
             PoliciesCommand.Create(catalogOption, output, error),
             TemplateCommand.Create(catalogOption, output, error),
         };
@@ -86,6 +95,14 @@ public static class CliApp
             return ExitCodes.Internal;
         }
     }
+
+    /// <summary>The culture a command speaks: the one <c>--lang</c> names, else the user's (<see cref="CultureInfo.CurrentUICulture"/>).</summary>
+    public static CultureInfo Language(string? lang) => lang switch
+    {
+        "zh" or "zh-CN" => Languages.Chinese,
+        "en" => Languages.English,
+        _ => CultureInfo.CurrentUICulture,
+    };
 
     public static PolicyCatalog LoadCatalog(FileInfo? path) =>
         path is null ? PolicyCatalog.LoadEmbedded() : PolicyCatalog.LoadFile(path.FullName);

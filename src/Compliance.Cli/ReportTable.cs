@@ -1,48 +1,49 @@
 using System.Globalization;
 using Compliance.Core.Checking;
-using Compliance.Core.Rules;
+using Compliance.Core.Texts;
 using Spectre.Console;
 
 namespace Compliance.Cli;
 
 /// <summary>
-/// The readable form of the check: per file its status and a table of its findings (a limit broken the same way
-/// on many rows is one line, with the row count) or, with <c>--rows</c>, of every violating row; then a summary.
+/// The readable form of the check, in the user's language: per file its status and a table of its findings (a
+/// limit broken the same way on many rows is one line, with the row count) or, with <c>--rows</c>, of every
+/// violating row; then a summary. Spectre measures CJK characters as two columns, so the tables stay aligned.
 /// </summary>
 internal static class ReportTable
 {
     private const int MaxRowsShown = 200;
 
-    public static void Render(IAnsiConsole console, IReadOnlyList<FilingReport> reports, bool everyRow = false)
+    public static void Render(IAnsiConsole console, IReadOnlyList<FilingReport> reports, ReportText text, bool everyRow = false)
     {
         foreach (var report in reports)
         {
-            RenderFile(console, report, everyRow);
+            RenderFile(console, report, text, everyRow);
             console.WriteLine();
         }
 
-        var rejected = reports.Count(r => r.Status == FilingStatus.Rejected);
-        var violations = reports.Sum(r => r.Violations.Count);
-        var findings = reports.Sum(r => r.Violations.Findings.Count);
-        var verdict = rejected > 0 ? "[red]fix the rejected files and check again[/]"
-            : violations > 0 ? "[yellow]violations found[/]"
-            : "[green]no violations[/]";
-        console.MarkupLine(CultureInfo.InvariantCulture, "{0} file(s): {1} checked, {2} rejected, {3} finding(s) over {4} violating row(s) — {5}",
-            reports.Count, reports.Count - rejected, rejected, findings, violations, verdict);
+        var summary = text.Summary(reports, out var verdict);
+        var colour = verdict switch { ReportLabel.VerdictRejected => "red", ReportLabel.VerdictViolations => "yellow", _ => "green" };
+        console.MarkupLine(CultureInfo.InvariantCulture, "{0} — [{1}]{2}[/]", Markup.Escape(summary), colour, Markup.Escape(text[verdict]));
     }
 
-    private static void RenderFile(IAnsiConsole console, FilingReport report, bool everyRow)
+    private static void RenderFile(IAnsiConsole console, FilingReport report, ReportText text, bool everyRow)
     {
-        var status = report.Status == FilingStatus.Checked ? "[green]checked[/]" : "[red]rejected[/]";
-        console.MarkupLine(CultureInfo.InvariantCulture, "[bold]{0}[/]  {1}  kind: {2}  rows: {3}  periods: {4}",
-            Markup.Escape(report.File), status, Markup.Escape(report.Kind ?? "?"), report.Rows, Markup.Escape(string.Join(", ", report.Periods)));
+        var status = report.Status == FilingStatus.Checked ? $"[green]{Markup.Escape(text.Status(report))}[/]" : $"[red]{Markup.Escape(text.Status(report))}[/]";
+        console.MarkupLine(text.Format(
+            ReportLabel.FileLine,
+            $"[bold]{Markup.Escape(report.File)}[/]",
+            status,
+            Markup.Escape(text.Kind(report)),
+            report.Rows.ToString(CultureInfo.InvariantCulture),
+            Markup.Escape(string.Join(", ", report.Periods))));
 
         if (report.Status == FilingStatus.Rejected)
         {
-            console.MarkupLine("  [red]{0}[/]", Markup.Escape(report.Error ?? FilingStatus.Rejected.ToContractName()));
+            console.MarkupLine("  [red]{0}[/]", Markup.Escape(text.Error(report)));
             foreach (var error in report.Errors.Skip(1).Take(MaxRowsShown))
             {
-                console.MarkupLine("  [red]-[/] {0}", Markup.Escape(error.Message));
+                console.MarkupLine("  [red]-[/] {0}", Markup.Escape(error.Text.ToString(text.Culture)));
             }
 
             return;
@@ -50,23 +51,23 @@ internal static class ReportTable
 
         if (report.Violations.Count == 0)
         {
-            console.MarkupLine("  [green]No violations.[/]");
+            console.MarkupLine("  [green]{0}[/]", Markup.Escape(text[ReportLabel.NoViolations]));
         }
         else if (!everyRow)
         {
-            RenderFindings(console, report);
+            RenderFindings(console, report, text);
         }
         else
         {
-            var table = new Table().Border(TableBorder.Rounded)
-                .AddColumns("Row", "Rule", "Who / item", "Field", "Observed", "Limit", "Clause");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns(
+                text[ReportLabel.ColRow], text[ReportLabel.ColRule], text[ReportLabel.ColWho], text[ReportLabel.ColField], text[ReportLabel.ColObserved], text[ReportLabel.ColLimit], text[ReportLabel.ColClause]);
             foreach (var v in report.Violations.Take(MaxRowsShown))
             {
                 table.AddRow(
                     v.Row.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(v.Rule),
-                    Markup.Escape(v.EmployeeId ?? v.Item ?? (report.Kind == "safety_assessment" ? v.Region : v.Uscc)),
-                    Markup.Escape(v.Field),
+                    Markup.Escape(text.Who(report, v.EmployeeId, v.Item, v.Region, v.Uscc)),
+                    Markup.Escape(text.Field(report, v.Field)),
                     v.Observed.ToString("0.####", CultureInfo.InvariantCulture),
                     Markup.Escape(v.Limit),
                     Markup.Escape(v.Citation));
@@ -75,19 +76,19 @@ internal static class ReportTable
             console.Write(table);
             if (report.Violations.Count > MaxRowsShown)
             {
-                console.MarkupLine(CultureInfo.InvariantCulture, "  … and {0} more; use --format json for all of them.", report.Violations.Count - MaxRowsShown);
+                console.MarkupLine("  {0}", Markup.Escape(text.Format(ReportLabel.MoreRows, report.Violations.Count - MaxRowsShown)));
             }
         }
 
-        var idle = report.Rules.Where(r => r.Checked == 0).Select(r => r.NotInForce > 0 && r.NotApplicable == 0 ? $"{r.Rule} (not in force for these periods)" : $"{r.Rule} (columns not in this file)").ToList();
+        var idle = text.Idle(report);
         if (idle.Count > 0)
         {
-            console.MarkupLine("  [grey]Not applied: {0}[/]", Markup.Escape(string.Join("; ", idle)));
+            console.MarkupLine("  [grey]{0}[/]", Markup.Escape(text.Format(ReportLabel.NotApplied, string.Join("; ", idle))));
         }
 
         if (report.WarningCount > 0)
         {
-            console.MarkupLine(CultureInfo.InvariantCulture, "  [yellow]{0} warning(s):[/]", report.WarningCount);
+            console.MarkupLine("  [yellow]{0}[/]", Markup.Escape(text.Format(ReportLabel.Warnings, report.WarningCount)));
             foreach (var warning in report.Warnings.Take(20))
             {
                 console.MarkupLine("  [yellow]-[/] {0}", Markup.Escape(warning.Message));
@@ -95,29 +96,29 @@ internal static class ReportTable
         }
     }
 
-    private static void RenderFindings(IAnsiConsole console, FilingReport report)
+    private static void RenderFindings(IAnsiConsole console, FilingReport report, ReportText text)
     {
         var findings = report.Findings;
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumns("Rows", "Rule", "Who / item (first)", "Field", "Observed", "Limit", "First rows", "Clause");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns(
+            text[ReportLabel.ColRows], text[ReportLabel.ColRule], text[ReportLabel.ColWhoFirst], text[ReportLabel.ColField], text[ReportLabel.ColObserved], text[ReportLabel.ColLimit], text[ReportLabel.ColFirstRows], text[ReportLabel.ColClause]);
         foreach (var f in findings.Take(MaxRowsShown))
         {
             table.AddRow(
                 f.RowCount.ToString("N0", CultureInfo.InvariantCulture),
-                Markup.Escape(f.Rule),
-                Markup.Escape((f.EmployeeId ?? f.Item ?? (report.Kind == "safety_assessment" ? f.Region : f.Uscc)) + (f.RowCount > 1 ? ", …" : string.Empty)),
-                Markup.Escape(f.Field),
-                Markup.Escape(f.ObservedMin == f.ObservedMax ? Finding.Number(f.ObservedMin) : $"{Finding.Number(f.ObservedMin)}–{Finding.Number(f.ObservedMax)}"),
+                $"[bold]{Markup.Escape(f.Rule)}[/]\n{Markup.Escape(text.RuleTitle(f.Rule))}",
+                Markup.Escape(text.Who(report, f.EmployeeId, f.Item, f.Region, f.Uscc) + (f.RowCount > 1 ? ", …" : string.Empty)),
+                Markup.Escape(text.Field(report, f.Field)),
+                Markup.Escape(ReportText.Observed(f)),
                 Markup.Escape(f.Limit),
                 Markup.Escape(string.Join(", ", f.FirstRows) + (f.RowCount > f.FirstRows.Count ? ", …" : string.Empty)),
                 Markup.Escape(f.Citation));
         }
 
         console.Write(table);
-        console.MarkupLine(CultureInfo.InvariantCulture, "  {0} finding(s) over {1} violating row(s); --rows lists every row.", findings.Count, report.Violations.Count);
+        console.MarkupLine("  {0}", Markup.Escape(text.Format(ReportLabel.FindingsLine, findings.Count, report.Violations.Count)));
         if (findings.Count > MaxRowsShown)
         {
-            console.MarkupLine(CultureInfo.InvariantCulture, "  … and {0} more findings; use --format json for all of them.", findings.Count - MaxRowsShown);
+            console.MarkupLine("  {0}", Markup.Escape(text.Format(ReportLabel.MoreFindings, findings.Count - MaxRowsShown)));
         }
     }
 }

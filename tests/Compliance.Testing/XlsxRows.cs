@@ -11,10 +11,22 @@ public static class XlsxRows
         using var document = SpreadsheetDocument.Open(workbook, isEditable: false);
         var part = document.WorkbookPart!;
         var shared = part.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(i => i.InnerText).ToList() ?? [];
-        return [.. part.WorksheetParts.First().Worksheet.Descendants<Row>().Select(r => r.Elements<Cell>().Select(c => c.DataType?.Value == CellValues.SharedString
+        return Rows(part.WorksheetParts.First().Worksheet, shared);
+    }
+
+    /// <summary>Every sheet, by tab name in the workbook's order, as text rows.</summary>
+    public static List<(string Name, List<List<string>> Rows)> ReadSheets(string path)
+    {
+        using var document = SpreadsheetDocument.Open(path, isEditable: false);
+        var part = document.WorkbookPart!;
+        var shared = part.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>().Select(i => i.InnerText).ToList() ?? [];
+        return [.. part.Workbook.Sheets!.Elements<Sheet>().Select(sheet => (sheet.Name!.Value!, Rows(((WorksheetPart)part.GetPartById(sheet.Id!.Value!)).Worksheet, shared)))];
+    }
+
+    private static List<List<string>> Rows(Worksheet sheet, List<string> shared) =>
+        [.. sheet.Descendants<Row>().Select(r => r.Elements<Cell>().Select(c => c.DataType?.Value == CellValues.SharedString
             ? shared[int.Parse(c.CellValue!.Text, System.Globalization.CultureInfo.InvariantCulture)]
             : c.InnerText).ToList())];
-    }
 
     public static List<List<string>> Read(string path)
     {

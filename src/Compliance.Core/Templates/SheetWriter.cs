@@ -76,6 +76,76 @@ public static class SheetWriter
     public static void Write(string sheetName, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, TemplateFormat format, Stream output, int maxRows) =>
         WriteAsync(sheetName, header, rows.ToAsyncEnumerable(), format, output, maxRows, CancellationToken.None).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// A workbook of several sheets, each a header and rows whose cells are text, or numbers (<see cref="decimal"/>,
+    /// <see cref="int"/>, <see cref="long"/>) written as numbers so that Excel can sum and sort them. Sheet names are
+    /// made valid and unique as Excel requires (31 characters, none of <c>[]:*?/\</c>).
+    /// </summary>
+    public static void WriteWorkbook(IReadOnlyList<SheetContent> sheets, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(sheets);
+        using var document = SpreadsheetDocument.Create(output, SpreadsheetDocumentType.Workbook);
+        var workbook = document.AddWorkbookPart();
+        workbook.Workbook = new Workbook();
+        XlsxParts.AddStyles(workbook);
+        var list = workbook.Workbook.AppendChild(new Sheets());
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        uint id = 0;
+        foreach (var content in sheets)
+        {
+            var part = workbook.AddNewPart<WorksheetPart>();
+            using (var sheet = OpenXmlWriter.Create(part))
+            {
+                sheet.WriteStartElement(new Worksheet());
+                sheet.WriteElement(new SheetViews(new SheetView(new Pane { VerticalSplit = 1, TopLeftCell = "A2", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen }) { WorkbookViewId = 0, TabSelected = id == 0 }));
+                sheet.WriteStartElement(new SheetData());
+                WriteRow(sheet, 1, content.Header, style: 1);
+                uint row = 1;
+                foreach (var cells in content.Rows)
+                {
+                    WriteRow(sheet, ++row, cells);
+                }
+
+                sheet.WriteEndElement();
+                sheet.WriteEndElement();
+            }
+
+            list.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = ++id, Name = UniqueName(content.Name, names) });
+        }
+
+        workbook.Workbook.Save();
+    }
+
+    private static string UniqueName(string wanted, HashSet<string> taken)
+    {
+        var clean = new string([.. wanted.Select(c => "[]:*?/\\".Contains(c, StringComparison.Ordinal) || char.IsControl(c) ? '_' : c)]).Trim('\'', ' ');
+        clean = clean.Length == 0 ? "Sheet" : clean[..Math.Min(clean.Length, 31)];
+        var name = clean;
+        for (var n = 2; !taken.Add(name); n++)
+        {
+            var suffix = $" ({n})";
+            name = clean[..Math.Min(clean.Length, 31 - suffix.Length)] + suffix;
+        }
+
+        return name;
+    }
+
+    private static void WriteRow(OpenXmlWriter sheet, uint index, IReadOnlyList<object?> cells)
+    {
+        sheet.WriteStartElement(new Row { RowIndex = index });
+        for (var column = 0; column < cells.Count; column++)
+        {
+            var reference = XlsxParts.Reference(column, index);
+            sheet.WriteElement(cells[column] switch
+            {
+                decimal or int or long => new Cell(new CellValue(Convert.ToDecimal(cells[column], System.Globalization.CultureInfo.InvariantCulture))) { CellReference = reference, DataType = CellValues.Number },
+                var text => new Cell(new InlineString(new Text(text?.ToString() ?? string.Empty) { Space = SpaceProcessingModeValues.Preserve })) { CellReference = reference, DataType = CellValues.InlineString },
+            });
+        }
+
+        sheet.WriteEndElement();
+    }
+
     private static string Line(IEnumerable<string> cells) => string.Join(',', cells.Select(DigestCsv.Cell)) + "\r\n";
 
     private static void WriteRow(OpenXmlWriter sheet, uint index, IReadOnlyList<string> cells, uint style)
@@ -94,3 +164,6 @@ public static class SheetWriter
         sheet.WriteEndElement();
     }
 }
+
+/// <summary>One sheet of a workbook: its tab name, header and rows (text or numbers).</summary>
+public sealed record SheetContent(string Name, IReadOnlyList<string> Header, IEnumerable<IReadOnlyList<object?>> Rows);

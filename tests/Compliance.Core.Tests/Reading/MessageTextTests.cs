@@ -39,6 +39,27 @@ public sealed partial class MessageTextTests
     }
 
     [TestMethod]
+    public void EveryReportLabel_HasEnglishAndChineseTexts_WithTheSamePlaceholders()
+    {
+        var english = Texts(CultureInfo.InvariantCulture, "Labels");
+        var chinese = Texts(Languages.Chinese, "Labels");
+
+        foreach (var label in Enum.GetValues<ReportLabel>())
+        {
+            var key = ReportLabels.Key(label);
+            Assert.IsTrue(english.TryGetValue(key, out var en), $"{key} has no English text");
+            Assert.IsTrue(chinese.TryGetValue(key, out var zh), $"{key} has no zh-CN text");
+            CollectionAssert.AreEquivalent(Placeholders(en), Placeholders(zh), $"{key}: the zh-CN text takes other arguments than the English");
+            Assert.IsTrue(Han().IsMatch(zh), $"{key}: the zh-CN text has no Chinese in it: {zh}");
+        }
+
+        CollectionAssert.AreEquivalent(english.Keys.ToList(), chinese.Keys.ToList(), "the two files hold the same keys");
+        Assert.HasCount(Enum.GetValues<ReportLabel>().Length, english, "every text has a label and every label a text");
+        Assert.AreEqual("Rule", ReportLabel.ColRule.Text(CultureInfo.GetCultureInfo("fr-FR")), "a language the product does not speak gets English");
+        Assert.AreEqual("规则", ReportLabel.ColRule.Text(CultureInfo.GetCultureInfo("zh-TW")), "every Chinese culture reads the zh-CN text");
+    }
+
+    [TestMethod]
     public void Of_WithTheWrongNumberOfArguments_Throws()
     {
         Assert.ThrowsExactly<ArgumentException>(() => UserMessage.Of(MessageCode.NotARate));
@@ -107,9 +128,9 @@ public sealed partial class MessageTextTests
         Assert.IsGreaterThanOrEqualTo(15, codes.Count, "the corpus reaches many different messages");
     }
 
-    private static Dictionary<string, string> Texts(CultureInfo culture)
+    private static Dictionary<string, string> Texts(CultureInfo culture, string resource = "Messages")
     {
-        var manager = new ResourceManager("Compliance.Core.Texts.Messages", typeof(UserMessage).Assembly);
+        var manager = new ResourceManager($"Compliance.Core.Texts.{resource}", typeof(UserMessage).Assembly);
         using var set = manager.GetResourceSet(culture, createIfNotExists: true, tryParents: false)!;
         return set.Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string)e.Value!);
     }

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Resources;
+
+namespace Compliance.Core.Texts;
+
+/// <summary>
+/// A label of the self-check's readable reports — the terminal table, the workbook, the printable page — whose
+/// texts live in <c>Labels.resx</c> (English) and <c>Labels.zh-CN.resx</c> under the member's name in UPPER_SNAKE
+/// case, beside the messages (<see cref="MessageCode"/>) the same reports quote.
+/// </summary>
+public enum ReportLabel
+{
+    StatusChecked,
+    StatusRejected,
+    FileLine,
+    NoViolations,
+    ColRow,
+    ColRows,
+    ColRule,
+    ColWho,
+    ColWhoFirst,
+    ColField,
+    ColObserved,
+    ColLimit,
+    ColFirstRows,
+    ColClause,
+    ColFile,
+    ColStatus,
+    ColFindings,
+    ColViolatingRows,
+    ColMessage,
+    ColRemedy,
+    MoreRows,
+    MoreFindings,
+    FindingsLine,
+    NotApplied,
+    NotInForce,
+    ColumnsAbsent,
+    Warnings,
+    Summary,
+    VerdictRejected,
+    VerdictViolations,
+    VerdictClean,
+    ReportTitle,
+    ReportIntro,
+    SheetSummary,
+    Error,
+    Progress,
+    FolderEmpty,
+    FolderEmptyHint,
+    Written,
+    ColQuote,
+    ColKind,
+    ColRowsRead,
+    ColPeriods,
+    ColColumn,
+}
+
+/// <summary>The text of a <see cref="ReportLabel"/> in a language.</summary>
+public static class ReportLabels
+{
+    private static readonly ResourceManager Texts = new("Compliance.Core.Texts.Labels", typeof(ReportLabels).Assembly);
+
+    /// <summary>The label's text in <paramref name="culture"/>'s language (Chinese for any zh culture, else English), formatted with <paramref name="args"/>.</summary>
+    public static string Text(this ReportLabel label, CultureInfo culture, params object[] args)
+    {
+        var language = Languages.Of(culture);
+        var key = Key(label);
+        var text = Texts.GetString(key, language) ?? throw new InvalidOperationException($"Labels.resx has no text for {key}.");
+        return args.Length == 0 ? text : string.Format(CultureInfo.InvariantCulture, text, args);
+    }
+
+    /// <summary>The resource key: <c>ColWhoFirst</c> is <c>COL_WHO_FIRST</c>.</summary>
+    public static string Key(ReportLabel label) =>
+        string.Concat(label.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+}
