@@ -38,6 +38,22 @@ public sealed partial class BenchmarkCommandTests
     }
 
     [TestMethod]
+    [Timeout(600_000, CooperativeCancellation = true)] // a clean publish (build, trim, ReadyToRun) alone takes about 45 s here
+    public async Task StartupShortRun_PublishesTheSingleFile_AndTimesIt()
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+
+        var exit = await BenchmarkCommand.RunAsync(["--startup", "--runs", "1"], output, CancellationToken.None);
+
+        var text = output.ToString();
+        Assert.AreEqual(0, exit, text);
+        Assert.IsGreaterThan(0, Figure(text, "startup-ms"), text);
+        Assert.IsGreaterThan(0, Figure(text, "startup-ms framework-dependent"), text);
+        Assert.IsGreaterThan(0, Figure(text, "published-mb linux-x64"), text);
+        Assert.IsGreaterThan(0, Figure(text, "ratio startup/framework-dependent"), text);
+    }
+
+    [TestMethod]
     public async Task PipelineShortRun_ChecksEveryUploadAndComparesTheWrites()
     {
         var output = new StringWriter(CultureInfo.InvariantCulture);

@@ -11,6 +11,7 @@ namespace Compliance.Benchmarks;
 ///   --pipeline --systemic [--rows N]                   one filing of N rows (default 1,000,000) all breaking one limit
 ///   --digest [N]                                       a month of N violations digested on Azurite
 ///   --overview [N]                                     the overview of a month of N findings against one of N/100
+///   --startup [--runs N]                               compliance check of a one-row file, the published single file: startup-ms (median of N, 10)
 ///   --scale [N] [--recheck-filings M]                  a national month of N findings: what a region's list reads, the digest's time and memory;
 ///                                                      then M stored filings (2,000) re-checked through the queues: filings/s
 /// </code>
@@ -36,6 +37,12 @@ public static class BenchmarkCommand
             {
                 var count = args.SkipWhile(a => a != "--overview").Skip(1).FirstOrDefault() is { } n && !n.StartsWith("--", StringComparison.Ordinal) ? Parse(n, "--overview") : 100_000;
                 await OverviewBenchmark.RunAsync(count, output, cancellationToken);
+                return 0;
+            }
+
+            if (args.Contains("--startup"))
+            {
+                await StartupBenchmark.RunAsync(Value(args, "--runs", 10), output, cancellationToken);
                 return 0;
             }
 
@@ -71,7 +78,7 @@ public static class BenchmarkCommand
         catch (ArgumentException ex)
         {
             await output.WriteLineAsync(ex.Message);
-            await output.WriteLineAsync("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- [--rows N] [--runs N] [--memory-mb SMALL,LARGE] | --pipeline [--filings N] [--rows N] | --pipeline --systemic [--rows N] | --digest [N] | --overview [N] | --scale [N] [--recheck-filings M]");
+            await output.WriteLineAsync("Usage: dotnet run -c Release --project tests/Compliance.Benchmarks -- [--rows N] [--runs N] [--memory-mb SMALL,LARGE] | --pipeline [--filings N] [--rows N] | --pipeline --systemic [--rows N] | --digest [N] | --overview [N] | --startup [--runs N] | --scale [N] [--recheck-filings M]");
             return 64;
         }
     }
