@@ -22,6 +22,11 @@ internal static class ReportTable
             console.WriteLine();
         }
 
+        if (reports.Count > 1)
+        {
+            RenderSummary(console, reports, text);
+        }
+
         var summary = text.Summary(reports, out var verdict);
         var colour = verdict switch { ReportLabel.VerdictRejected => "red", ReportLabel.VerdictViolations => "yellow", _ => "green" };
         console.MarkupLine(CultureInfo.InvariantCulture, "{0} — [{1}]{2}[/]", Markup.Escape(summary), colour, Markup.Escape(text[verdict]));
@@ -94,6 +99,31 @@ internal static class ReportTable
                 console.MarkupLine("  [yellow]-[/] {0}", Markup.Escape(warning.Message));
             }
         }
+    }
+
+    /// <summary>One line per file, for a folder's worth: what was checked, what was turned away, where the findings are.</summary>
+    private static void RenderSummary(IAnsiConsole console, IReadOnlyList<FilingReport> reports, ReportText text)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns(
+            text[ReportLabel.ColFile], text[ReportLabel.ColStatus], text[ReportLabel.ColKind], text[ReportLabel.ColRowsRead], text[ReportLabel.ColFindings], text[ReportLabel.ColViolatingRows]);
+        foreach (var column in table.Columns.Skip(3))
+        {
+            column.RightAligned();
+        }
+
+        foreach (var report in reports)
+        {
+            var colour = report.Status == FilingStatus.Rejected ? "red" : report.Violations.Count > 0 ? "yellow" : "green";
+            table.AddRow(
+                Markup.Escape(report.File),
+                $"[{colour}]{Markup.Escape(text.Status(report))}[/]",
+                Markup.Escape(text.Kind(report)),
+                report.Rows.ToString("N0", CultureInfo.InvariantCulture),
+                report.Violations.Findings.Count.ToString("N0", CultureInfo.InvariantCulture),
+                report.Violations.Count.ToString("N0", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
     }
 
     private static void RenderFindings(IAnsiConsole console, FilingReport report, ReportText text)

@@ -210,6 +210,20 @@ public sealed partial class ReportFormatTests
     }
 
     [TestMethod]
+    public async Task SeveralFiles_EndWithASummaryTable_ALinePerFileInTheOrderChecked()
+    {
+        var (_, output, _) = await Cli.RunAsync("check", "--lang", "zh", Cli.Samples);
+
+        var summary = output[output.LastIndexOf("│ 文件", StringComparison.Ordinal)..];
+        StringAssert.Contains(summary, "违规行数");
+        var names = Directory.GetFiles(Cli.Samples).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var lines = summary.Split('\n').Where(l => names.Any(n => l.StartsWith("│ " + n + " ", StringComparison.Ordinal))).ToList();
+        CollectionAssert.AreEqual(names, lines.Select(l => l.Split('│')[1].Trim()).ToList());
+        StringAssert.Contains(lines.Single(l => l.Contains("payroll-2016-06-jingyang-gbk.csv", StringComparison.Ordinal)), "│ 社保公积金缴费明细");
+        Assert.AreEqual("3", lines.Single(l => l.Contains("payroll-2016-06-jingyang-gbk.csv", StringComparison.Ordinal)).Split('│')[6].Trim(), "its violating rows");
+    }
+
+    [TestMethod]
     public async Task ManyFilesInParallel_GiveTheSameReportsAsOneByOne_InTheOrderNamed()
     {
         var files = Directory.GetFiles(Path.Combine(Cli.RepositoryRoot, "tests", "bad-inputs")).Where(f => !f.EndsWith("expected.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray();
