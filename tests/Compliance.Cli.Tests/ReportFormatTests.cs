@@ -181,6 +181,20 @@ public sealed partial class ReportFormatTests
     }
 
     [TestMethod]
+    public async Task JsonWithOutput_WritesTheSameDocumentToTheFile_AndLeavesTheTerminalClear()
+    {
+        using var temp = new TempFolder();
+        var file = Path.Combine(temp.Path, "report.json");
+
+        var (exit, output, _) = await Cli.RunAsync("check", "--format", "json", "-o", file, Gbk);
+        var (_, printed, _) = await Cli.RunAsync("check", "--format", "json", Gbk);
+
+        Assert.AreEqual(ExitCodes.ViolationsFound, exit);
+        Assert.AreEqual(string.Empty, output);
+        Assert.AreEqual(printed, await File.ReadAllTextAsync(file, TestContext.CancellationToken));
+    }
+
+    [TestMethod]
     public async Task XlsxOrHtml_WithoutAFile_IsAUsageError()
     {
         var (exit, _, error) = await Cli.RunAsync("check", "--format", "xlsx", Gbk);
