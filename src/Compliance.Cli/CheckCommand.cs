@@ -53,7 +53,7 @@ internal static class CheckCommand
             "check",
             """
             Check filings against the limits in force for each row's period.
-            Exit code: 0 no violations, 1 violations found, 2 a file was rejected, 64 usage error.
+            Exit code: 0 no violations, 1 violations found, 2 a file was rejected, 64 usage error, 73 the -o file cannot be written.
             Examples: compliance check seeds/samples/payroll-2016-06.csv --format json
                       compliance check 申报/ -r --format xlsx -o 自查报告.xlsx
             """)
@@ -90,11 +90,27 @@ internal static class CheckCommand
                 }
             }
 
+            if (parse.GetValue(outputFile) is { } target && targets.Files.Any(f => Path.GetFullPath(f.Path) == target.FullName))
+            {
+                // Checked first and written after, the report would replace the filing it is about.
+                error.WriteLine(text.Format(ReportLabel.OutputIsInput, target.FullName));
+                return Task.FromResult(ExitCodes.Usage);
+            }
+
             var checker = new FilingChecker(catalog);
             var reports = Check(checker, targets.Files, new CheckOptions { ExpectedUscc = parse.GetValue(uscc) }, text, error, cancellationToken);
             try
             {
-                Write(parse.GetValue(format)!, parse.GetValue(outputFile), reports, text, parse.GetValue(rows), output);
+                try
+                {
+                    Write(parse.GetValue(format)!, parse.GetValue(outputFile), reports, text, parse.GetValue(rows), output);
+                }
+                catch (ReportFileException ex)
+                {
+                    error.WriteLine(text.Format(ReportLabel.CannotWrite, ex.Path, ex.InnerException!.Message.TrimEnd('.')));
+                    return Task.FromResult(ExitCodes.CannotCreate);
+                }
+
                 var exit = reports.Any(r => r.Status == FilingStatus.Rejected) ? ExitCodes.FileRejected
                     : reports.Any(r => r.Violations.Count > 0) ? ExitCodes.ViolationsFound
                     : ExitCodes.Clean;
@@ -114,28 +130,42 @@ internal static class CheckCommand
 
     private static void Write(string format, FileInfo? file, IReadOnlyList<FilingReport> reports, ReportText text, bool everyRow, TextWriter output)
     {
-        if (format is "xlsx" or "html")
+        if (file is null)
         {
-            using (var stream = new FileStream(file!.FullName, FileMode.Create, FileAccess.ReadWrite)) // the package writer reads back what it wrote
-            {
-                if (format == "xlsx")
-                {
-                    ReportWorkbook.Write(reports, text, stream);
-                }
-                else
-                {
-                    ReportPage.Write(reports, text, TimeProvider.System.GetLocalNow(), stream);
-                }
-            }
-
-            // The verdict still shows where the command ran, only the details go to the file.
-            output.WriteLine($"{text.Summary(reports, out var verdict)} — {text[verdict]}");
-            output.WriteLine(text.Format(ReportLabel.Written, file.FullName));
+            Render(format, output, reports, text, everyRow);
             return;
         }
 
-        using var writer = file is null ? null : new StreamWriter(file.FullName, append: false, new System.Text.UTF8Encoding(false));
-        var target = writer ?? output;
+        ReportFile.Write(file.FullName, stream =>
+        {
+            switch (format)
+            {
+                case "xlsx":
+                    ReportWorkbook.Write(reports, text, stream);
+                    break;
+                case "html":
+                    ReportPage.Write(reports, text, TimeProvider.System.GetLocalNow(), stream);
+                    break;
+                default:
+                    using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true))
+                    {
+                        Render(format, writer, reports, text, everyRow);
+                    }
+
+                    break;
+            }
+        });
+
+        if (format is "xlsx" or "html")
+        {
+            // The verdict still shows where the command ran; the details are in the file.
+            output.WriteLine($"{text.Summary(reports, out var verdict)} — {text[verdict]}");
+            output.WriteLine(text.Format(ReportLabel.Written, file.FullName));
+        }
+    }
+
+    private static void Render(string format, TextWriter target, IReadOnlyList<FilingReport> reports, ReportText text, bool everyRow)
+    {
         if (format == "json")
         {
             // Streamed: a report with a million violations never exists as one string.

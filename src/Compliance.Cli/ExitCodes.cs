@@ -16,6 +16,9 @@ public static class ExitCodes
     /// <summary>EX_SOFTWARE: a defect in this program, never the input's fault.</summary>
     public const int Internal = 70;
 
+    /// <summary>EX_CANTCREAT: the report file cannot be written (a missing folder, no permission, the file open in Excel).</summary>
+    public const int CannotCreate = 73;
+
     /// <summary>EX_CONFIG: the settings (environment, settings files) are not valid; the message names the entry.</summary>
     public const int Config = 78;
 

@@ -195,6 +195,49 @@ public sealed partial class ReportFormatTests
     }
 
     [TestMethod]
+    [DataRow("xlsx")]
+    [DataRow("json")]
+    public async Task OutputNamingAFileBeingChecked_IsRefused_AndTheFilingIsUntouched(string format)
+    {
+        using var temp = new TempFolder();
+        var filing = Path.Combine(temp.Path, "payroll.csv");
+        File.Copy(Gbk, filing);
+        var before = await File.ReadAllBytesAsync(filing, TestContext.CancellationToken);
+
+        var (exit, _, error) = await Cli.RunAsync("check", "--format", format, "-o", filing, temp.Path);
+
+        Assert.AreEqual(ExitCodes.Usage, exit);
+        StringAssert.Contains(error, "is one of the files being checked");
+        CollectionAssert.AreEqual(before, await File.ReadAllBytesAsync(filing, TestContext.CancellationToken));
+    }
+
+    [TestMethod]
+    public async Task OutputIntoAMissingFolder_SaysWhereAndWhy_ExitSeventyThree()
+    {
+        using var temp = new TempFolder();
+        var report = Path.Combine(temp.Path, "no-such-folder", "报告.xlsx");
+
+        var (exit, _, error) = await Cli.RunAsync("check", "--lang", "zh", "--format", "xlsx", "-o", report, Gbk);
+
+        Assert.AreEqual(ExitCodes.CannotCreate, exit);
+        StringAssert.Contains(error, $"无法将报告写入 {report}");
+        Assert.IsEmpty(Directory.GetFileSystemEntries(temp.Path), "nothing half-written is left behind");
+    }
+
+    [TestMethod]
+    public async Task AReportWritten_OverAnOldOne_ReplacesItWhole_WithNoPartialFileLeft()
+    {
+        using var temp = new TempFolder();
+        var report = temp.Write("report.html", "the old report");
+
+        var (exit, _, _) = await Cli.RunAsync("check", "--format", "html", "-o", report, Gbk);
+
+        Assert.AreEqual(ExitCodes.ViolationsFound, exit);
+        StringAssert.StartsWith(await File.ReadAllTextAsync(report, TestContext.CancellationToken), "<!DOCTYPE html>");
+        CollectionAssert.AreEqual(new[] { report }, Directory.GetFiles(temp.Path));
+    }
+
+    [TestMethod]
     public async Task XlsxOrHtml_WithoutAFile_IsAUsageError()
     {
         var (exit, _, error) = await Cli.RunAsync("check", "--format", "xlsx", Gbk);

@@ -54,6 +54,8 @@ public enum ReportLabel
     ColRowsRead,
     ColPeriods,
     ColColumn,
+    OutputIsInput,
+    CannotWrite,
 }
 
 /// <summary>The text of a <see cref="ReportLabel"/> in a language.</summary>
