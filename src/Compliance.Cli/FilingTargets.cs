@@ -25,8 +25,7 @@ internal sealed record FilingTargets(IReadOnlyList<FilingTarget> Files, IReadOnl
                 continue;
             }
 
-            var found = new DirectoryInfo(argument)
-                .EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System })
+            var found = Walk(new DirectoryInfo(argument), recursive)
                 .Where(IsFiling)
                 // Named by the path inside the folder, so two payroll.csv in different months stay apart.
                 .Select(f => new FilingTarget(f.FullName, Path.GetRelativePath(argument, f.FullName).Replace('\\', '/'), f.Length))
@@ -41,6 +40,33 @@ internal sealed record FilingTargets(IReadOnlyList<FilingTarget> Files, IReadOnl
         }
 
         return new FilingTargets(files, empty);
+    }
+
+    private static readonly EnumerationOptions OneLevel = new() { IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden | FileAttributes.System };
+
+    /// <summary>
+    /// The folder's files, and with <paramref name="recursive"/> its subfolders' — but not a subfolder that is a link:
+    /// one pointing back up would be walked until the path grew too long, each filing reported dozens of times.
+    /// </summary>
+    private static IEnumerable<FileInfo> Walk(DirectoryInfo folder, bool recursive)
+    {
+        foreach (var file in folder.EnumerateFiles("*", OneLevel))
+        {
+            yield return file;
+        }
+
+        if (!recursive)
+        {
+            yield break;
+        }
+
+        foreach (var sub in folder.EnumerateDirectories("*", OneLevel).Where(d => d.LinkTarget is null))
+        {
+            foreach (var file in Walk(sub, recursive))
+            {
+                yield return file;
+            }
+        }
     }
 
     // Excel keeps "~$name.xlsx" beside a workbook while it is open: a lock file, not a filing.

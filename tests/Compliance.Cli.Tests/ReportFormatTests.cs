@@ -256,6 +256,7 @@ public sealed partial class ReportFormatTests
         File.Copy(Path.Combine(Cli.Samples, "payroll-2016-07-tianfu.xlsx"), Path.Combine(temp.Path, "2016-07", "tianfu.xlsx"));
         temp.Write("notes.txt", "not a filing");
         temp.Write("~$payroll.xlsx", "Excel's lock file while the workbook is open");
+        Directory.CreateSymbolicLink(Path.Combine(temp.Path, "2016-07", "back"), temp.Path);
 
         var (flatExit, flat, _) = await Cli.RunAsync("check", "--format", "json", temp.Path);
         var (deepExit, deep, _) = await Cli.RunAsync("check", "--format", "json", "-r", temp.Path);
