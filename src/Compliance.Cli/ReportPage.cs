@@ -59,7 +59,8 @@ internal static class ReportPage
                 f.Rule, text.RuleTitle(f.Rule), text.Who(report, f.EmployeeId, f.Item, f.Region, f.Uscc), text.Field(report, f.Field), ReportText.Observed(f), f.Limit,
                 f.RowCount.ToString("N0", CultureInfo.InvariantCulture), string.Join(", ", f.FirstRows), f.Citation, text.Quote(f),
             });
-        var body = rows.Select(cells => new XElement("tr", cells.Select(cell => new XElement("td", cell)))).ToList();
+        // Each cell carries its column's name, which a phone shows before it when the rows become cards.
+        var body = rows.Select(cells => new XElement("tr", cells.Select((cell, i) => new XElement("td", new XAttribute("data-label", headers[i]), cell)))).ToList();
         var note = rejected ? text.Error(report) : report.Violations.Count == 0 ? text[ReportLabel.NoViolations] : null;
         var idle = text.Idle(report);
         return new XElement(
