@@ -113,11 +113,11 @@ public sealed class DistributionTests
 
         Assert.AreEqual(ExitCodes.ViolationsFound, zh.Exit, zh.Error);
         StringAssert.Contains(zh.Output, "类型：社保公积金缴费明细");
-        StringAssert.Contains(zh.Output, "依据条款");
-        StringAssert.Contains(zh.Output, "发现违规");
+        StringAssert.Contains(zh.Output, "依据");
+        StringAssert.Contains(zh.Output, "有违规，请改正后再上传");
         StringAssert.Contains(en.Output, "kind: payroll");
         StringAssert.Contains(en.Output, "violations found");
-        Assert.DoesNotContain("依据条款", en.Output);
+        Assert.DoesNotContain("依据", en.Output);
         StringAssert.Contains(system.Output, "violations found");
     }
 

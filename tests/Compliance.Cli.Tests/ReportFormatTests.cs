@@ -25,7 +25,7 @@ public sealed partial class ReportFormatTests
         var (exit, output, _) = await Cli.RunAsync("check", "--lang", "zh", Gbk);
 
         Assert.AreEqual(ExitCodes.ViolationsFound, exit);
-        foreach (var text in new[] { "已检查", "类型：社保公积金缴费明细", "规则", "依据条款", "住房公积金缴存比例不得超过12%", "住房公积金单位缴存比例", "发现违规" })
+        foreach (var text in new[] { "已检查", "类型：社保公积金缴费明细", "规则", "依据", "住房公积金缴存比例不得超过12%", "住房公积金单位缴存比例", "有违规，请改正后再上传" })
         {
             StringAssert.Contains(output, text);
         }
@@ -66,7 +66,7 @@ public sealed partial class ReportFormatTests
         var (exit, output, _) = await Cli.RunAsync("check", "--lang", "zh", broken);
 
         Assert.AreEqual(ExitCodes.FileRejected, exit);
-        StringAssert.Contains(output, "被拒收");
+        StringAssert.Contains(output, "已退回");
         StringAssert.Contains(output, "第 2 行，housing_fund_employer_rate (住房公积金单位缴存比例) 列：“abc”不是比例");
     }
 
@@ -145,7 +145,7 @@ public sealed partial class ReportFormatTests
                 f.GetProperty("citation").GetString(),
                 Observed(f))).ToList();
             var found = rows.Skip(1).Where(r => r.Count > 1).Select(r => string.Join(" | ",
-                r[Column("规则")], r[Column("字段")], r[Column("限值")], r[Column("行数")], r[Column("首批行号")], r[Column("依据条款")], r[Column("实际值")])).ToList();
+                r[Column("规则")], r[Column("字段")], r[Column("限值")], r[Column("行数")], r[Column("首批行号")], r[Column("依据")], r[Column("实际值")])).ToList();
             CollectionAssert.AreEqual(expected, found, name);
             findingsSeen += found.Count;
             foreach (var row in rows.Skip(1).Where(r => r.Count > 1 && r[Column("规则")] == "HF-RATE-CAP"))

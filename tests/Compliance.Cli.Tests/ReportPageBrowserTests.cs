@@ -44,7 +44,7 @@ public sealed class ReportPageBrowserTests
         Assert.AreEqual("zh-CN", await tab.EvaluateAsync<string>("document.documentElement.lang"));
         Assert.AreEqual("collapse", await tab.EvaluateAsync<string>("getComputedStyle(document.querySelector('table')).borderCollapse"), "the style sheet is applied: the CSP allows its hash");
         Assert.IsLessThanOrEqualTo(width, await tab.EvaluateAsync<int>("document.documentElement.scrollWidth"), "only the tables scroll sideways, inside their own box");
-        await Assertions.Expect(tab.Locator("h2", new() { HasText = "negative-rate.csv" })).ToContainTextAsync("被拒收");
+        await Assertions.Expect(tab.Locator("h2", new() { HasText = "negative-rate.csv" })).ToContainTextAsync("已退回");
         await Assertions.Expect(tab.Locator("td", new() { HasText = "住房公积金缴存比例不得超过12%" })).ToBeVisibleAsync();
         await tab.ScreenshotAsync(new() { Path = Path.Combine(Cli.RepositoryRoot, "docs", "images", screenshot), FullPage = true });
         Assert.IsEmpty(problems, string.Join(Environment.NewLine, problems));
