@@ -96,7 +96,7 @@ internal static class ReportTable
             console.MarkupLine("  [yellow]{0}[/]", Markup.Escape(text.Format(ReportLabel.Warnings, report.WarningCount)));
             foreach (var warning in report.Warnings.Take(20))
             {
-                console.MarkupLine("  [yellow]-[/] {0}", Markup.Escape(warning.Message));
+                console.MarkupLine("  [yellow]-[/] {0}", Markup.Escape(warning.Text.ToString(text.Culture)));
             }
         }
     }

@@ -58,6 +58,22 @@ public sealed partial class ReportFormatTests
     }
 
     [TestMethod]
+    public async Task Warnings_ReadInChinese_AndTheJsonKeepsTheirEnglish()
+    {
+        using var temp = new TempFolder();
+        var file = temp.Write("warnings.csv", "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate,housing_fund_employer_amount,备注\n91510100A4C12H3B1Y,2016-06,510100,E1,8000.123,12,500,x\n");
+
+        var (_, table, _) = await Cli.RunAsync("check", "--lang", "zh", file);
+        var (_, json, _) = await Cli.RunAsync("check", "--lang", "zh", "--format", "json", file);
+
+        StringAssert.Contains(table, "列“备注”（第 8 列）不属于社保公积金缴费明细申报，已忽略。");
+        StringAssert.Contains(table, "第 2 行，wage_base (缴费基数)：8000.123 的小数超过 2 位");
+        StringAssert.Contains(table, "第 2 行：housing_fund_employer_rate 申报为 12%");
+        var messages = JsonDocument.Parse(json).RootElement.GetProperty("files")[0].GetProperty("warnings").EnumerateArray().Select(w => w.GetProperty("message").GetString()).ToList();
+        CollectionAssert.Contains(messages, "Column '备注' (column 8) is not part of a payroll filing and was ignored.");
+    }
+
+    [TestMethod]
     public async Task RejectedFile_ReadsInChinese_ItsRowAndColumnNamed()
     {
         using var temp = new TempFolder();

@@ -95,6 +95,9 @@ public sealed class FilingSchema
 
     public string ChineseName { get; }
 
+    /// <summary>The kind's name as a message argument: 社保公积金缴费明细 in Chinese, the contract's name in English.</summary>
+    public Policies.LocalizedText Name => new(ChineseName, Kind.ToContractName());
+
     public IReadOnlyList<ColumnDefinition> Columns { get; }
 
     /// <summary>Columns only this kind has; a header that carries them is this kind.</summary>

@@ -63,7 +63,7 @@ internal sealed class HeaderMap
                 warnings.Add(new FilingWarning(
                     "UNKNOWN_COLUMN",
                     1,
-                    $"Column '{TextNormalizer.Normalize(texts[i])}' ({cellName(i)}) is not part of a {schema.Kind.ToContractName()} filing and was ignored.",
+                    UserMessage.Of(MessageCode.WarnUnknownColumn, TextNormalizer.Normalize(texts[i]), cellName(i), schema.Name),
                     TextNormalizer.Normalize(texts[i])));
                 continue;
             }

@@ -95,7 +95,7 @@ internal sealed class JsonFilingSource : IFilingSource
             }
             else
             {
-                warnings.Add(new FilingWarning("UNKNOWN_COLUMN", null, $"Field \"{name}\" is not part of a {kind.ToContractName()} filing and was ignored.", name));
+                warnings.Add(new FilingWarning("UNKNOWN_COLUMN", null, UserMessage.Of(MessageCode.WarnUnknownField, name, FilingSchema.For(kind).Name), name));
             }
         }
     }
@@ -320,7 +320,7 @@ internal sealed class JsonFilingSource : IFilingSource
 
         if (column is null && reportedUnknown.Add(name))
         {
-            warnings.Add(new FilingWarning("UNKNOWN_COLUMN", rowIndex, $"Field \"{name}\" (first seen in row {rowIndex}) is not part of a {Schema.Kind.ToContractName()} filing and was ignored.", name));
+            warnings.Add(new FilingWarning("UNKNOWN_COLUMN", rowIndex, UserMessage.Of(MessageCode.WarnUnknownFieldInRow, name, MessageArgs.Num(rowIndex), Schema.Name), name));
         }
 
         return column;

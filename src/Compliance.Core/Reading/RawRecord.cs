@@ -100,7 +100,11 @@ public sealed class RawRecord
 }
 
 /// <summary>A non-fatal remark about the file or a row: an ignored column, a declared rate that does not match the amount.</summary>
-public sealed record FilingWarning(string Code, int? Row, string Message, string? Column = null);
+public sealed record FilingWarning(string Code, int? Row, UserMessage Text, string? Column = null)
+{
+    /// <summary>The English text, as the report's contract carries it; <see cref="Text"/> reads in either language.</summary>
+    public string Message => Text.ToString();
+}
 
 /// <summary>A row whose data cannot be read as the contract says: names the row and column and what to fix.</summary>
 /// <param name="Text">The whole sentence ("Row 7, column …: …") in either language; <see cref="Message"/> is its English.</param>

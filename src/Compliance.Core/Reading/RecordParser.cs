@@ -287,7 +287,7 @@ internal sealed class RecordParser
 
         if (amount.Scale > 2 && NumberParser.Scale(amount) > 2)
         {
-            warnings.Add(new FilingWarning("AMOUNT_PRECISION", row, $"Row {row}, {column.Display}: {amount.ToString(CultureInfo.InvariantCulture)} has more than 2 decimals; amounts are yuan to the fen.", column.Name));
+            warnings.Add(new FilingWarning("AMOUNT_PRECISION", row, UserMessage.Of(MessageCode.WarnAmountPrecision, MessageArgs.Num(row), column.Display, amount.ToString(CultureInfo.InvariantCulture)), column.Name));
         }
 
         record.SetNumber(column, amount, approximate);
@@ -409,8 +409,15 @@ internal sealed class RecordParser
             warnings.Add(new FilingWarning(
                 "RATE_AMOUNT_MISMATCH",
                 record.Row,
-                $"Row {record.Row}: {rateColumn.Name} declares {declared.ToString(CultureInfo.InvariantCulture)}% but {amountColumn.Name} "
-                + $"{paid.ToString(CultureInfo.InvariantCulture)} on a wage base of {wage.ToString(CultureInfo.InvariantCulture)} is {effective}%.",
+                UserMessage.Of(
+                    MessageCode.WarnRateAmountMismatch,
+                    MessageArgs.Num(record.Row),
+                    rateColumn.Name,
+                    declared.ToString(CultureInfo.InvariantCulture),
+                    amountColumn.Name,
+                    paid.ToString(CultureInfo.InvariantCulture),
+                    wage.ToString(CultureInfo.InvariantCulture),
+                    effective),
                 amountColumn.Name));
         }
     }

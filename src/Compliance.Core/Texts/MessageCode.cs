@@ -102,4 +102,9 @@ public enum MessageCode
     ReadFailed,
     CsvNotText,
     CsvNotTextAfterLine,
+    WarnUnknownColumn,
+    WarnUnknownField,
+    WarnUnknownFieldInRow,
+    WarnAmountPrecision,
+    WarnRateAmountMismatch,
 }
