@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Security.Claims;
 using Compliance.Core.Policies;
 using Compliance.Core.Templates;
+using Compliance.Core.Texts;
 using Compliance.Pipeline.Review;
 using Compliance.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -128,6 +129,7 @@ public static class ReviewEndpoints
         api.MapGet("/overview", OverviewAsync).RequireAuthorization(CompliancePolicies.Regulator)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         api.MapGet("/rules", Rules).RequireAuthorization(CompliancePolicies.AnyCaller);
+        api.MapGet("/labels", Labels).AllowAnonymous();
         api.MapGet("/me", Me).AllowAnonymous();
         api.MapGet("/templates", Templates).AllowAnonymous();
         api.MapGet("/templates/{kind}", Template).AllowAnonymous()
@@ -430,6 +432,13 @@ public static class ReviewEndpoints
             [.. overview.Backlog.Select(b => new OverviewBacklog(b.FromMonths, b.ToMonths, b.Oldest, b.Newest, b.Outstanding))],
             overview.EntitiesRead));
     }
+
+    /// <summary>
+    /// GET /api/labels: the words the self-check's reports use (rule, clause, rows, checked, rejected …) in the
+    /// caller's language, by key; the enterprise portal takes its shared terms from here, so the portal and the
+    /// <c>compliance</c> command read the same <c>Labels</c> resources. No sign-in: they are the product's words.
+    /// </summary>
+    public static Ok<IReadOnlyDictionary<string, string>> Labels() => TypedResults.Ok(ReportLabels.All(ApiLanguages.Current));
 
     /// <summary>GET /api/rules: the catalog with windows, limits and citations.</summary>
     public static Ok<IReadOnlyList<RuleItem>> Rules(PolicyCatalog catalog)

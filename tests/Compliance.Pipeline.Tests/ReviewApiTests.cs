@@ -170,6 +170,28 @@ public sealed class ReviewApiTests
     }
 
     [TestMethod]
+    public async Task Labels_AreTheSelfChecksWords_InTheCallersLanguage_WithoutSignIn()
+    {
+        async Task<JsonElement> Labels(string language)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/labels");
+            request.Headers.AcceptLanguage.ParseAdd(language);
+            using var response = await http!.SendAsync(request);
+            Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        }
+
+        var zh = await Labels("zh-CN");
+        var en = await Labels("en");
+
+        // The same words `compliance check --lang zh` prints: one resource behind the portal and the command.
+        Assert.AreEqual(Compliance.Core.Texts.ReportLabels.Text(Compliance.Core.Texts.ReportLabel.StatusRejected, Compliance.Core.Texts.Languages.Chinese), zh.GetProperty("STATUS_REJECTED").GetString());
+        Assert.AreEqual(("已退回", "依据", "怎么办"), (zh.GetProperty("STATUS_REJECTED").GetString(), zh.GetProperty("COL_CLAUSE").GetString(), zh.GetProperty("COL_REMEDY").GetString()));
+        Assert.AreEqual(("rejected", "Clause", "What to do"), (en.GetProperty("STATUS_REJECTED").GetString(), en.GetProperty("COL_CLAUSE").GetString(), en.GetProperty("COL_REMEDY").GetString()));
+        Assert.AreEqual(Enum.GetValues<Compliance.Core.Texts.ReportLabel>().Length, zh.EnumerateObject().Count());
+    }
+
+    [TestMethod]
     public async Task Templates_AreServedWithoutSignIn_AsTheContractGeneratesThem()
     {
         using var xlsx = await SendAsync(HttpMethod.Get, "/api/templates/payroll?format=xlsx", null);
@@ -599,7 +621,7 @@ public sealed class ReviewApiTests
             .ToList();
 
         CollectionAssert.AreEquivalent(new[] { "{page?}", "api/{*path}" }, functions.Select(f => f.Route).ToArray(), "two catch-alls, no second route list");
-        Assert.HasCount(23, local, "eighteen API routes, the OpenAPI document, the two pages, the chart library and the icon");
+        Assert.HasCount(24, local, "nineteen API routes, the OpenAPI document, the two pages, the chart library and the icon");
         foreach (var (method, pattern) in local)
         {
             // A page is one segment or none: the {page?} function; everything under /api/ the other.
@@ -631,9 +653,9 @@ public sealed class ReviewApiTests
         {
             foreach (var (method, operation) in item.Operations!)
             {
-                if (path.StartsWith("/api/templates", StringComparison.Ordinal) || path == "/api/me")
+                if (path.StartsWith("/api/templates", StringComparison.Ordinal) || path is "/api/me" or "/api/labels")
                 {
-                    Assert.IsTrue(operation.Security is null or { Count: 0 }, "templates and who-am-I need no sign-in, and the document says so");
+                    Assert.IsTrue(operation.Security is null or { Count: 0 }, "templates, labels and who-am-I need no sign-in, and the document says so");
                     continue;
                 }
 

@@ -88,6 +88,7 @@ public sealed partial class SecurityProbeTests
             ["GET /favicon.ico"] = token => [SendAsync(HttpMethod.Get, "/favicon.ico", token)],
             ["GET /api/me"] = token => [SendAsync(HttpMethod.Get, "/api/me", token)],
             ["GET /api/templates"] = token => [SendAsync(HttpMethod.Get, "/api/templates", token)],
+            ["GET /api/labels"] = token => [SendAsync(HttpMethod.Get, "/api/labels", token)],
             ["GET /api/openapi.json"] = token => [SendAsync(HttpMethod.Get, "/api/openapi.json", token)],
             ["GET /api/violations"] = token => [SendAsync(HttpMethod.Get, $"/api/violations?period=2017-03&uscc={Chengdu}", token), SendAsync(HttpMethod.Get, "/api/violations?period=2017-03&region=510100", token)],
             ["GET /api/violations/{id}"] = token => [SendAsync(HttpMethod.Get, $"/api/violations/{Uri.EscapeDataString(chengduViolation)}", token)],

@@ -72,6 +72,10 @@ public static class ReportLabels
         return args.Length == 0 ? text : string.Format(CultureInfo.InvariantCulture, text, args);
     }
 
+    /// <summary>Every label in one language, by resource key: what the enterprise portal reads so that it says what the reports say.</summary>
+    public static IReadOnlyDictionary<string, string> All(CultureInfo culture) =>
+        Enum.GetValues<ReportLabel>().ToDictionary(Key, label => label.Text(culture), StringComparer.Ordinal);
+
     /// <summary>The resource key: <c>ColWhoFirst</c> is <c>COL_WHO_FIRST</c>.</summary>
     public static string Key(ReportLabel label) =>
         string.Concat(label.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
