@@ -54,7 +54,7 @@ internal static class CheckCommand
             """
             Check filings against the limits in force for each row's period.
             Exit code: 0 no violations, 1 violations found, 2 a file was rejected, 64 usage error, 73 the -o file cannot be written.
-            Examples: compliance check seeds/samples/payroll-2016-06.csv --format json
+            Examples: compliance check seeds/samples/payroll-2016-06-jingyang-gbk.csv --format json
                       compliance check 申报/ -r --format xlsx -o 自查报告.xlsx
             """)
         {
