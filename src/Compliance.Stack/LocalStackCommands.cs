@@ -137,7 +137,7 @@ internal static class LocalStackCommands
         var command = new Command(
             "digest",
             """
-            Build a month's compliance-stack digest from the storage the local stack uses (.azurite/, as left by 'demo' or 'serve').
+            Build a month's compliance digest from the storage the local stack uses (.azurite/, as left by 'demo' or 'serve').
             Example: compliance-stack digest --month 2016-06 --out digest/
             """)
         {
