@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Resources;
 
@@ -63,11 +64,14 @@ public static class ReportLabels
 {
     private static readonly ResourceManager Texts = new("Compliance.Core.Texts.Labels", typeof(ReportLabels).Assembly);
 
+    // Worked out once: a report asks for its labels on every line it draws.
+    private static readonly FrozenDictionary<ReportLabel, string> Keys = Enum.GetValues<ReportLabel>().ToFrozenDictionary(label => label, ResourceKeys.Of);
+
     /// <summary>The label's text in <paramref name="culture"/>'s language (Chinese for any zh culture, else English), formatted with <paramref name="args"/>.</summary>
     public static string Text(this ReportLabel label, CultureInfo culture, params object[] args)
     {
         var language = Languages.Of(culture);
-        var key = Key(label);
+        var key = Keys[label];
         var text = Texts.GetString(key, language) ?? throw new InvalidOperationException($"Labels.resx has no text for {key}.");
         return args.Length == 0 ? text : string.Format(CultureInfo.InvariantCulture, text, args);
     }
@@ -77,6 +81,5 @@ public static class ReportLabels
         Enum.GetValues<ReportLabel>().ToDictionary(Key, label => label.Text(culture), StringComparer.Ordinal);
 
     /// <summary>The resource key: <c>ColWhoFirst</c> is <c>COL_WHO_FIRST</c>.</summary>
-    public static string Key(ReportLabel label) =>
-        string.Concat(label.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+    public static string Key(ReportLabel label) => Keys[label];
 }

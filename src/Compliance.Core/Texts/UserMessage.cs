@@ -21,7 +21,7 @@ public sealed class UserMessage
         code => code,
         code =>
         {
-            var name = string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : c.ToString())).ToUpperInvariant();
+            var name = ResourceKeys.Of(code);
             return (name, Arity(Texts.GetString(name, Languages.English) ?? throw new InvalidOperationException($"Messages.resx has no text for {name}.")));
         });
 
