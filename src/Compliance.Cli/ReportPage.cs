@@ -49,16 +49,15 @@ internal static class ReportPage
     private static XElement Section(FilingReport report, ReportText text)
     {
         var rejected = report.Status == FilingStatus.Rejected;
-        string[] headers = rejected
-            ? [text[ReportLabel.ColRow], text[ReportLabel.ColColumn], text[ReportLabel.ColMessage]]
-            : [.. ReportWorkbook.FindingColumns.Where(c => c != ReportLabel.ColRemedy).Select(c => text[c])];
+        // The workbook's columns; what to do is left to the workbook, where there is room for it.
+        var columns = rejected ? ReportWorkbook.ProblemColumns : [.. ReportWorkbook.FindingColumns.Where(c => c != ReportLabel.ColRemedy)];
+        var headers = columns.Select(c => text[c]).ToArray();
         IEnumerable<string[]> rows = rejected
             ? report.Errors.Skip(1).Select(e => new[] { e.Row.ToString(CultureInfo.InvariantCulture), e.Column ?? string.Empty, e.Text.ToString(text.Culture) })
-            : report.Findings.Select(f => new[]
-            {
-                f.Rule, text.RuleTitle(f.Rule), text.Who(report, f.EmployeeId, f.Item, f.Region, f.Uscc), text.Field(report, f.Field), ReportText.Observed(f), f.Limit,
-                f.RowCount.ToString("N0", CultureInfo.InvariantCulture), string.Join(", ", f.FirstRows), f.Citation, text.Quote(f),
-            });
+            : report.Findings.Select(f => text.FindingCells(report, f)
+                .Where((_, i) => ReportWorkbook.FindingColumns[i] != ReportLabel.ColRemedy)
+                .Select(cell => cell is int count ? count.ToString("N0", CultureInfo.InvariantCulture) : (string)cell)
+                .ToArray());
         // Each cell carries its column's name, which a phone shows before it when the rows become cards.
         var body = rows.Select(cells => new XElement("tr", cells.Select((cell, i) => new XElement("td", new XAttribute("data-label", headers[i]), cell)))).ToList();
         var note = rejected ? text.Error(report) : report.Violations.Count == 0 ? text[ReportLabel.NoViolations] : null;

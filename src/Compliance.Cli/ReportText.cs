@@ -61,6 +61,16 @@ internal sealed class ReportText(CultureInfo culture, PolicyCatalog catalog)
     public static string Observed(Finding finding) =>
         finding.ObservedMin == finding.ObservedMax ? Finding.Number(finding.ObservedMin) : $"{Finding.Number(finding.ObservedMin)}–{Finding.Number(finding.ObservedMax)}";
 
+    /// <summary>
+    /// A finding as the workbook and the page list it, one cell per column of <c>ReportWorkbook.FindingColumns</c>
+    /// and in that order: text, or the row count as a number.
+    /// </summary>
+    public object[] FindingCells(FilingReport report, Finding f) =>
+    [
+        f.Rule, RuleTitle(f.Rule), Who(report, f.EmployeeId, f.Item, f.Region, f.Uscc), Field(report, f.Field), Observed(f), f.Limit,
+        f.RowCount, string.Join(", ", f.FirstRows), f.Citation, Quote(f), Remedy(f.Rule),
+    ];
+
     /// <summary>The rules that checked no row, and why: out of force for the periods, or their columns absent.</summary>
     public IReadOnlyList<string> Idle(FilingReport report) =>
         [.. report.Rules.Where(r => r.Checked == 0).Select(r => Format(r.NotInForce > 0 && r.NotApplicable == 0 ? ReportLabel.NotInForce : ReportLabel.ColumnsAbsent, r.Rule))];

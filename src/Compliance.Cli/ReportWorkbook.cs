@@ -11,7 +11,7 @@ namespace Compliance.Cli;
 /// </summary>
 internal static class ReportWorkbook
 {
-    /// <summary>The columns of a file's sheet, in order; a test reads them back by these labels.</summary>
+    /// <summary>The columns of a file's sheet, in order (<see cref="ReportText.FindingCells"/>); a test reads them back by these labels.</summary>
     public static IReadOnlyList<ReportLabel> FindingColumns { get; } =
     [
         ReportLabel.ColRule, ReportLabel.ColMessage, ReportLabel.ColWhoFirst, ReportLabel.ColField, ReportLabel.ColObserved, ReportLabel.ColLimit,
@@ -23,7 +23,8 @@ internal static class ReportWorkbook
         ReportLabel.ColFile, ReportLabel.ColStatus, ReportLabel.ColKind, ReportLabel.ColRowsRead, ReportLabel.ColPeriods, ReportLabel.ColFindings, ReportLabel.ColViolatingRows, ReportLabel.ColMessage,
     ];
 
-    private static readonly IReadOnlyList<ReportLabel> ProblemColumns = [ReportLabel.ColRow, ReportLabel.ColColumn, ReportLabel.ColMessage];
+    /// <summary>The columns of a rejected file's problems: where, and what is wrong.</summary>
+    public static IReadOnlyList<ReportLabel> ProblemColumns { get; } = [ReportLabel.ColRow, ReportLabel.ColColumn, ReportLabel.ColMessage];
 
     public static void Write(IReadOnlyList<FilingReport> reports, ReportText text, Stream output)
     {
@@ -58,11 +59,7 @@ internal static class ReportWorkbook
 
         foreach (var f in findings)
         {
-            yield return
-            [
-                f.Rule, text.RuleTitle(f.Rule), text.Who(report, f.EmployeeId, f.Item, f.Region, f.Uscc), text.Field(report, f.Field), ReportText.Observed(f), f.Limit,
-                f.RowCount, string.Join(", ", f.FirstRows), f.Citation, text.Quote(f), text.Remedy(f.Rule),
-            ];
+            yield return text.FindingCells(report, f);
         }
     }
 
