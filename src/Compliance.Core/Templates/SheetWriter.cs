@@ -47,12 +47,8 @@ public static class SheetWriter
         workbook.Workbook = new Workbook();
         XlsxParts.AddStyles(workbook);
         var part = workbook.AddNewPart<WorksheetPart>();
-        using (var sheet = OpenXmlWriter.Create(part))
+        using (var sheet = StartSheet(part, header, selected: true))
         {
-            sheet.WriteStartElement(new Worksheet());
-            sheet.WriteElement(new SheetViews(new SheetView(new Pane { VerticalSplit = 1, TopLeftCell = "A2", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen }) { WorkbookViewId = 0, TabSelected = true }));
-            sheet.WriteStartElement(new SheetData());
-            WriteRow(sheet, 1, header, style: 1);
             await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 if (written == maxRows)
@@ -63,8 +59,7 @@ public static class SheetWriter
                 WriteRow(sheet, (uint)++written + 1, row, style: 0);
             }
 
-            sheet.WriteEndElement();
-            sheet.WriteEndElement();
+            EndSheet(sheet);
         }
 
         workbook.Workbook.AppendChild(new Sheets()).Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = 1, Name = sheetName });
@@ -94,20 +89,15 @@ public static class SheetWriter
         foreach (var content in sheets)
         {
             var part = workbook.AddNewPart<WorksheetPart>();
-            using (var sheet = OpenXmlWriter.Create(part))
+            using (var sheet = StartSheet(part, content.Header, selected: id == 0))
             {
-                sheet.WriteStartElement(new Worksheet());
-                sheet.WriteElement(new SheetViews(new SheetView(new Pane { VerticalSplit = 1, TopLeftCell = "A2", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen }) { WorkbookViewId = 0, TabSelected = id == 0 }));
-                sheet.WriteStartElement(new SheetData());
-                WriteRow(sheet, 1, content.Header, style: 1);
                 uint row = 1;
                 foreach (var cells in content.Rows)
                 {
-                    WriteRow(sheet, ++row, cells);
+                    WriteRow(sheet, ++row, cells, style: 0);
                 }
 
-                sheet.WriteEndElement();
-                sheet.WriteEndElement();
+                EndSheet(sheet);
             }
 
             list.Append(new Sheet { Id = workbook.GetIdOfPart(part), SheetId = ++id, Name = UniqueName(content.Name, names) });
@@ -130,7 +120,25 @@ public static class SheetWriter
         return name;
     }
 
-    private static void WriteRow(OpenXmlWriter sheet, uint index, IReadOnlyList<object?> cells)
+    /// <summary>A worksheet opened for writing rows: the header as row 1, bold and frozen above the rest.</summary>
+    private static OpenXmlWriter StartSheet(WorksheetPart part, IReadOnlyList<string> header, bool selected)
+    {
+        var sheet = OpenXmlWriter.Create(part);
+        sheet.WriteStartElement(new Worksheet());
+        sheet.WriteElement(new SheetViews(new SheetView(new Pane { VerticalSplit = 1, TopLeftCell = "A2", ActivePane = PaneValues.BottomLeft, State = PaneStateValues.Frozen }) { WorkbookViewId = 0, TabSelected = selected }));
+        sheet.WriteStartElement(new SheetData());
+        WriteRow(sheet, 1, header, style: 1);
+        return sheet;
+    }
+
+    private static void EndSheet(OpenXmlWriter sheet)
+    {
+        sheet.WriteEndElement(); // sheetData
+        sheet.WriteEndElement(); // worksheet
+    }
+
+    // Text as an inline string; a number as a number, so that Excel can sum and sort it.
+    private static void WriteRow(OpenXmlWriter sheet, uint index, IReadOnlyList<object?> cells, uint style)
     {
         sheet.WriteStartElement(new Row { RowIndex = index });
         for (var column = 0; column < cells.Count; column++)
@@ -138,8 +146,8 @@ public static class SheetWriter
             var reference = XlsxParts.Reference(column, index);
             sheet.WriteElement(cells[column] switch
             {
-                decimal or int or long => new Cell(new CellValue(Convert.ToDecimal(cells[column], System.Globalization.CultureInfo.InvariantCulture))) { CellReference = reference, DataType = CellValues.Number },
-                var text => new Cell(new InlineString(new Text(text?.ToString() ?? string.Empty) { Space = SpaceProcessingModeValues.Preserve })) { CellReference = reference, DataType = CellValues.InlineString },
+                decimal or int or long => new Cell(new CellValue(Convert.ToDecimal(cells[column], System.Globalization.CultureInfo.InvariantCulture))) { CellReference = reference, DataType = CellValues.Number, StyleIndex = style },
+                var text => new Cell(new InlineString(new Text(text?.ToString() ?? string.Empty) { Space = SpaceProcessingModeValues.Preserve })) { CellReference = reference, DataType = CellValues.InlineString, StyleIndex = style },
             });
         }
 
@@ -147,22 +155,6 @@ public static class SheetWriter
     }
 
     private static string Line(IEnumerable<string> cells) => string.Join(',', cells.Select(DigestCsv.Cell)) + "\r\n";
-
-    private static void WriteRow(OpenXmlWriter sheet, uint index, IReadOnlyList<string> cells, uint style)
-    {
-        sheet.WriteStartElement(new Row { RowIndex = index });
-        for (var column = 0; column < cells.Count; column++)
-        {
-            sheet.WriteElement(new Cell(new InlineString(new Text(cells[column]) { Space = SpaceProcessingModeValues.Preserve }))
-            {
-                CellReference = XlsxParts.Reference(column, index),
-                DataType = CellValues.InlineString,
-                StyleIndex = style,
-            });
-        }
-
-        sheet.WriteEndElement();
-    }
 }
 
 /// <summary>One sheet of a workbook: its tab name, header and rows (text or numbers).</summary>
