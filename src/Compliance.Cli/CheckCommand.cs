@@ -14,6 +14,9 @@ internal static class CheckCommand
     /// <summary>Checks smaller than this finish before a progress bar would be worth drawing.</summary>
     private const long ProgressThresholdBytes = 4L * 1024 * 1024;
 
+    // Windows and macOS file systems ignore case by default: Payroll.CSV there is payroll.csv.
+    private static readonly StringComparison SamePath = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+
     public static Command Create(Option<FileInfo?> catalogOption, Option<string?> languageOption, TextWriter output, TextWriter error)
     {
         var format = new Option<string>("--format", "-f")
@@ -90,7 +93,7 @@ internal static class CheckCommand
                 }
             }
 
-            if (parse.GetValue(outputFile) is { } target && targets.Files.Any(f => Path.GetFullPath(f.Path) == target.FullName))
+            if (parse.GetValue(outputFile) is { } target && targets.Files.Any(f => string.Equals(Path.GetFullPath(f.Path), target.FullName, SamePath)))
             {
                 // Checked first and written after, the report would replace the filing it is about.
                 error.WriteLine(text.Format(ReportLabel.OutputIsInput, target.FullName));
