@@ -20,12 +20,15 @@ internal static class ReportFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            throw new ReportFileException(path, ex);
+        }
+        finally
+        {
+            // Moved, it is gone; failed for any reason, it must not be left beside the report.
             if (File.Exists(partial))
             {
                 File.Delete(partial);
             }
-
-            throw new ReportFileException(path, ex);
         }
     }
 }

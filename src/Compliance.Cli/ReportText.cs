@@ -26,9 +26,7 @@ internal sealed class ReportText(CultureInfo culture, PolicyCatalog catalog)
 
     /// <summary>The kind as the filer knows it: 社保公积金缴费明细 in Chinese, the contract's name in English.</summary>
     public string Kind(FilingReport report) =>
-        !FilingKindNames.TryParse(report.Kind, out var kind) ? report.Kind ?? "?"
-        : IsChinese ? FilingSchema.For(kind).ChineseName
-        : kind.ToContractName();
+        FilingKindNames.TryParse(report.Kind, out var kind) ? FilingSchema.For(kind).Name.Pick(Culture) : report.Kind ?? "?";
 
     /// <summary>
     /// A column by the name the filer's header most likely used: the Chinese one in Chinese. A limit on a sum
