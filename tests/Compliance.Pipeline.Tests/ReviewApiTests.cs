@@ -189,6 +189,13 @@ public sealed class ReviewApiTests
         Assert.AreEqual(("已退回", "依据", "怎么办"), (zh.GetProperty("STATUS_REJECTED").GetString(), zh.GetProperty("COL_CLAUSE").GetString(), zh.GetProperty("COL_REMEDY").GetString()));
         Assert.AreEqual(("rejected", "Clause", "What to do"), (en.GetProperty("STATUS_REJECTED").GetString(), en.GetProperty("COL_CLAUSE").GetString(), en.GetProperty("COL_REMEDY").GetString()));
         Assert.AreEqual(Enum.GetValues<Compliance.Core.Texts.ReportLabel>().Length, zh.EnumerateObject().Count());
+
+        // Odd or hostile headers get the default language, never an error.
+        foreach (var odd in new[] { ";;;q=abc, ,", "xx-INVALID-LANGUAGE-TAG-THAT-IS-LONG", "zh-TW;q=0.1, fr;q=0.9", new string('a', 4000) })
+        {
+            var labels = await InLanguageAsync("/api/labels", odd, "zh-CN");
+            Assert.AreEqual("已退回", labels.GetProperty("STATUS_REJECTED").GetString(), odd);
+        }
     }
 
     [TestMethod]
