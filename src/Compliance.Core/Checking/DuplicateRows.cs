@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Compliance.Core.Filings;
@@ -67,8 +68,12 @@ internal sealed class DuplicateRows : IDisposable
         return 0;
     }
 
-    /// <summary>The repeated rows found on disk: (row, first row with the same key), in row order.</summary>
-    public List<(int Row, int First)> Finish()
+    /// <summary>
+    /// The repeated rows found on disk: (row, first row with the same key), in row order. The partitions are
+    /// independent, so they are checked on up to <paramref name="degree"/> threads, each in a table of its own
+    /// sized to the partition (a few thousand keys stay in the cache; the spill-time table had room for all).
+    /// </summary>
+    public List<(int Row, int First)> Finish(int degree = 1)
     {
         var found = new List<(int Row, int First)>();
         if (spills is null)
@@ -76,31 +81,62 @@ internal sealed class DuplicateRows : IDisposable
             return found;
         }
 
-        // The in-memory table is empty since the spill: each partition is checked in it in turn.
-        var partition = seen;
-        var entries = new byte[PartitionBufferBytes];
         for (var p = 0; p < spills.Length; p++)
         {
-            var stream = spills[p];
-            stream.Write(pending![p], 0, pendingBytes![p]);
+            spills[p].Write(pending![p], 0, pendingBytes![p]);
             pendingBytes[p] = 0;
-            stream.Position = 0;
-            partition.Clear();
-            int read;
-            while ((read = stream.ReadAtLeast(entries, entries.Length, throwOnEndOfStream: false)) > 0)
+        }
+
+        // The spill-time table is reused by the first thread (its arrays are already there); a second gets its own.
+        var tables = new ConcurrentStack<KeyTable>([seen]);
+        Parallel.For(
+            0,
+            spills.Length,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, degree) },
+            () => (Table: tables.TryPop(out var table) ? table : new KeyTable(4096), Entries: new byte[PartitionBufferBytes], Found: new List<(int Row, int First)>()),
+            (p, _, local) =>
             {
-                for (var at = 0; at + EntryBytes <= read; at += EntryBytes)
+                var handle = spills[p].SafeFileHandle;
+                var length = RandomAccess.GetLength(handle);
+                var partition = local.Table;
+                partition.Clear(expected: (int)(length / EntryBytes));
+                for (long offset = 0; offset < length;)
                 {
-                    var hash = MemoryMarshal.Read<UInt128>(entries.AsSpan(at));
-                    var row = MemoryMarshal.Read<int>(entries.AsSpan(at + 16));
-                    if (partition.GetOrAdd(hash, row) is var first and > 0)
+                    // Whole blocks: an entry split between two reads would be lost.
+                    var read = 0;
+                    while (read < local.Entries.Length && offset + read < length && RandomAccess.Read(handle, local.Entries.AsSpan(read), offset + read) is var n and > 0)
                     {
-                        found.Add((Math.Max(row, first), Math.Min(row, first)));
-                        partition.Lower(hash, row);
+                        read += n;
+                    }
+
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    offset += read;
+                    for (var at = 0; at + EntryBytes <= read; at += EntryBytes)
+                    {
+                        var hash = MemoryMarshal.Read<UInt128>(local.Entries.AsSpan(at));
+                        var row = MemoryMarshal.Read<int>(local.Entries.AsSpan(at + 16));
+                        if (partition.GetOrAdd(hash, row) is var first and > 0)
+                        {
+                            local.Found.Add((Math.Max(row, first), Math.Min(row, first)));
+                            partition.Lower(hash, row);
+                        }
                     }
                 }
-            }
-        }
+
+                return local;
+            },
+            local =>
+            {
+                tables.Push(local.Table);
+                lock (found)
+                {
+                    found.AddRange(local.Found);
+                }
+            });
 
         found.Sort();
         return found;

@@ -177,7 +177,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             // Repeats among keys that went to disk are only known now; they reject the file like any other.
             if (employees is { Spilled: true })
             {
-                foreach (var (row, first) in employees.Finish())
+                foreach (var (row, first) in employees.Finish(options.MaxDegreeOfParallelism))
                 {
                     errors.Add(Duplicate(schema, row, first, null, null, null));
                 }

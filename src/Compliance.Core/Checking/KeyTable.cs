@@ -15,11 +15,13 @@ internal sealed class KeyTable
 
     public KeyTable(int expected)
     {
-        var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, expected * 2));
+        var capacity = CapacityFor(expected);
         keys = new UInt128[capacity];
         rows = new int[capacity];
         mask = capacity - 1;
     }
+
+    private static int CapacityFor(int expected) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, expected * 2));
 
     public int Count { get; private set; }
 
@@ -39,7 +41,7 @@ internal sealed class KeyTable
 
         keys[slot] = key;
         rows[slot] = row;
-        if (++Count * 2 > keys.Length)
+        if (++Count * 2 > mask + 1)
         {
             Grow();
         }
@@ -64,7 +66,7 @@ internal sealed class KeyTable
 
     public IEnumerable<(UInt128 Key, int Row)> Entries()
     {
-        for (var i = 0; i < keys.Length; i++)
+        for (var i = 0; i <= mask; i++)
         {
             if (rows[i] != 0)
             {
@@ -73,20 +75,38 @@ internal sealed class KeyTable
         }
     }
 
-    public void Clear()
+    public void Clear() => Clear(expected: (mask + 1) / 2);
+
+    /// <summary>
+    /// Empties the table and sizes it for <paramref name="expected"/> keys, keeping its arrays when they are large
+    /// enough: a small set then uses (and clears) only the front of them, which stays in the cache, instead of
+    /// every slot a larger set once needed.
+    /// </summary>
+    public void Clear(int expected)
     {
-        Array.Clear(rows);
+        var capacity = CapacityFor(expected);
+        if (keys.Length < capacity)
+        {
+            keys = new UInt128[capacity];
+            rows = new int[capacity];
+        }
+        else
+        {
+            Array.Clear(rows, 0, capacity);
+        }
+
+        mask = capacity - 1;
         Count = 0;
     }
 
     private void Grow()
     {
-        var (oldKeys, oldRows) = (keys, rows);
-        keys = new UInt128[oldKeys.Length * 2];
-        rows = new int[oldKeys.Length * 2];
+        var (oldKeys, oldRows, oldCapacity) = (keys, rows, mask + 1);
+        keys = new UInt128[oldCapacity * 2];
+        rows = new int[oldCapacity * 2];
         mask = keys.Length - 1;
         Count = 0;
-        for (var i = 0; i < oldKeys.Length; i++)
+        for (var i = 0; i < oldCapacity; i++)
         {
             if (oldRows[i] != 0)
             {

@@ -45,6 +45,39 @@ public sealed class FlatMemoryTests
     }
 
     [TestMethod]
+    [DataRow(1)]
+    [DataRow(4)]
+    public void DuplicateRows_SpilledPartitionsCheckedOnSeveralThreads_FindTheRepeatsADictionaryFinds(int degree)
+    {
+        // Enough keys that every partition holds hundreds, some of them more than one block of entries.
+        using var keys = new DuplicateRows(inMemoryKeys: 1000);
+        var random = new Random(20);
+        var firstRow = new Dictionary<string, int>();
+        var expected = new List<(int Row, int First)>();
+        var foundAtOnce = new List<(int Row, int First)>();
+        for (var row = 2; row < 120_000; row++)
+        {
+            var employee = $"E{random.Next(100_000)}";
+            if (keys.Add("91510100A4C12H3B1Y", June, employee, row) is var first and > 0)
+            {
+                foundAtOnce.Add((row, first));
+            }
+
+            if (firstRow.TryAdd(employee, row) is false)
+            {
+                expected.Add((row, firstRow[employee]));
+            }
+        }
+
+        Assert.IsTrue(keys.Spilled);
+        var found = foundAtOnce.Concat(keys.Finish(degree)).ToList();
+
+        // Every repeat is found exactly once (at once while the first keys were held, from disk after), with its first row.
+        CollectionAssert.AreEqual(expected, found);
+        Assert.IsGreaterThan(20_000, found.Count - foundAtOnce.Count);
+    }
+
+    [TestMethod]
     public void ViolationLog_PastItsMemoryLimit_ReadsBackEveryViolationInOrderEachTime()
     {
         using var log = new ViolationLog(inMemory: 3);
