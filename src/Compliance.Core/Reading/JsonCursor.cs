@@ -18,7 +18,8 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
     private int end;
     private bool final;
     private long discarded;
-    private JsonReaderState state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+    private JsonReaderState state = new(Options);
 
     /// <summary>The byte offset in the stream of the next token not yet read, for messages.</summary>
     public long Offset => discarded + start;
@@ -97,51 +98,45 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
         }
     }
 
-    /// <summary>Skips the value whose first token was just read, token by token, so a huge array costs no memory.</summary>
-    public void SkipRest(JsonTokenType opened)
+    /// <summary>
+    /// Skips the rows array whose opening bracket was just read, by its brackets alone (<see cref="JsonSkipScanner"/>):
+    /// its tokens are checked when the rows are read. The reader then goes on as if it had read the array itself.
+    /// False when the document ends inside the array: the pass that reads the rows then says where, and in which row.
+    /// </summary>
+    public bool SkipRowsArray()
     {
-        if (opened is not (JsonTokenType.StartArray or JsonTokenType.StartObject))
-        {
-            return;
-        }
-
-        // Skipped text is not decoded: a row's bad bytes are reported when that row is read, with its number.
-        // One reader per buffer, not per token: the rows array is skipped once before it is read.
-        var depth = 1;
+        var scanner = new JsonSkipScanner();
         while (true)
         {
-            var reader = new Utf8JsonReader(buffer.AsSpan(start, end - start), final, state);
-            var good = 0L;
-            try
+            var closed = scanner.Scan(buffer.AsSpan(start, end - start));
+            if (closed >= 0)
             {
-                while (depth > 0 && reader.Read())
-                {
-                    good = reader.BytesConsumed;
-                    if (reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject)
-                    {
-                        depth++;
-                    }
-                    else if (reader.TokenType is JsonTokenType.EndArray or JsonTokenType.EndObject)
-                    {
-                        depth--;
-                    }
-                }
-            }
-            catch (JsonException)
-            {
-                // The message names the byte where the JSON stops being JSON: just after the last good token.
-                start += (int)good;
-                throw;
+                start += closed;
+                state = AfterRowsArray;
+                return true;
             }
 
-            Advance(ref reader);
-            if (depth == 0)
+            start = end;
+            if (final)
             {
-                return;
+                return false;
             }
 
             Refill();
         }
+    }
+
+    /// <summary>The reader's state just after a top-level object's <c>"rows": [...]</c>, as a reader that read it would leave it.</summary>
+    private static readonly JsonReaderState AfterRowsArray = ReadState("{\"rows\":[]"u8);
+
+    private static JsonReaderState ReadState(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, isFinalBlock: false, new JsonReaderState(Options));
+        while (reader.Read())
+        {
+        }
+
+        return reader.CurrentState;
     }
 
     private void Advance(ref Utf8JsonReader reader)

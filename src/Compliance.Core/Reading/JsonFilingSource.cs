@@ -9,7 +9,8 @@ namespace Compliance.Core.Reading;
 /// <c>{"kind": "...", header fields..., "rows": [ {...}, ... ]}</c>. Header fields apply to every row that
 /// does not give its own. Property order in a JSON object carries no meaning and serialisers often write
 /// keys alphabetically ("uscc" after "rows"), so a first pass reads the header fields, skipping the rows
-/// token by token, and a second pass streams the rows. The stream must therefore be seekable.
+/// array by its brackets alone, and a second pass streams the rows, checking every token. The stream must
+/// therefore be seekable. A row that is not JSON is reported by the second pass, with its number.
 /// </summary>
 internal sealed class JsonFilingSource : IFilingSource
 {
@@ -54,7 +55,11 @@ internal sealed class JsonFilingSource : IFilingSource
                     }
 
                     hasRows = true;
-                    cursor.SkipRest(opened);
+                    if (!cursor.SkipRowsArray())
+                    {
+                        // Cut off inside the rows: the header is what came before them.
+                        return;
+                    }
                 }
                 else
                 {
