@@ -68,7 +68,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         return run.Finish();
     }
 
-    /// <summary>Rows of an XLSX or JSON filing read before they are typed, maybe on another thread (a CSV goes in chunks of bytes instead).</summary>
+    /// <summary>Rows of an XLSX filing read before they are typed, maybe on another thread (a CSV or JSON filing goes in chunks of bytes instead).</summary>
     internal const int BatchRows = 1024;
 
     /// <summary>

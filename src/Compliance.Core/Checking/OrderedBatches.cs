@@ -19,8 +19,9 @@ internal interface IBatchWorker<in TBatch>
 /// <para>
 /// Threads pay only where processing outweighs reading: the first <see cref="ProbeBatches"/> batches are
 /// processed on the caller's thread (a small file never starts a thread) and timed against the reading of
-/// them; when reading takes longer (an XLSX's XML, a JSON's tokens), other threads would mostly wait for
-/// the reader and compete with it for the cores and the collector, so the rest stays on the caller's thread.
+/// them, and the question is asked again after twice as many, up to 96; while reading takes longer (an XLSX's
+/// XML), other threads would mostly wait for the reader and compete with it for the cores and the collector,
+/// so the batches stay on the caller's thread.
 /// </para>
 /// </summary>
 internal sealed class OrderedBatches<TBatch> : IDisposable
@@ -36,7 +37,7 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
     private Task[]? workers;
     private IBatchWorker<TBatch>? inline;
     private int submitted;
-    private readonly int probeBatches;
+    private int probeBatches;
     private readonly bool probe;
     private long readStarted = Stopwatch.GetTimestamp();
     private long callersShare;
@@ -81,7 +82,13 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
             }
 
             readStarted = handedBack;
-            parallel = degree > 1 && submitted == probeBatches && (!probe || processing > callersShare);
+            if (degree > 1 && submitted == probeBatches)
+            {
+                // Asked again after twice as many batches, up to the 96th: a slow start (a collection, a table
+                // growing, a cold cache) should not keep a long file on one thread.
+                parallel = !probe || processing > callersShare;
+                probeBatches = probeBatches < 96 ? probeBatches * 2 : 0;
+            }
             return;
         }
 

@@ -19,11 +19,36 @@ internal sealed class FilingChunk
 
     public int Length { get; set; }
 
-    /// <summary>The file line the chunk's first record starts on.</summary>
+    /// <summary>The file line the chunk's first record starts on (for JSON: the number of its first row).</summary>
     public int FirstLine { get; set; }
+
+    /// <summary>Where the chunk starts in the file, for messages that name a byte.</summary>
+    public long Offset { get; set; }
+
+    /// <summary>The first chunk (JSON: it starts just inside the rows array, later ones just after a row).</summary>
+    public bool First { get; set; }
+
+    /// <summary>The file ended inside the chunk before its records did (JSON: the rows array is not closed).</summary>
+    public bool Final { get; set; }
 
     /// <summary>The chunk decoded, kept to be reused by the next chunk parsed into it.</summary>
     public char[] Chars { get; set; } = [];
+
+    /// <summary>
+    /// Starts the chunk with the bytes left over from the one before, with room up to <paramref name="target"/>.
+    /// Reads stop at targets that do not depend on a reused buffer's capacity, so the chunks, and what a rejected
+    /// report counts, are the same however many threads take them.
+    /// </summary>
+    public byte[] StartWith(ReadOnlySpan<byte> carried, int target)
+    {
+        if (Bytes.Length < target)
+        {
+            Bytes = new byte[target];
+        }
+
+        carried.CopyTo(Bytes);
+        return Bytes;
+    }
 }
 
 /// <summary>A source whose records can be cut into chunks on one thread and parsed on several.</summary>
@@ -37,6 +62,28 @@ internal interface IChunkedFilingSource : IFilingSource
 
     /// <summary>How the source rejects a file whose chunks held no record.</summary>
     FilingRejectedException NoRecords();
+
+    /// <summary>Every record, chunk after chunk on the calling thread: <see cref="IFilingSource.ReadRecords"/> for a chunked source.</summary>
+    static IEnumerable<RawRecord> ReadAll(IChunkedFilingSource source, CancellationToken cancellationToken)
+    {
+        var chunk = new FilingChunk();
+        var record = new RawRecord(source.Schema);
+        var any = false;
+        while (source.NextChunk(chunk))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var row in source.ParseChunk(chunk, record))
+            {
+                any = true;
+                yield return row;
+            }
+        }
+
+        if (!any)
+        {
+            throw source.NoRecords();
+        }
+    }
 }
 
 /// <summary>
@@ -130,26 +177,7 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
 
     internal CsvInputStream Input { get; }
 
-    public IEnumerable<RawRecord> ReadRecords(CancellationToken cancellationToken)
-    {
-        var chunk = new FilingChunk();
-        var record = new RawRecord(map.Schema);
-        var any = false;
-        while (NextChunk(chunk))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            foreach (var row in ParseChunk(chunk, record))
-            {
-                any = true;
-                yield return row;
-            }
-        }
-
-        if (!any)
-        {
-            throw NoRecords();
-        }
-    }
+    public IEnumerable<RawRecord> ReadRecords(CancellationToken cancellationToken) => IChunkedFilingSource.ReadAll(this, cancellationToken);
 
     public FilingRejectedException NoRecords() => new(UserMessage.Of(MessageCode.NoDataRows), row: 2);
 
@@ -160,16 +188,8 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
             return false;
         }
 
-        // Reads stop at a target that does not depend on the buffer's capacity (a reused chunk's may be larger),
-        // so the chunks, and what a rejected report counts, are the same however many threads take them.
         var target = carryLength + ChunkBytes;
-        if (chunk.Bytes.Length < target)
-        {
-            chunk.Bytes = new byte[target];
-        }
-
-        var bytes = chunk.Bytes;
-        carry.AsSpan(0, carryLength).CopyTo(bytes);
+        var bytes = chunk.StartWith(carry.AsSpan(0, carryLength), target);
         var filled = carryLength;
         var end = -1;
         var lineAfter = nextLine;

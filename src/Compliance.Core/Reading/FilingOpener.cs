@@ -60,7 +60,7 @@ public static class FilingOpener
             }
 
             IFilingSource source = format == FilingFormat.Xlsx ? new XlsxFilingSource(seekable, limits) : new JsonFilingSource(seekable, limits);
-            return new OwningSource(source, spool, stream);
+            return source is IChunkedFilingSource chunked ? new OwningChunkedSource(chunked, spool, stream) : new OwningSource(source, spool, stream);
         }
         catch
         {
@@ -197,8 +197,8 @@ public static class FilingOpener
         return temp;
     }
 
-    /// <summary>Disposes the source together with the streams it was opened on.</summary>
-    private sealed class OwningSource(IFilingSource inner, Stream? spool, Stream original) : IFilingSource
+    /// <summary>Disposes the source together with the streams it was opened on (the caller's, and the copy made to seek in).</summary>
+    private class OwningSource(IFilingSource inner, Stream? spool, Stream original) : IFilingSource
     {
         public Filings.FilingSchema Schema => inner.Schema;
 
@@ -212,5 +212,15 @@ public static class FilingOpener
             spool?.Dispose();
             original.Dispose();
         }
+    }
+
+    /// <summary>The same for a source whose rows are cut into chunks and read on several threads (JSON).</summary>
+    private sealed class OwningChunkedSource(IChunkedFilingSource inner, Stream? spool, Stream original) : OwningSource(inner, spool, original), IChunkedFilingSource
+    {
+        public bool NextChunk(FilingChunk chunk) => inner.NextChunk(chunk);
+
+        public IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record) => inner.ParseChunk(chunk, record);
+
+        public FilingRejectedException NoRecords() => inner.NoRecords();
     }
 }

@@ -4,9 +4,6 @@ using System.Text.Json;
 
 namespace Compliance.Core.Reading;
 
-/// <summary>Reads one value's tokens; false when they run out before the value ends (the cursor then refills and calls again).</summary>
-internal delegate bool JsonValueParser<in TState>(ref Utf8JsonReader reader, TState state);
-
 /// <summary>
 /// Walks a JSON document from a stream with <see cref="Utf8JsonReader"/>, holding only the current
 /// token or row object in memory. The buffer grows for one large value up to a limit, never for the file.
@@ -79,26 +76,6 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
     }
 
     /// <summary>
-    /// Runs <paramref name="parse"/> over the next value's tokens straight from the buffer, with no document
-    /// built. When the buffer ends inside the value, it is refilled (grown up to the limit for one large value)
-    /// and <paramref name="parse"/> runs again from the value's start, so it must start its work afresh.
-    /// </summary>
-    public void Parse<TState>(JsonValueParser<TState> parse, TState state)
-    {
-        while (true)
-        {
-            var reader = new Utf8JsonReader(buffer.AsSpan(start, end - start), final, this.state);
-            if (parse(ref reader, state))
-            {
-                Advance(ref reader);
-                return;
-            }
-
-            Refill();
-        }
-    }
-
-    /// <summary>
     /// Skips the rows array whose opening bracket was just read, by its brackets alone (<see cref="JsonSkipScanner"/>):
     /// its tokens are checked when the rows are read. The reader then goes on as if it had read the array itself.
     /// False when the document ends inside the array: the pass that reads the rows then says where, and in which row.
@@ -128,6 +105,12 @@ internal sealed class JsonCursor(Stream stream, int maxValueBytes)
 
     /// <summary>The reader's state just after a top-level object's <c>"rows": [...]</c>, as a reader that read it would leave it.</summary>
     private static readonly JsonReaderState AfterRowsArray = ReadState("{\"rows\":[]"u8);
+
+    /// <summary>The state just inside the rows array, where its first chunk of rows starts.</summary>
+    public static readonly JsonReaderState InsideRows = ReadState("{\"rows\":["u8);
+
+    /// <summary>The state just after a row, where every later chunk of rows starts.</summary>
+    public static readonly JsonReaderState AfterRow = ReadState("{\"rows\":[{}"u8);
 
     private static JsonReaderState ReadState(ReadOnlySpan<byte> json)
     {

@@ -12,32 +12,52 @@ namespace Compliance.Core.Reading;
 /// array by its brackets alone, and a second pass streams the rows, checking every token. The stream must
 /// therefore be seekable. A row that is not JSON is reported by the second pass, with its number.
 /// </summary>
-internal sealed class JsonFilingSource : IFilingSource
+internal sealed class JsonFilingSource : IChunkedFilingSource
 {
     private readonly Stream stream;
     private readonly long origin;
     private readonly int maxValueBytes;
     private readonly string?[] headerCells;
     private readonly List<FilingWarning> warnings = [];
-    private readonly HashSet<string> reportedUnknown = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ColumnDefinition?> columnsByName = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ColumnDefinition?>.AlternateLookup<ReadOnlySpan<char>> namesSeen;
-    private readonly List<(byte[] Utf8, ColumnDefinition? Column)> keysInOrder = [];
-    private RawRecord? row;
-    private int rowIndex;
-    private bool rowsEnded;
+
+    // One row parser per thread; each notes the fields no column has that it met. How many such notes there are, for the warnings' cache.
+    private readonly ThreadLocal<RowParser> parsers;
+    private int unknownNoted;
+
+    // The second pass: bytes after the last whole row of the previous chunk, where the rows array starts, and how far it has got.
+    private JsonSkipScanner rowsScanner = new();
+    private byte[] carry = [];
+    private int carryLength;
+    private long nextOffset = -1;
+    private int nextRow = 1;
+    private bool rowsRead;
+    private FilingRejectedException? afterRows;
+    private List<FilingWarning>? allWarnings;
+    private int allWarningsNoted;
 
     public JsonFilingSource(Stream seekableStream, ReaderLimits limits)
     {
         stream = seekableStream;
         origin = seekableStream.Position;
-        namesSeen = columnsByName.GetAlternateLookup<ReadOnlySpan<char>>();
         maxValueBytes = limits.MaxRecordBytes;
+        parsers = new ThreadLocal<RowParser>(() => new RowParser(this), trackAllValues: true);
 
         var header = new List<(string Name, string? Value)>();
         var hasRows = false;
+        var skipped = false;
         var cursor = new JsonCursor(stream, maxValueBytes);
-        Guard(null, cursor, () =>
+        try
+        {
+            ReadHeader();
+        }
+        catch (FilingRejectedException ex) when (skipped && header.Exists(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase)))
+        {
+            // The JSON stops being JSON after the rows. Often the damage is in a row whose brackets misled the skip:
+            // the rows are read first, so a damaged row is named; when they are whole, this is the verdict.
+            afterRows = ex;
+        }
+
+        void ReadHeader() => Guard(null, cursor, () =>
         {
             if (cursor.ReadToken(out _) != JsonTokenType.StartObject)
             {
@@ -60,6 +80,8 @@ internal sealed class JsonFilingSource : IFilingSource
                         // Cut off inside the rows: the header is what came before them.
                         return;
                     }
+
+                    skipped = true;
                 }
                 else
                 {
@@ -107,9 +129,141 @@ internal sealed class JsonFilingSource : IFilingSource
 
     public FilingSchema Schema { get; }
 
-    public IReadOnlyList<FilingWarning> HeaderWarnings => warnings;
+    /// <summary>The header's warnings, then (once the rows are read) one for each field no column has, in the order the rows first give them.</summary>
+    public IReadOnlyList<FilingWarning> HeaderWarnings
+    {
+        get
+        {
+            var noted = Volatile.Read(ref unknownNoted);
+            if (noted == 0)
+            {
+                return warnings;
+            }
 
-    public IEnumerable<RawRecord> ReadRecords(CancellationToken cancellationToken)
+            // Built once the threads are done with the rows (the checker then asks again for each warning it takes).
+            // Each thread meets its rows in file order, so a name's first row is the least of the threads' first.
+            if (allWarnings is null || allWarningsNoted != noted)
+            {
+                var first = new Dictionary<string, (int Row, int Position)>(StringComparer.Ordinal);
+                foreach (var parser in parsers.Values)
+                {
+                    foreach (var (name, at) in parser.Unknown)
+                    {
+                        first[name] = first.TryGetValue(name, out var other) && other.CompareTo(at) < 0 ? other : at;
+                    }
+                }
+
+                allWarnings = [.. warnings, .. first.OrderBy(u => u.Value).Select(u => new FilingWarning("UNKNOWN_COLUMN", u.Value.Row, UserMessage.Of(MessageCode.WarnUnknownFieldInRow, u.Key, Num(u.Value.Row), Schema.Name), u.Key))];
+                allWarningsNoted = noted;
+            }
+
+            return allWarnings;
+        }
+    }
+
+    public IEnumerable<RawRecord> ReadRecords(CancellationToken cancellationToken) => IChunkedFilingSource.ReadAll(this, cancellationToken);
+
+    public FilingRejectedException NoRecords() => new(UserMessage.Of(MessageCode.JsonRowsEmpty), column: "rows");
+
+    /// <summary>
+    /// The next whole rows of the array as bytes, cut where a row's closing bracket ends it (found by
+    /// <see cref="JsonSkipScanner"/>), so each chunk is read apart from the others, on any thread. The last chunk
+    /// ends with the array's closing bracket, or with the file when the array is not closed.
+    /// </summary>
+    public bool NextChunk(FilingChunk chunk)
+    {
+        if (nextOffset < 0)
+        {
+            nextOffset = RowsStart();
+            stream.Position = origin + nextOffset;
+            chunk.First = true;
+        }
+        else
+        {
+            chunk.First = false;
+        }
+
+        if (rowsRead && carryLength == 0)
+        {
+            if (afterRows is { } damaged)
+            {
+                afterRows = null;
+                throw damaged;
+            }
+
+            return false;
+        }
+
+        var target = carryLength + CsvFilingSource.ChunkBytes;
+        var bytes = chunk.StartWith(carry.AsSpan(0, carryLength), target);
+        var filled = carryLength;
+        var cut = -1;
+        var rows = 0;
+        var final = false;
+        while (!rowsRead)
+        {
+            if (filled == target)
+            {
+                if (cut >= 0)
+                {
+                    break;
+                }
+
+                // One row longer than the chunk: the buffer grows for it, up to the limit for one value.
+                if (target - carryLength >= maxValueBytes)
+                {
+                    throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonValueTooLarge, Num(maxValueBytes / 1024)));
+                }
+
+                target *= 2;
+                Array.Resize(ref bytes, target);
+                chunk.Bytes = bytes;
+            }
+
+            var n = stream.Read(bytes, filled, target - filled);
+            if (n == 0)
+            {
+                // The file ends inside the rows array: the row pass says where.
+                (rowsRead, final, cut) = (true, true, filled);
+                break;
+            }
+
+            var closed = rowsScanner.ScanElements(bytes.AsSpan(filled, n), out var elements, out var lastEnd);
+            rows += elements;
+            if (closed >= 0)
+            {
+                // The array's closing bracket: what follows it was read by the header pass.
+                (rowsRead, cut) = (true, filled + closed);
+                filled += n;
+                break;
+            }
+
+            if (lastEnd >= 0)
+            {
+                cut = filled + lastEnd;
+            }
+
+            filled += n;
+        }
+
+        carryLength = rowsRead ? 0 : filled - cut;
+        if (carry.Length < carryLength)
+        {
+            carry = new byte[Math.Max(carryLength, 2 * carry.Length)];
+        }
+
+        bytes.AsSpan(cut, carryLength).CopyTo(carry);
+        chunk.Length = cut;
+        chunk.Offset = nextOffset;
+        chunk.FirstLine = nextRow;
+        chunk.Final = final;
+        nextOffset += cut;
+        nextRow += rows;
+        return cut > 0 || chunk.First;
+    }
+
+    /// <summary>Where the rows array's contents start, from the filing's start: just past its opening bracket.</summary>
+    private long RowsStart()
     {
         stream.Position = origin;
         var cursor = new JsonCursor(stream, maxValueBytes);
@@ -127,208 +281,243 @@ internal sealed class JsonFilingSource : IFilingSource
                 cursor.ReadValueOrEndArray();
             }
         });
+        return cursor.Offset;
+    }
 
-        row = new RawRecord(Schema);
-        var index = 0;
-        while (true)
+    /// <summary>The rows of one chunk, each in <paramref name="record"/> (reused), checked token by token.</summary>
+    public IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record)
+    {
+        var parser = parsers.Value!;
+        var state = chunk.First ? JsonCursor.InsideRows : JsonCursor.AfterRow;
+        var consumed = 0;
+        for (var row = chunk.FirstLine; ; row++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            rowIndex = ++index;
-            if (!ReadRow(cursor))
+            var start = consumed;
+            RowRead read;
+            try
             {
-                break;
+                read = parser.Read(chunk.Bytes.AsSpan(0, chunk.Length), chunk.Final, ref state, ref consumed, record, row);
+            }
+            catch (JsonException ex)
+            {
+                throw Malformed(row, chunk.Offset + start, ex);
+            }
+            catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+            {
+                throw NotUtf8(row, null, ex);
             }
 
-            yield return row;
-        }
+            if (read == RowRead.End)
+            {
+                yield break;
+            }
 
-        if (index == 1)
-        {
-            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowsEmpty), column: "rows");
+            if (read == RowRead.OutOfBytes)
+            {
+                if (start == consumed)
+                {
+                    yield break;
+                }
+
+                // Cut inside a row: the brackets said it ended, the tokens say it did not; only damaged JSON does that.
+                throw Malformed(row, chunk.Offset + start, new JsonException("A row does not end where its brackets say it does."));
+            }
+
+            yield return record;
         }
     }
 
-    /// <summary>The next row of the array into <see cref="row"/>; false at the array's end.</summary>
-    private bool ReadRow(JsonCursor cursor)
+    private enum RowRead
     {
-        try
-        {
-            cursor.Parse(static (ref reader, self) => self.ParseRow(ref reader), this);
-            return !rowsEnded;
-        }
-        catch (JsonException ex)
-        {
-            throw Malformed(rowIndex, cursor, ex);
-        }
-        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
-        {
-            throw NotUtf8(rowIndex, null, ex);
-        }
+        Row,
+        End,
+        OutOfBytes,
     }
 
     /// <summary>
-    /// One row object's fields into the raw record, token by token; false when the buffer ends inside it
-    /// (the cursor refills and calls again, so the record is started afresh each time).
+    /// Reads rows for one thread: its own copies of the names seen (rows nearly always repeat the keys of the
+    /// row before, in its order, so a key is first compared as bytes with the last row's key at its place).
     /// </summary>
-    private bool ParseRow(ref Utf8JsonReader reader)
+    private sealed class RowParser(JsonFilingSource source)
     {
-        rowsEnded = false;
-        if (!reader.Read())
-        {
-            return false;
-        }
+        private readonly Dictionary<string, ColumnDefinition?> columnsByName = new(StringComparer.Ordinal);
+        private readonly List<(byte[] Utf8, ColumnDefinition? Column)> keysInOrder = [];
 
-        if (reader.TokenType == JsonTokenType.EndArray)
-        {
-            rowsEnded = true;
-            return true;
-        }
+        /// <summary>The fields no column has that this thread met, each where it first met it.</summary>
+        public Dictionary<string, (int Row, int Position)> Unknown { get; } = new(StringComparer.Ordinal);
+        private Dictionary<string, ColumnDefinition?>.AlternateLookup<ReadOnlySpan<char>> NamesSeen => columnsByName.GetAlternateLookup<ReadOnlySpan<char>>();
 
-        if (reader.TokenType != JsonTokenType.StartObject)
+        /// <summary>One row object's fields into the raw record; the reader picks up at <paramref name="consumed"/> with <paramref name="state"/>, both moved past the row.</summary>
+        public RowRead Read(ReadOnlySpan<byte> bytes, bool final, ref JsonReaderState state, ref int consumed, RawRecord record, int rowIndex)
         {
-            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowNotObject, Num(rowIndex), KindName(reader.TokenType)), row: rowIndex);
-        }
-
-        var record = row!;
-        record.Clear();
-        record.Row = rowIndex;
-        for (var i = 0; i < headerCells.Length; i++)
-        {
-            if (headerCells[i] is { } shared)
+            var reader = new Utf8JsonReader(bytes[consumed..], final, state);
+            var read = Row(ref reader, record, rowIndex);
+            if (read != RowRead.OutOfBytes)
             {
-                record.Set(i, shared);
+                consumed += (int)reader.BytesConsumed;
+                state = reader.CurrentState;
             }
+
+            return read;
         }
 
-        // A key given twice in one row is ambiguous (parsers disagree on which wins), as is a column given twice in a header.
-        var given = 0UL;
-        for (var position = 0; ; position++)
+        private RowRead Row(ref Utf8JsonReader reader, RawRecord record, int rowIndex)
         {
             if (!reader.Read())
             {
-                return false;
+                return RowRead.OutOfBytes;
             }
 
-            if (reader.TokenType == JsonTokenType.EndObject)
+            if (reader.TokenType == JsonTokenType.EndArray)
             {
-                return true;
+                return RowRead.End;
             }
 
-            // Rows nearly always repeat the keys of the row before, in its order: the name at this position is
-            // compared as bytes with the last row's before it is looked up.
-            ColumnDefinition? column;
-            if (position < keysInOrder.Count && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(keysInOrder[position].Utf8))
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
-                column = keysInOrder[position].Column;
+                throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowNotObject, Num(rowIndex), KindName(reader.TokenType)), row: rowIndex);
+            }
+
+            record.Clear();
+            record.Row = rowIndex;
+            var headerCells = source.headerCells;
+            for (var i = 0; i < headerCells.Length; i++)
+            {
+                if (headerCells[i] is { } shared)
+                {
+                    record.Set(i, shared);
+                }
+            }
+
+            // A key given twice in one row is ambiguous (parsers disagree on which wins), as is a column given twice in a header.
+            var given = 0UL;
+            for (var position = 0; ; position++)
+            {
+                if (!reader.Read())
+                {
+                    return RowRead.OutOfBytes;
+                }
+
+                if (reader.TokenType == JsonTokenType.EndObject)
+                {
+                    return RowRead.Row;
+                }
+
+                ColumnDefinition? column;
+                if (position < keysInOrder.Count && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(keysInOrder[position].Utf8))
+                {
+                    column = keysInOrder[position].Column;
+                }
+                else
+                {
+                    column = ColumnOf(ref reader, rowIndex, position);
+                    if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= 128 && position <= keysInOrder.Count && position < 256)
+                    {
+                        var key = (reader.ValueSpan.ToArray(), column);
+                        if (position == keysInOrder.Count)
+                        {
+                            keysInOrder.Add(key);
+                        }
+                        else
+                        {
+                            keysInOrder[position] = key;
+                        }
+                    }
+                }
+
+                if (!reader.Read())
+                {
+                    return RowRead.OutOfBytes;
+                }
+
+                if (column is null)
+                {
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip())
+                    {
+                        return RowRead.OutOfBytes;
+                    }
+
+                    continue;
+                }
+
+                if (column.Ordinal < 64)
+                {
+                    if ((given & (1UL << column.Ordinal)) != 0)
+                    {
+                        throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonFieldTwice, Num(rowIndex), column.Display), row: rowIndex, column: column.Name);
+                    }
+
+                    given |= 1UL << column.Ordinal;
+                }
+
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        try
+                        {
+                            // Unescaped UTF-16 is never longer than the UTF-8 it came from.
+                            var length = reader.CopyString(record.Reserve(reader.ValueSpan.Length));
+                            record.Commit(column.Ordinal, length);
+                        }
+                        catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
+                        {
+                            throw NotUtf8(rowIndex, column.Name, ex);
+                        }
+
+                        break;
+                    case JsonTokenType.Number:
+                        // A JSON number is ASCII: widened as it stands, so 12.50 stays 12.50 for the parser's own checks.
+                        var number = reader.ValueSpan;
+                        System.Text.Ascii.ToUtf16(number, record.Reserve(number.Length), out var written);
+                        record.Commit(column.Ordinal, written);
+                        break;
+                    case JsonTokenType.True:
+                        record.Set(column.Ordinal, "yes");
+                        break;
+                    case JsonTokenType.False:
+                        record.Set(column.Ordinal, "no");
+                        break;
+                    case JsonTokenType.Null:
+                        break;
+                    default:
+                        throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowFieldNotValue, Num(rowIndex), column.Name, KindName(reader.TokenType)), row: rowIndex, column: column.Name);
+                }
+            }
+        }
+
+        /// <summary>The column a property name stands for (names seen before are looked up without a string), noting where a name no column has was first met.</summary>
+        private ColumnDefinition? ColumnOf(ref Utf8JsonReader reader, int rowIndex, int position)
+        {
+            string name;
+            if (reader.ValueSpan.Length <= 128)
+            {
+                Span<char> text = stackalloc char[128];
+                text = text[..reader.CopyString(text)];
+                if (NamesSeen.TryGetValue(text, out var known))
+                {
+                    return known;
+                }
+
+                name = new string(text);
             }
             else
             {
-                column = ColumnOf(ref reader);
-                if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= 128 && position <= keysInOrder.Count && position < 256)
-                {
-                    var key = (reader.ValueSpan.ToArray(), column);
-                    if (position == keysInOrder.Count)
-                    {
-                        keysInOrder.Add(key);
-                    }
-                    else
-                    {
-                        keysInOrder[position] = key;
-                    }
-                }
+                name = reader.GetString()!;
             }
-            if (!reader.Read())
+
+            var column = source.Schema.Find(name);
+            if (columnsByName.Count < 256)
             {
-                return false;
+                columnsByName[name] = column;
             }
 
-            if (column is null)
+            if (column is null && Unknown.TryAdd(name, (rowIndex, position)))
             {
-                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip())
-                {
-                    return false;
-                }
-
-                continue;
+                Interlocked.Increment(ref source.unknownNoted);
             }
 
-            if (column.Ordinal < 64)
-            {
-                if ((given & (1UL << column.Ordinal)) != 0)
-                {
-                    throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonFieldTwice, Num(rowIndex), column.Display), row: rowIndex, column: column.Name);
-                }
-
-                given |= 1UL << column.Ordinal;
-            }
-
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.String:
-                    try
-                    {
-                        // Unescaped UTF-16 is never longer than the UTF-8 it came from.
-                        var length = reader.CopyString(record.Reserve(reader.ValueSpan.Length));
-                        record.Commit(column.Ordinal, length);
-                    }
-                    catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
-                    {
-                        throw NotUtf8(rowIndex, column.Name, ex);
-                    }
-
-                    break;
-                case JsonTokenType.Number:
-                    // A JSON number is ASCII: widened as it stands, so 12.50 stays 12.50 for the parser's own checks.
-                    var number = reader.ValueSpan;
-                    System.Text.Ascii.ToUtf16(number, record.Reserve(number.Length), out var written);
-                    record.Commit(column.Ordinal, written);
-                    break;
-                case JsonTokenType.True:
-                    record.Set(column.Ordinal, "yes");
-                    break;
-                case JsonTokenType.False:
-                    record.Set(column.Ordinal, "no");
-                    break;
-                case JsonTokenType.Null:
-                    break;
-                default:
-                    throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowFieldNotValue, Num(rowIndex), column.Name, KindName(reader.TokenType)), row: rowIndex, column: column.Name);
-            }
+            return column;
         }
-    }
-
-    /// <summary>The column a property name stands for (names seen before are looked up without a string), warning once of a name no column has.</summary>
-    private ColumnDefinition? ColumnOf(ref Utf8JsonReader reader)
-    {
-        string name;
-        if (reader.ValueSpan.Length <= 128)
-        {
-            Span<char> text = stackalloc char[128];
-            text = text[..reader.CopyString(text)];
-            if (namesSeen.TryGetValue(text, out var known))
-            {
-                return known;
-            }
-
-            name = new string(text);
-        }
-        else
-        {
-            name = reader.GetString()!;
-        }
-
-        var column = Schema.Find(name);
-        if (columnsByName.Count < 256)
-        {
-            columnsByName[name] = column;
-        }
-
-        if (column is null && reportedUnknown.Add(name))
-        {
-            warnings.Add(new FilingWarning("UNKNOWN_COLUMN", rowIndex, UserMessage.Of(MessageCode.WarnUnknownFieldInRow, name, MessageArgs.Num(rowIndex), Schema.Name), name));
-        }
-
-        return column;
     }
 
     /// <summary>What <see cref="JsonValueKind"/> calls the value a token starts, as messages name it.</summary>
@@ -379,7 +568,7 @@ internal sealed class JsonFilingSource : IFilingSource
         }
         catch (JsonException ex)
         {
-            throw Malformed(row, cursor, ex);
+            throw Malformed(row, cursor.Offset, ex);
         }
         catch (InvalidOperationException ex) when (ex.InnerException is System.Text.DecoderFallbackException)
         {
@@ -387,10 +576,10 @@ internal sealed class JsonFilingSource : IFilingSource
         }
     }
 
-    /// <summary>Where the JSON stops being JSON, from the byte the cursor stands on (the row's start).</summary>
-    private static FilingRejectedException Malformed(int? row, JsonCursor cursor, JsonException ex)
+    /// <summary>Where the JSON stops being JSON, from the byte a reading started at (the row's start: the byte after the row before).</summary>
+    private static FilingRejectedException Malformed(int? row, long offset, JsonException ex)
     {
-        var at = Grouped(cursor.Offset + 1);
+        var at = Grouped(offset + 1);
         var detail = ex.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
         var message = (ex.Message.Contains("maximum configured depth", StringComparison.Ordinal), row) switch
         {
@@ -414,8 +603,6 @@ internal sealed class JsonFilingSource : IFilingSource
         row: row,
         column: field);
 
-    public void Dispose()
-    {
-        // The stream belongs to the caller that opened it.
-    }
+    // The stream belongs to the caller that opened it.
+    public void Dispose() => parsers.Dispose();
 }

@@ -21,6 +21,11 @@ internal struct JsonSkipScanner
     private bool escaped;
     private Comment comment;
 
+    // While counting elements (ScanElements): how many closed in the bytes scanned, and just past the last.
+    private bool counting;
+    private int elements;
+    private int lastElementEnd;
+
     /// <summary>A scanner standing just after the opening bracket of the value to skip.</summary>
     public JsonSkipScanner() => depth = 1;
 
@@ -39,11 +44,30 @@ internal struct JsonSkipScanner
     /// </summary>
     public int Scan(ReadOnlySpan<byte> data)
     {
+        counting = false;
+        return ScanCore(data);
+    }
+
+    /// <summary>
+    /// As <see cref="Scan"/>, also noting the elements of the array that end in <paramref name="data"/>: how many
+    /// (an element ends with the bracket that closes it; a number or text inside the rows array is not a row and
+    /// is rejected when read) and the index just past the last, or -1. Chunks of whole rows are cut there.
+    /// </summary>
+    public int ScanElements(ReadOnlySpan<byte> data, out int closed, out int lastEnd)
+    {
+        (counting, elements, lastElementEnd) = (true, 0, -1);
+        var end = ScanCore(data);
+        (closed, lastEnd) = (elements, lastElementEnd);
+        return end;
+    }
+
+    private int ScanCore(ReadOnlySpan<byte> data)
+    {
         var at = 0;
         while (at < data.Length)
         {
             if (Vector128.IsHardwareAccelerated && data.Length - at >= 64 && !escaped && comment == Comment.None
-                && TryBlock(data.Slice(at, 64), out var end))
+                && TryBlock(data.Slice(at, 64), at, out var end))
             {
                 if (end >= 0)
                 {
@@ -57,7 +81,7 @@ internal struct JsonSkipScanner
             var stop = Math.Min(data.Length, at + 64);
             for (; at < stop; at++)
             {
-                if (Step(data[at]))
+                if (Step(data[at], at))
                 {
                     return at + 1;
                 }
@@ -68,7 +92,7 @@ internal struct JsonSkipScanner
     }
 
     /// <summary>One block of 64 bytes with no backslash and no comment: false (nothing consumed) when it has either.</summary>
-    private bool TryBlock(ReadOnlySpan<byte> block, out int end)
+    private bool TryBlock(ReadOnlySpan<byte> block, int offset, out int end)
     {
         end = -1;
         var v0 = Vector128.Create(block);
@@ -92,9 +116,9 @@ internal struct JsonSkipScanner
         var opens = Mask(c0, c1, c2, c3, (byte)'{') & ~inside;
         var closes = Mask(c0, c1, c2, c3, (byte)'}') & ~inside;
         inString = (inside >> 63) != 0;
-        if (depth > BitOperations.PopCount(closes))
+        if (depth > BitOperations.PopCount(closes) + (counting ? 1 : 0))
         {
-            // The value cannot end in this block, whatever the order of its brackets.
+            // Neither the value nor (when counting) one of its elements can end in this block, whatever the order of its brackets.
             depth += BitOperations.PopCount(opens) - BitOperations.PopCount(closes);
             return true;
         }
@@ -102,8 +126,11 @@ internal struct JsonSkipScanner
         for (var brackets = opens | closes; brackets != 0; brackets &= brackets - 1)
         {
             var bit = BitOperations.TrailingZeroCount(brackets);
-            depth += (opens >> bit & 1) != 0 ? 1 : -1;
-            if (depth == 0)
+            if ((opens >> bit & 1) != 0)
+            {
+                depth++;
+            }
+            else if (Close(offset + bit))
             {
                 end = bit + 1;
                 return true;
@@ -114,7 +141,19 @@ internal struct JsonSkipScanner
     }
 
     /// <summary>One byte, byte by byte; true when it closes the value.</summary>
-    private bool Step(byte b)
+    /// <summary>A closing bracket outside strings at <paramref name="at"/>; true when it closes the value.</summary>
+    private bool Close(int at)
+    {
+        if (--depth == 1 && counting)
+        {
+            elements++;
+            lastElementEnd = at + 1;
+        }
+
+        return depth == 0;
+    }
+
+    private bool Step(byte b, int at)
     {
         if (inString)
         {
@@ -168,7 +207,7 @@ internal struct JsonSkipScanner
                 depth++;
                 break;
             case (byte)'}' or (byte)']':
-                return --depth == 0;
+                return Close(at);
         }
 
         return false;

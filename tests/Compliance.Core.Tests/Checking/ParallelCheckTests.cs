@@ -109,24 +109,69 @@ public sealed class ParallelCheckTests
     }
 
     [TestMethod]
-    public void RowsOfJsonInManyBatches_AreCheckedTheSame()
+    public void RowsOfJsonInManyChunks_AreCheckedTheSame()
     {
-        using var report = AssertSameReport(PayrollJson(FilingChecker.BatchRows * 7 + 5), "payroll.json");
+        using var report = AssertSameReport(PayrollJson(12_005), "payroll.json");
 
         Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
-        Assert.IsGreaterThan(50, report.Violations.Count);
+        Assert.AreEqual(12_005, report.Rows);
+        Assert.HasCount((12_005 / 97) + (12_005 / 89) - 1, report.Violations, "the cap broken on every 97th row, paid against declared on every 89th, both on row 8,633");
     }
 
     [TestMethod]
-    public void EmployeeRepeatedAcrossABatchBorderOfJsonRows_IsRejectedTheSame()
+    public void EmployeeRepeatedChunksLaterInJson_IsRejectedTheSame()
     {
-        // JSON rows are typed in batches of raw records: the repeat sits first in the second batch, its original last in the first.
-        var border = FilingChecker.BatchRows;
-        using var report = AssertSameReport(PayrollJson(border * 5, row => row == border + 1 ? border : row), "payroll.json");
+        using var report = AssertSameReport(PayrollJson(12_000, employeeOf: row => row == 9_000 ? 10 : row), "payroll.json");
 
         Assert.AreEqual(FilingStatus.Rejected, report.Status);
-        Assert.AreEqual(border + 1, report.ErrorRow);
-        StringAssert.Contains(report.Error, $"E{border:D7}");
+        Assert.AreEqual(9_000, report.ErrorRow);
+        StringAssert.Contains(report.Error, "E0000010");
+    }
+
+    [TestMethod]
+    public void JsonFieldsNoColumnHas_FirstMetInLaterChunks_AreWarnedOnceEachInRowOrder()
+    {
+        // "bonus" turns up first in a late chunk, "note" in an earlier one and again later; the header follows the rows.
+        using var report = AssertSameReport(
+            PayrollJson(12_000, extra: row => row switch { 11_000 => "\"bonus\":1,", 4_000 or 10_000 => "\"note\":\"x\",", _ => string.Empty }, headerLast: true),
+            "payroll.json");
+
+        Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
+        CollectionAssert.AreEqual(new int?[] { 4_000, 11_000 }, report.Warnings.Where(w => w.Code == "UNKNOWN_COLUMN").Select(w => w.Row).ToList());
+        Assert.AreEqual("2016-06", report.Periods.Single(), "the header after the rows applies to them");
+    }
+
+    [TestMethod]
+    [DataRow(5_000, "{\"employee_id\":", DisplayName = "a row cut off mid-file")]
+    [DataRow(5_000, "7,", DisplayName = "a number where a row belongs")]
+    [DataRow(11_999, "{\"employee_id\":\"E1\",\"employee_id\":\"E2\"},", DisplayName = "a field twice in the last rows")]
+    public void DamagedJsonRowDeepInTheFile_IsRejectedTheSameWithTheRowsBeforeIt(int at, string damage)
+    {
+        using var report = AssertSameReport(PayrollJson(12_000, extra: row => row == at ? damage : string.Empty), "payroll.json");
+
+        Assert.AreEqual(FilingStatus.Rejected, report.Status);
+        Assert.AreEqual(at, report.ErrorRow, report.Error);
+        Assert.AreEqual(at - 1, report.Rows, "the rows before the damaged one are counted");
+    }
+
+    [TestMethod]
+    public void JsonCutOffInsideItsRows_IsRejectedTheSameNamingTheRow()
+    {
+        var whole = PayrollJson(12_000);
+        using var report = AssertSameReport(whole[..(whole.Length * 2 / 3)], "payroll.json");
+
+        Assert.AreEqual(FilingStatus.Rejected, report.Status);
+        StringAssert.Contains(report.Error, "rows[");
+        Assert.IsNotNull(report.ErrorRow);
+    }
+
+    [TestMethod]
+    public void JsonRowLargerThanAChunk_IsReadWhole()
+    {
+        using var report = AssertSameReport(PayrollJson(3_000, extra: row => row == 1_500 ? $"\"note\":\"{new string('x', 600_000)}\"," : string.Empty), "payroll.json");
+
+        Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
+        Assert.AreEqual(3_000, report.Rows);
     }
 
     [TestMethod]
@@ -176,17 +221,32 @@ public sealed class ParallelCheckTests
         return Encoding.UTF8.GetBytes(csv.ToString());
     }
 
-    /// <summary>The same month as JSON rows (numbered from 1), the enterprise in the header.</summary>
-    private static byte[] PayrollJson(int rows, Func<int, int>? employeeOf = null)
+    /// <summary>
+    /// The same month as JSON rows (numbered from 1), the enterprise in the header (before the rows, or after them as
+    /// alphabetical serialisers write it), each row prefixed with <paramref name="extra"/>'s text (fields, or damage).
+    /// About 130 bytes a row: 12,000 rows are six chunks.
+    /// </summary>
+    private static byte[] PayrollJson(int rows, Func<int, int>? employeeOf = null, Func<int, string>? extra = null, bool headerLast = false)
     {
-        var json = new StringBuilder("""{"kind":"payroll","uscc":"91510100A4C12H3B1Y","period":"2016-06","region":"510100","rows":[""");
+        const string header = "\"period\":\"2016-06\",\"region\":\"510100\",\"uscc\":\"91510100A4C12H3B1Y\"";
+        var json = new StringBuilder(headerLast ? "{\"kind\":\"payroll\",\"rows\":[" : $"{{\"kind\":\"payroll\",{header},\"rows\":[");
         for (var row = 1; row <= rows; row++)
         {
-            json.Append(row > 1 ? "," : string.Empty).Append(CultureInfo.InvariantCulture,
-                $$"""{"employee_id":"E{{(employeeOf?.Invoke(row) ?? row):D7}}","wage_base":8000,"housing_fund_employer_rate":{{(row % 97 == 0 ? 13 : 12)}},"housing_fund_employer_amount":{{(row % 89 == 0 ? 1000 : 960)}}}""");
+            var prefix = extra?.Invoke(row) ?? string.Empty;
+            json.Append(row > 1 ? "," : string.Empty);
+            if (prefix.StartsWith('{') || char.IsDigit(prefix.FirstOrDefault()))
+            {
+                // Damage standing where a row belongs, then the row.
+                json.Append(prefix);
+                prefix = string.Empty;
+            }
+
+            json.Append(CultureInfo.InvariantCulture,
+                $$"""{{{prefix}}"employee_id":"E{{(employeeOf?.Invoke(row) ?? row):D7}}","wage_base":8000,"housing_fund_employer_rate":{{(row % 97 == 0 ? 13 : 12)}},"housing_fund_employer_amount":{{(row % 89 == 0 ? 1000 : 960)}}}""");
         }
 
-        return Encoding.UTF8.GetBytes(json.Append("]}").ToString());
+        json.Append(headerLast ? $"],{header}}}" : "]}");
+        return Encoding.UTF8.GetBytes(json.ToString());
     }
 
     private sealed class RecordingWorker(ConcurrentDictionary<int, bool> threads) : IBatchWorker<int[]>
