@@ -5,8 +5,9 @@ using System.Text.Json;
 namespace Compliance.Core.Reading;
 
 /// <summary>
-/// Walks a JSON document from a stream with <see cref="Utf8JsonReader"/>, holding only the current
-/// token or row object in memory. The buffer grows for one large value up to a limit, never for the file.
+/// Walks a JSON filing's top level from a stream with <see cref="Utf8JsonReader"/>, holding only the current
+/// token or header value in memory (the rows are skipped by their brackets here and read in chunks by
+/// <see cref="JsonFilingSource"/>). The buffer grows for one large value up to a limit, never for the file.
 /// </summary>
 internal sealed class JsonCursor(Stream stream, int maxValueBytes)
 {
