@@ -174,16 +174,23 @@ internal sealed class RateSumRangeCheck : IRuleCheck
             return RuleOutcome.Passed;
         }
 
-        var paidTotal = components.Sum(c => (c.Amount is null ? null : record.Number(c.Amount)) ?? (wage.Exact * record.Number(c.Rate)!.Value * 0.01m));
-        if (range.ContainsPaid(paidTotal, wage.Exact))
+        return DecidePaid(record, wage.Exact, hit, violations);
+    }
+
+    // Near a limit, in decimals. Apart from Evaluate because its lambdas capture the record: in Evaluate the C#
+    // compiler would allocate their closure on entry, on every row, whether or not this path is taken.
+    private RuleOutcome DecidePaid(FilingRecord record, decimal wage, RuleHit hit, ICollection<Violation> violations)
+    {
+        var paidTotal = components.Sum(c => (c.Amount is null ? null : record.Number(c.Amount)) ?? (wage * record.Number(c.Rate)!.Value * 0.01m));
+        if (range.ContainsPaid(paidTotal, wage))
         {
             return RuleOutcome.Passed;
         }
 
-        var effective = Math.Round(paidTotal / wage.Exact * 100m, 4);
+        var effective = Math.Round(paidTotal / wage * 100m, 4);
         var field = string.Join('+', components.Select(c => c.Amount is not null && record.Number(c.Amount) is not null ? c.Amount.Name : c.Rate.Name));
         violations.Add(hit.Violation(record, field, effective, limit,
-            $"The amounts paid are an effective {RuleKinds.Number(effective)}% of the wage base {wage.Exact}, outside {RuleKinds.Number(range.Min)}%–{RuleKinds.Number(range.Max)}%."));
+            $"The amounts paid are an effective {RuleKinds.Number(effective)}% of the wage base {wage}, outside {RuleKinds.Number(range.Min)}%–{RuleKinds.Number(range.Max)}%."));
         return RuleOutcome.Violated;
     }
 

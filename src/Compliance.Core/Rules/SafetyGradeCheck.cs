@@ -70,7 +70,7 @@ internal sealed class SafetyGradeCheck : IRuleCheck
         var violated = false;
         var total = points + (bonus is null ? 0 : record.Number(bonus) ?? 0);
         var vetoed = record.Number(accident) == 1;
-        var earned = vetoed ? vetoGrade : bands.First(b => total >= b.Min).Grade;
+        var earned = vetoed ? vetoGrade : GradeFor(total);
         if (declared != earned)
         {
             violated = true;
@@ -97,6 +97,21 @@ internal sealed class SafetyGradeCheck : IRuleCheck
     private static string Date(int yyyymmdd) => DateTime.ParseExact(yyyymmdd.ToString(CultureInfo.InvariantCulture), "yyyyMMdd", CultureInfo.InvariantCulture).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     private sealed record Band(string Grade, decimal Min);
+
+    /// <summary>The grade of the highest band the total reaches (bands run from the highest minimum down).</summary>
+    private string GradeFor(decimal total)
+    {
+        // A loop, not First(lambda): the lambda's closure over the total would be allocated on every row.
+        foreach (var band in bands)
+        {
+            if (total >= band.Min)
+            {
+                return band.Grade;
+            }
+        }
+
+        throw new InvalidOperationException($"No grade band reaches down to a score of {total}.");
+    }
 
     internal sealed class Parameters
     {

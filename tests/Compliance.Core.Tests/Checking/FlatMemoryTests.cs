@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Compliance.Core.Checking;
 using Compliance.Core.Filings;
 using Compliance.Core.Policies;
@@ -75,6 +76,47 @@ public sealed class FlatMemoryTests
         // Every repeat is found exactly once (at once while the first keys were held, from disk after), with its first row.
         CollectionAssert.AreEqual(expected, found);
         Assert.IsGreaterThan(20_000, found.Count - foundAtOnce.Count);
+    }
+
+    [TestMethod]
+    [DataRow("csv")]
+    [DataRow("json")]
+    public void Check_EachRowMore_AllocatesAlmostNothing(string format)
+    {
+        // Both files are past the in-memory repeat keys, so their fixed costs (tables, buffers) are the same; what
+        // the larger allocates more is the cost of its extra rows. A closure or a string per row is 30 bytes or more.
+        var small = PayrollOf(140_000, format);
+        var large = PayrollOf(200_000, format);
+        Allocated(small, format);
+
+        var perRow = (Allocated(large, format) - Allocated(small, format)) / 60_000.0;
+
+        Assert.IsLessThan(8.0, perRow, $"{perRow:F1} bytes allocated per row");
+    }
+
+    /// <summary>Bytes allocated on this thread by a one-thread check (the rows are typed on it).</summary>
+    private static long Allocated(byte[] content, string format)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        using var report = Checks.Run(content, $"payroll.{format}", new CheckOptions { MaxDegreeOfParallelism = 1 });
+        Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    /// <summary>A payroll month within every limit, one row per employee, as CSV or JSON.</summary>
+    private static byte[] PayrollOf(int rows, string format)
+    {
+        var text = new StringBuilder(format == "csv"
+            ? "uscc,period,region,employee_id,wage_base,pension_employer_rate,unemployment_employer_rate,unemployment_employee_rate,housing_fund_employer_rate,housing_fund_employee_rate,housing_fund_employer_amount\n"
+            : """{"kind":"payroll","uscc":"91510100A4C12H3B1Y","period":"2016-06","region":"510100","rows":[""");
+        for (var row = 1; row <= rows; row++)
+        {
+            text.Append(format == "csv"
+                ? string.Create(CultureInfo.InvariantCulture, $"91510100A4C12H3B1Y,2016-06,510100,E{row:D7},8000,19,1,0.5,12,12,960\n")
+                : string.Create(CultureInfo.InvariantCulture, $$"""{{(row > 1 ? "," : string.Empty)}}{"employee_id":"E{{row:D7}}","wage_base":8000,"pension_employer_rate":19,"unemployment_employer_rate":1,"unemployment_employee_rate":0.5,"housing_fund_employer_rate":12,"housing_fund_employee_rate":12,"housing_fund_employer_amount":960}"""));
+        }
+
+        return Encoding.UTF8.GetBytes(format == "csv" ? text.ToString() : text.Append("]}").ToString());
     }
 
     [TestMethod]
