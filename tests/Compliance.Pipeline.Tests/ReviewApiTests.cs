@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Compliance.LocalStack;
+using Compliance.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -361,16 +362,16 @@ public sealed class ReviewApiTests
         await page.Locator("#upload").WaitForAsync();
         StringAssert.Contains(await page.Locator("#who").InnerTextAsync(), Chengdu);
 
+        using var work = new TempFolder("portal-");
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#template-list a[href='/api/templates/payroll?format=xlsx']").ClickAsync());
-        var template = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}-{download.SuggestedFilename}");
+        var template = work.File(download.SuggestedFilename);
         await download.SaveAsAsync(template);
         var fields = Compliance.Core.Templates.FilingTemplates.Columns(Compliance.Core.Filings.FilingKind.Payroll).Select(c => c.Field).ToList();
         var rows = Enumerable.Range(1, 3).Select(i => (IReadOnlyDictionary<string, string?>)new Dictionary<string, string?>
         {
             ["uscc"] = Chengdu, ["period"] = "2016-09", ["region"] = "510100", ["employee_id"] = $"E{i:D7}", ["wage_base"] = "8000", ["housing_fund_employer_rate"] = "13",
         }).ToList();
-        var filled = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}", "九月工资.xlsx");
-        Directory.CreateDirectory(Path.GetDirectoryName(filled)!);
+        var filled = work.File("九月工资.xlsx");
         await File.WriteAllBytesAsync(filled, Compliance.Testing.XlsxTemplate.Fill(await File.ReadAllBytesAsync(template), "payroll", fields, rows));
 
         // Keyboard only: Tab to the file chooser, and the chooser the page opens gets the file.
@@ -486,8 +487,8 @@ public sealed class ReviewApiTests
         await page.FillAsync("#token", "ent-cd");
         await page.ClickAsync("#signin-button");
         await page.Locator("#upload").WaitForAsync();
-        var folder = Directory.CreateTempSubdirectory("portal-large-").FullName;
-        var file = Path.Combine(folder, "october-large.csv");
+        using var work = new TempFolder("portal-large-");
+        var file = work.File("october-large.csv");
         await File.WriteAllTextAsync(file, FindingPipelineTests.Payroll(100_000, _ => "13").Replace("2016-08", "2016-10", StringComparison.Ordinal));
         Assert.IsGreaterThan(4 * 1024 * 1024, new FileInfo(file).Length);
 
@@ -497,7 +498,6 @@ public sealed class ReviewApiTests
         StringAssert.Contains(await page.Locator("#summary").InnerTextAsync(), "发现 1 项违规，涉及 100000 行");
         Assert.AreEqual(2, blocks.Count(q => q.Contains("comp=block&", StringComparison.Ordinal)), string.Join(Environment.NewLine, blocks));
         Assert.AreEqual(1, blocks.Count(q => q.Contains("comp=blocklist", StringComparison.Ordinal)));
-        Directory.Delete(folder, recursive: true);
     }
 
     [TestMethod]

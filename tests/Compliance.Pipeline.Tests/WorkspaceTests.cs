@@ -174,10 +174,10 @@ public sealed class WorkspaceTests
 
         // The export is the list.
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export-xlsx"));
-        var saved = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}-{download.SuggestedFilename}");
+        using var work = new TempFolder("workspace-");
+        var saved = work.File(download.SuggestedFilename);
         await download.SaveAsAsync(saved);
         var rows = XlsxRows.Read(saved);
-        File.Delete(saved);
         CollectionAssert.AreEquivalent(confirmed.Select(f => f.GetProperty("id").GetString()).ToArray(), rows.Skip(1).Select(r => r[^1]).ToArray());
         Assert.IsTrue(rows.Skip(1).All(r => r[3] == "成都市" && r[13] == "confirmed" && r[12].StartsWith("对住房公积金缴存比例高于", StringComparison.Ordinal)), "region named, review state and the clause's text");
 
