@@ -28,6 +28,7 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
     private JsonSkipScanner rowsScanner = new();
     private byte[] carry = [];
     private int carryLength;
+    private long rowsStart;
     private long nextOffset = -1;
     private int nextRow = 1;
     private bool rowsRead;
@@ -74,6 +75,8 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
                         throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowsNotArray), column: "rows");
                     }
 
+                    // The rows are read from here in the second pass (the first "rows" if a file gives two).
+                    rowsStart = hasRows ? rowsStart : cursor.Offset;
                     hasRows = true;
                     if (!cursor.SkipRowsArray())
                     {
@@ -122,7 +125,7 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
             }
             else
             {
-                warnings.Add(new FilingWarning("UNKNOWN_COLUMN", null, UserMessage.Of(MessageCode.WarnUnknownField, name, FilingSchema.For(kind).Name), name));
+                warnings.Add(new FilingWarning("UNKNOWN_COLUMN", null, UserMessage.Of(MessageCode.WarnUnknownField, name, Schema.Name), name));
             }
         }
     }
@@ -174,14 +177,11 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
     {
         if (nextOffset < 0)
         {
-            nextOffset = RowsStart();
-            stream.Position = origin + nextOffset;
-            chunk.First = true;
+            nextOffset = rowsStart;
+            stream.Position = origin + rowsStart;
         }
-        else
-        {
-            chunk.First = false;
-        }
+
+        chunk.First = nextOffset == rowsStart;
 
         if (rowsRead && carryLength == 0)
         {
@@ -260,28 +260,6 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
         nextOffset += cut;
         nextRow += rows;
         return cut > 0 || chunk.First;
-    }
-
-    /// <summary>Where the rows array's contents start, from the filing's start: just past its opening bracket.</summary>
-    private long RowsStart()
-    {
-        stream.Position = origin;
-        var cursor = new JsonCursor(stream, maxValueBytes);
-        Guard(null, cursor, () =>
-        {
-            cursor.ReadToken(out _);
-            while (cursor.ReadToken(out var name) == JsonTokenType.PropertyName)
-            {
-                if (string.Equals(name, "rows", StringComparison.OrdinalIgnoreCase))
-                {
-                    cursor.ReadToken(out _);
-                    return;
-                }
-
-                cursor.ReadValueOrEndArray();
-            }
-        });
-        return cursor.Offset;
     }
 
     /// <summary>The rows of one chunk, each in <paramref name="record"/> (reused), checked token by token.</summary>
