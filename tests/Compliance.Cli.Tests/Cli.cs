@@ -19,18 +19,3 @@ internal static class Cli
         return (exit, output.ToString(), error.ToString());
     }
 }
-
-/// <summary>A scratch folder for files a test writes, removed afterwards.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("compliance-cli-").FullName;
-
-    public string Write(string name, string content)
-    {
-        var file = System.IO.Path.Combine(Path, name);
-        File.WriteAllText(file, content);
-        return file;
-    }
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Compliance.Core.Filings;
-using Compliance.Testing;
 
 namespace Compliance.Cli.Tests;
 

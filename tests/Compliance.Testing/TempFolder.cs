@@ -1,14 +1,20 @@
 namespace Compliance.Testing;
 
-/// <summary>A folder of its own under the system's temporary folder, deleted with what a test left in it.</summary>
-public sealed class TempFolder : IDisposable
+/// <summary>A folder of its own under the system's temporary folder for the files a test writes or downloads, deleted with them at the end.</summary>
+public sealed class TempFolder(string prefix = "compliance-test-") : IDisposable
 {
-    public TempFolder(string prefix) => Path = Directory.CreateTempSubdirectory(prefix).FullName;
-
-    public string Path { get; }
+    public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
 
     /// <summary>A file name inside the folder.</summary>
     public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Writes <paramref name="content"/> to a file of the folder and returns its path.</summary>
+    public string Write(string name, string content)
+    {
+        var file = File(name);
+        System.IO.File.WriteAllText(file, content);
+        return file;
+    }
 
     public void Dispose()
     {
