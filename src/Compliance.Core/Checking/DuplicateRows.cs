@@ -31,10 +31,13 @@ internal sealed class DuplicateRows : IDisposable
     private int[]? pendingBytes;
     private string? directory;
 
-    public DuplicateRows(int inMemoryKeys = InMemoryKeys)
+    /// <param name="inMemoryKeys">Keys checked as they arrive before the rest go to disk.</param>
+    /// <param name="expectedKeys">About how many keys will come, when known: the table starts that large (up to
+    /// <paramref name="inMemoryKeys"/>) instead of growing to it, each growth moving every key to a new place.</param>
+    public DuplicateRows(int inMemoryKeys = InMemoryKeys, long expectedKeys = 0)
     {
         this.inMemoryKeys = inMemoryKeys;
-        seen = new KeyTable(Math.Min(inMemoryKeys, 4096));
+        seen = new KeyTable((int)Math.Min(inMemoryKeys, Math.Max(4096, expectedKeys)));
     }
 
     /// <summary>Whether keys have gone to disk (so some duplicates are only found by <see cref="Finish"/>).</summary>

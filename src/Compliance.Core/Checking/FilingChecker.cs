@@ -54,7 +54,8 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
     public FilingReport Check(Stream content, string fileName, CheckOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= CheckOptions.Default;
-        using var run = new Run(this, fileName, options);
+        // A file's size tells roughly how many employees its repeats are looked for among (none is under 32 bytes a row).
+        using var run = new Run(this, fileName, options, expectedRows: content.CanSeek ? content.Length / 32 : 0);
         try
         {
             using var source = FilingOpener.Open(content, fileName, Limits);
@@ -77,15 +78,15 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
     /// depends on the order of rows — counts, repeated employees, the lists of errors, warnings and violations —
     /// is merged here one batch at a time in file order, so a report is the same however many threads made it.
     /// </summary>
-    private sealed class Run(FilingChecker owner, string fileName, CheckOptions options) : IDisposable
+    private sealed class Run(FilingChecker owner, string fileName, CheckOptions options, long expectedRows) : IDisposable
     {
-        private readonly ViolationLog violations = new();
+        private ViolationLog violations = new();
         private DuplicateRows? employees;
         private bool handedOver;
         private FilingSchema? schema;
-        private readonly CappedList<FilingWarning> warnings = new(options.MaxListedWarnings);
-        private readonly CappedList<RowError> errors = new(options.MaxListedErrors);
-        private readonly FilingScope scope = new();
+        private CappedList<FilingWarning> warnings = new(options.MaxListedWarnings);
+        private CappedList<RowError> errors = new(options.MaxListedErrors);
+        private FilingScope scope = new();
         private PolicyRule[] rules = [];
         private RuleCounts[] counts = [];
         private string? kind;
@@ -93,6 +94,38 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private bool stopped;
 
         public void Read(IFilingSource source, CancellationToken cancellationToken)
+        {
+            while (true)
+            {
+                try
+                {
+                    ReadRows(source, cancellationToken);
+                    return;
+                }
+                catch (RowsReadAgainException again)
+                {
+                    // The rows were read under half a header (its fields went on after them): all of it again, the
+                    // threads being done with the rows (the batches are disposed by now).
+                    Forget();
+                    again.Rewind();
+                }
+            }
+        }
+
+        /// <summary>Everything the rows read so far made, gone: the run is as new.</summary>
+        private void Forget()
+        {
+            violations.Dispose();
+            violations = new ViolationLog();
+            employees?.Dispose();
+            employees = null;
+            warnings = new(options.MaxListedWarnings);
+            errors = new(options.MaxListedErrors);
+            scope = new();
+            (rows, stopped) = (0, false);
+        }
+
+        private void ReadRows(IFilingSource source, CancellationToken cancellationToken)
         {
             schema = source.Schema;
             kind = schema.Kind.ToContractName();
@@ -106,7 +139,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
 
             // One row per employee and period (payroll), per province and year (safety assessments).
             var findsRepeats = schema.Kind is FilingKind.Payroll or FilingKind.SafetyAssessment;
-            employees = findsRepeats ? new DuplicateRows() : null;
+            employees = findsRepeats ? new DuplicateRows(expectedKeys: expectedRows) : null;
             var plan = new RowPlan(
                 schema,
                 rules,

@@ -8,9 +8,13 @@ namespace Compliance.Core.Reading;
 /// <summary>
 /// <c>{"kind": "...", header fields..., "rows": [ {...}, ... ]}</c>. Header fields apply to every row that
 /// does not give its own. Property order in a JSON object carries no meaning and serialisers often write
-/// keys alphabetically ("uscc" after "rows"), so a first pass reads the header fields, skipping the rows
-/// array by its brackets alone, and a second pass streams the rows, checking every token. The stream must
-/// therefore be seekable. A row that is not JSON is reported by the second pass, with its number.
+/// keys alphabetically ("uscc" after "rows"), so the rows cannot always be read as they come. The common file
+/// names its kind before the rows and ends with them: it is read in one pass, the rows from where the header
+/// stops. When more than the object's closing brace follows the rows (found when the rows array closes), the
+/// rows read so far are thrown away (<see cref="RowsReadAgainException"/>) and the file is read in two passes:
+/// the first reads the header fields, skipping the rows array by its brackets alone, and the second streams the
+/// rows, checking every token. The stream must therefore be seekable. A row that is not JSON is reported by the
+/// pass reading the rows, with its number.
 /// </summary>
 internal sealed class JsonFilingSource : IChunkedFilingSource
 {
@@ -19,12 +23,13 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
     private readonly int maxValueBytes;
     private readonly string?[] headerCells;
     private readonly List<FilingWarning> warnings = [];
+    private readonly List<(string Name, string? Value)> header = [];
 
     // One row parser per thread; each notes the fields no column has that it met. How many such notes there are, for the warnings' cache.
-    private readonly ThreadLocal<RowParser> parsers;
+    private ThreadLocal<RowParser> parsers;
     private int unknownNoted;
 
-    // The second pass: bytes after the last whole row of the previous chunk, where the rows array starts, and how far it has got.
+    // Reading the rows: bytes after the last whole row of the previous chunk, where the rows array starts, and how far it has got.
     private JsonSkipScanner rowsScanner = new();
     private byte[] carry = [];
     private int carryLength;
@@ -36,64 +41,16 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
     private List<FilingWarning>? allWarnings;
     private int allWarningsNoted;
 
+    // One pass: the header was read up to the rows and nothing but the closing brace may follow them.
+    private bool rowsLast;
+
     public JsonFilingSource(Stream seekableStream, ReaderLimits limits)
     {
         stream = seekableStream;
         origin = seekableStream.Position;
         maxValueBytes = limits.MaxRecordBytes;
-        parsers = new ThreadLocal<RowParser>(() => new RowParser(this), trackAllValues: true);
-
-        var header = new List<(string Name, string? Value)>();
-        var hasRows = false;
-        var skipped = false;
-        var cursor = new JsonCursor(stream, maxValueBytes);
-        try
-        {
-            ReadHeader();
-        }
-        catch (FilingRejectedException ex) when (skipped && header.Exists(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase)))
-        {
-            // The JSON stops being JSON after the rows. Often the damage is in a row whose brackets misled the skip:
-            // the rows are read first, so a damaged row is named; when they are whole, this is the verdict.
-            afterRows = ex;
-        }
-
-        void ReadHeader() => Guard(null, cursor, () =>
-        {
-            if (cursor.ReadToken(out _) != JsonTokenType.StartObject)
-            {
-                throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonNotObject));
-            }
-
-            while (cursor.ReadToken(out var name) == JsonTokenType.PropertyName)
-            {
-                if (string.Equals(name, "rows", StringComparison.OrdinalIgnoreCase))
-                {
-                    var opened = cursor.ReadToken(out _);
-                    if (opened != JsonTokenType.StartArray)
-                    {
-                        throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowsNotArray), column: "rows");
-                    }
-
-                    // The rows are read from here in the second pass (the first "rows" if a file gives two).
-                    rowsStart = hasRows ? rowsStart : cursor.Offset;
-                    hasRows = true;
-                    if (!cursor.SkipRowsArray())
-                    {
-                        // Cut off inside the rows: the header is what came before them.
-                        return;
-                    }
-
-                    skipped = true;
-                }
-                else
-                {
-                    var value = cursor.ReadValueOrEndArray() ?? throw new JsonException("Unexpected ']'.");
-                    header.Add((name!, CellText(value, name!, row: null)));
-                }
-            }
-        });
-
+        parsers = NewParsers();
+        ReadHeader(stopAtRows: true);
         var kindText = header.FirstOrDefault(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase)).Value;
         if (kindText is null)
         {
@@ -105,13 +62,111 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
             throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonUnknownKind, kindText, FilingKindNames.ListedText), column: "kind");
         }
 
-        if (!hasRows)
+        if (rowsStart < 0)
         {
             throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonNoRows), column: "rows");
         }
 
         Schema = FilingSchema.For(kind);
         headerCells = new string?[Schema.Columns.Count];
+        ApplyHeader();
+    }
+
+    /// <summary>
+    /// Reads the top level's fields other than the rows into <see cref="header"/>, noting where the rows array starts.
+    /// With <paramref name="stopAtRows"/> it stops there once the kind is known (one pass: the rows are read next,
+    /// from there); otherwise it skips the array and reads on to the end.
+    /// </summary>
+    private void ReadHeader(bool stopAtRows)
+    {
+        header.Clear();
+        (rowsStart, afterRows, rowsLast) = (-1, null, false);
+        stream.Position = origin;
+        var skipped = false;
+        var cursor = new JsonCursor(stream, maxValueBytes);
+        try
+        {
+            Guard(null, cursor, () =>
+            {
+                if (cursor.ReadToken(out _) != JsonTokenType.StartObject)
+                {
+                    throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonNotObject));
+                }
+
+                while (cursor.ReadToken(out var name) == JsonTokenType.PropertyName)
+                {
+                    if (string.Equals(name, "rows", StringComparison.OrdinalIgnoreCase))
+                    {
+                        var opened = cursor.ReadToken(out _);
+                        if (opened != JsonTokenType.StartArray)
+                        {
+                            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowsNotArray), column: "rows");
+                        }
+
+                        // The rows are read from here (the first "rows" if a file gives two).
+                        rowsStart = rowsStart >= 0 ? rowsStart : cursor.Offset;
+                        if (stopAtRows && HasKind() && EndsLikeRowsLast())
+                        {
+                            rowsLast = true;
+                            return;
+                        }
+
+                        if (!cursor.SkipRowsArray())
+                        {
+                            // Cut off inside the rows: the header is what came before them.
+                            return;
+                        }
+
+                        skipped = true;
+                    }
+                    else
+                    {
+                        var value = cursor.ReadValueOrEndArray() ?? throw new JsonException("Unexpected ']'.");
+                        header.Add((name!, CellText(value, name!, row: null)));
+                    }
+                }
+            });
+        }
+        catch (FilingRejectedException ex) when (skipped && HasKind())
+        {
+            // The JSON stops being JSON after the rows. Often the damage is in a row whose brackets misled the skip:
+            // the rows are read first, so a damaged row is named; when they are whole, this is the verdict.
+            afterRows = ex;
+        }
+    }
+
+    /// <summary>
+    /// Whether the file ends as one whose rows come last does: <c>]</c> then <c>}</c>, white space aside. Otherwise a
+    /// header field follows the rows (its value ends the file), and reading the rows first would be wasted. A field
+    /// after the rows whose value is an array also ends so; that is found when the rows end, and they are read again.
+    /// </summary>
+    private bool EndsLikeRowsLast()
+    {
+        var at = stream.Position;
+        try
+        {
+            Span<byte> tail = stackalloc byte[256];
+            var from = Math.Max(origin, stream.Length - tail.Length);
+            stream.Position = from;
+            tail = tail[..stream.ReadAtLeast(tail, (int)(stream.Length - from), throwOnEndOfStream: false)];
+            tail = tail.TrimEnd(" \t\r\n"u8);
+            return tail.EndsWith("}"u8) && tail[..^1].TrimEnd(" \t\r\n"u8).EndsWith("]"u8);
+        }
+        finally
+        {
+            stream.Position = at;
+        }
+    }
+
+    private ThreadLocal<RowParser> NewParsers() => new(() => new RowParser(this), trackAllValues: true);
+
+    private bool HasKind() => header.Exists(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The header's fields as every row's defaults; a field no column has is warned of.</summary>
+    private void ApplyHeader()
+    {
+        Array.Clear(headerCells);
+        warnings.Clear();
         foreach (var (name, value) in header)
         {
             if (string.Equals(name, "kind", StringComparison.OrdinalIgnoreCase))
@@ -127,6 +182,60 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
             {
                 warnings.Add(new FilingWarning("UNKNOWN_COLUMN", null, UserMessage.Of(MessageCode.WarnUnknownField, name, Schema.Name), name));
             }
+        }
+    }
+
+    /// <summary>
+    /// After a one-pass read found more than the closing brace after the rows, and once the rows handed out are
+    /// done with: the header read again in full (skipping the rows), and the rows to be read again from the first.
+    /// </summary>
+    private void ReadAgainInTwoPasses()
+    {
+        // The same bytes up to the rows read without fault the first time, and a fault after them waits for the rows.
+        ReadHeader(stopAtRows: false);
+        ApplyHeader();
+        (rowsScanner, carryLength, nextOffset, nextRow, rowsRead) = (new JsonSkipScanner(), 0, -1, 1, false);
+        // New parsers: the old ones remember names as met, and the fields no column has must be met again.
+        parsers.Dispose();
+        parsers = NewParsers();
+        (unknownNoted, allWarnings, allWarningsNoted) = (0, null, 0);
+    }
+
+    /// <summary>Whether what follows the rows array is the object's closing brace alone (white space aside), reading to the end of the file.</summary>
+    private bool OnlyClosingBraceFollows(ReadOnlySpan<byte> read)
+    {
+        var closed = false;
+        var more = Array.Empty<byte>();
+        while (true)
+        {
+            foreach (var b in read)
+            {
+                if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                {
+                    continue;
+                }
+
+                if (b == (byte)'}' && !closed)
+                {
+                    closed = true;
+                    continue;
+                }
+
+                return false;
+            }
+
+            if (more.Length == 0)
+            {
+                more = new byte[4096];
+            }
+
+            var n = stream.Read(more);
+            if (n == 0)
+            {
+                return closed;
+            }
+
+            read = more.AsSpan(0, n);
         }
     }
 
@@ -232,8 +341,13 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
             rows += elements;
             if (closed >= 0)
             {
-                // The array's closing bracket: what follows it was read by the header pass.
+                // The array's closing bracket: what follows it was read by the header pass, or must be nothing.
                 (rowsRead, cut) = (true, filled + closed);
+                if (rowsLast && !OnlyClosingBraceFollows(bytes.AsSpan(cut, n - closed)))
+                {
+                    throw new RowsReadAgainException(ReadAgainInTwoPasses);
+                }
+
                 filled += n;
                 break;
             }

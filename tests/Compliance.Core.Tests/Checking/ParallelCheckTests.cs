@@ -196,6 +196,67 @@ public sealed class ParallelCheckTests
         Assert.IsGreaterThan(1, threads.Count, "the batches were processed on more than one thread");
     }
 
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(4)]
+    public void JsonHeaderAfterRows_ReportIsTheSameAsWithTheHeaderBefore(int threads)
+    {
+        var options = threads == 1 ? OneThread : FourThreads;
+        using var before = Checks.Run(PayrollJson(12_000, RepeatAt9000, UnknownFields), "payroll.json", options);
+        using var after = Checks.Run(PayrollJson(12_000, RepeatAt9000, UnknownFields, headerLast: true), "payroll.json", options);
+
+        Assert.AreEqual(ReportJson.ToJson([before]), ReportJson.ToJson([after]));
+    }
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(4)]
+    public void JsonRowsThatLookLastButAreNot_AreReadAgain_LeavingNothingOfTheFirstRead(int threads)
+    {
+        // The file ends "]}" as if its rows came last, so they are read in one pass; a second "rows" array follows
+        // them (the first is the one read, as before), so they are read again: nothing of the first read may stay —
+        // the repeat rejects once, each unknown field is warned of once, the rows are counted once.
+        var options = threads == 1 ? OneThread : FourThreads;
+        var once = PayrollJson(12_000, RepeatAt9000, UnknownFields);
+        var twice = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(once).TrimEnd('}') + ",\"rows\":[{\"employee_id\":\"E9\"}]}");
+
+        using var expected = Checks.Run(once, "payroll.json", options);
+        using var report = Checks.Run(twice, "payroll.json", options);
+
+        Assert.AreEqual(ReportJson.ToJson([expected]), ReportJson.ToJson([report]));
+        Assert.AreEqual(12_000, report.Rows);
+        Assert.AreEqual(9_000, report.ErrorRow);
+        Assert.AreEqual(2, report.Warnings.Count(w => w.Code == "UNKNOWN_COLUMN"));
+    }
+
+    [TestMethod]
+    [DataRow(false, false, 1)]
+    [DataRow(true, false, 2)]
+    [DataRow(false, true, 3)]
+    public void JsonRows_AreReadOnceUnlessSomethingFollowsThem(bool headerLast, bool rowsTwice, int passes)
+    {
+        var content = PayrollJson(12_000, headerLast: headerLast);
+        if (rowsTwice)
+        {
+            content = [.. content[..^1], .. ",\"rows\":[]}"u8];
+        }
+
+        using var stream = new CountingStream(content);
+
+        using var report = new FilingChecker(Checks.Catalog).Check(stream, "payroll.json", FourThreads);
+
+        Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
+        Assert.AreEqual(12_000, report.Rows);
+
+        // Each pass reads the file once (the header's reader up to a block, 64 KB, past the rows' start; a chunk of
+        // rows past the array's end); 1.2 MB of rows.
+        Assert.IsInRange(passes * content.Length, passes * (content.Length + (2 * CsvFilingSource.ChunkBytes)), stream.BytesRead);
+    }
+
+    private static int RepeatAt9000(int row) => row == 9_000 ? 10 : row;
+
+    private static string UnknownFields(int row) => row switch { 11_000 => "\"bonus\":1,", 4_000 => "\"note\":\"x\",", _ => string.Empty };
+
     private static FilingReport AssertSameReport(byte[] content, string name)
     {
         using var one = Checks.Run(content, name, OneThread);
@@ -247,6 +308,22 @@ public sealed class ParallelCheckTests
 
         json.Append(headerLast ? $"],{header}}}" : "]}");
         return Encoding.UTF8.GetBytes(json.ToString());
+    }
+
+    /// <summary>A file in memory that counts the bytes read from it.</summary>
+    private sealed class CountingStream(byte[] content) : MemoryStream(content)
+    {
+        public long BytesRead { get; private set; }
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(base.Read(buffer, offset, count));
+
+        public override int Read(Span<byte> buffer) => Counted(base.Read(buffer));
+
+        private int Counted(int n)
+        {
+            BytesRead += n;
+            return n;
+        }
     }
 
     private sealed class RecordingWorker(ConcurrentDictionary<int, bool> threads) : IBatchWorker<int[]>
