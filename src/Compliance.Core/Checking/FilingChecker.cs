@@ -105,7 +105,8 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 catch (RowsReadAgainException again)
                 {
                     // The rows were read under half a header (its fields went on after them): all of it again, the
-                    // threads being done with the rows (the batches are disposed by now).
+                    // threads being done with the rows (the batches are disposed by now). The whole header may still
+                    // reject the file (a field given before the rows and again after them), as if on opening it.
                     Forget();
                     again.Rewind();
                 }
@@ -122,7 +123,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             warnings = new(options.MaxListedWarnings);
             errors = new(options.MaxListedErrors);
             scope = new();
-            (rows, stopped) = (0, false);
+            (rows, stopped, schema, kind) = (0, false, null, null);
         }
 
         private void ReadRows(IFilingSource source, CancellationToken cancellationToken)

@@ -103,8 +103,13 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
                             throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonRowsNotArray), column: "rows");
                         }
 
-                        // The rows are read from here (the first "rows" if a file gives two).
-                        rowsStart = rowsStart >= 0 ? rowsStart : cursor.Offset;
+                        // Most readers would take the last of two and this one the first: two row sets, two verdicts.
+                        if (rowsStart >= 0)
+                        {
+                            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonHeaderFieldTwice, "\"rows\""), column: "rows");
+                        }
+
+                        rowsStart = cursor.Offset;
                         if (stopAtRows && HasKind() && EndsLikeRowsLast())
                         {
                             rowsLast = true;
@@ -121,6 +126,11 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
                     }
                     else
                     {
+                        if (string.Equals(name, "kind", StringComparison.OrdinalIgnoreCase) && HasKind())
+                        {
+                            throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonHeaderFieldTwice, "\"kind\""), column: "kind");
+                        }
+
                         var value = cursor.ReadValueOrEndArray() ?? throw new JsonException("Unexpected ']'.");
                         header.Add((name!, CellText(value, name!, row: null)));
                     }
@@ -167,6 +177,7 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
     {
         Array.Clear(headerCells);
         warnings.Clear();
+        var given = new bool[headerCells.Length];
         foreach (var (name, value) in header)
         {
             if (string.Equals(name, "kind", StringComparison.OrdinalIgnoreCase))
@@ -176,6 +187,13 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
 
             if (Schema.Find(name) is { } column)
             {
+                // Two names for one column (its English and Chinese names, say) as well as one name twice.
+                if (given[column.Ordinal])
+                {
+                    throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonHeaderFieldTwice, column.Display), column: column.Name);
+                }
+
+                given[column.Ordinal] = true;
                 headerCells[column.Ordinal] = value;
             }
             else
@@ -191,7 +209,8 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
     /// </summary>
     private void ReadAgainInTwoPasses()
     {
-        // The same bytes up to the rows read without fault the first time, and a fault after them waits for the rows.
+        // The same bytes up to the rows read without fault the first time, and a fault after them waits for the rows;
+        // the header as a whole may give a column twice (before the rows and after them), which rejects the file.
         ReadHeader(stopAtRows: false);
         ApplyHeader();
         (rowsScanner, carryLength, nextOffset, nextRow, rowsRead) = (new JsonSkipScanner(), 0, -1, 1, false);

@@ -38,6 +38,7 @@ public enum MessageCode
     CsvLoneQuote,
     JsonNotObject,
     JsonRowsNotArray,
+    JsonHeaderFieldTwice,
     JsonNoKind,
     JsonUnknownKind,
     JsonNoRows,
