@@ -49,7 +49,7 @@ internal sealed class DuplicateRows : IDisposable
     /// </summary>
     public int Add(string uscc, Period period, ReadOnlySpan<char> employee, int row) => Add(Key(uscc, period, employee), row);
 
-    /// <summary>As <see cref="Add(string, Period, ReadOnlySpan{char}, int)"/> with the key made by <see cref="Key"/> (on any thread).</summary>
+    /// <summary>As <see cref="Add(string, Period, ReadOnlySpan{char}, int)"/> with the key made by <see cref="Key(long, ReadOnlySpan{char})"/> (on any thread).</summary>
     public int Add(UInt128 hash, int row)
     {
         if (spills is null)
@@ -182,17 +182,24 @@ internal sealed class DuplicateRows : IDisposable
         pendingBytes[p] = used + EntryBytes;
     }
 
-    /// <summary>The row's key: enterprise, period and subject hashed together. Pure, so the threads typing rows make it.</summary>
-    public static UInt128 Key(string uscc, Period period, ReadOnlySpan<char> employee)
+    /// <summary>
+    /// The hash seed of one enterprise and period: rows of a filing nearly always share them, so it is made once
+    /// and each row's subject alone is hashed with it (<see cref="Key(long, ReadOnlySpan{char})"/>).
+    /// </summary>
+    public static long Scope(string uscc, Period period)
     {
-        var length = uscc.Length + 2 + employee.Length;
-        var key = length <= 256 ? stackalloc char[length] : new char[length];
-        uscc.AsSpan().CopyTo(key);
-        key[uscc.Length] = (char)period.Ordinal;
-        key[uscc.Length + 1] = '\u0001';
-        employee.CopyTo(key[(uscc.Length + 2)..]);
-        return XxHash128.HashToUInt128(MemoryMarshal.AsBytes(key));
+        var length = uscc.Length + 1;
+        var scope = length <= 128 ? stackalloc char[length] : new char[length];
+        uscc.AsSpan().CopyTo(scope);
+        scope[uscc.Length] = (char)period.Ordinal;
+        return (long)XxHash64.HashToUInt64(MemoryMarshal.AsBytes(scope));
     }
+
+    /// <summary>The row's key: its subject hashed under its enterprise and period's <see cref="Scope"/>. Pure, so the threads typing rows make it.</summary>
+    public static UInt128 Key(long scope, ReadOnlySpan<char> subject) => XxHash128.HashToUInt128(MemoryMarshal.AsBytes(subject), scope);
+
+    /// <summary>As <see cref="Key(long, ReadOnlySpan{char})"/> with the scope made here.</summary>
+    public static UInt128 Key(string uscc, Period period, ReadOnlySpan<char> subject) => Key(Scope(uscc, period), subject);
 
     public void Dispose()
     {

@@ -516,6 +516,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
         private readonly RecordParser parser = new(plan.Schema, plan.ExpectedUscc);
         private readonly Dictionary<Period, RulesInForce> rulesByPeriod = [];
         private RawRecord? chunkRecord;
+        private (string? Uscc, Period Period, long Scope) lastScope;
         private Period evaluatedPeriod;
         private RulesInForce? evaluated;
 
@@ -578,7 +579,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
                 if (plan.FindsRepeats && record.SubjectSpan is { IsEmpty: false } subject)
                 {
                     outcome.HasKey = true;
-                    outcome.Key = DuplicateRows.Key(record.Uscc, record.Period, subject);
+                    outcome.Key = DuplicateRows.Key(ScopeOf(record.Uscc, record.Period), subject);
                     (outcome.SubjectStart, outcome.SubjectLength) = batch.KeepSubject(subject);
                 }
 
@@ -588,6 +589,17 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             outcome.WarningsEnd = batch.Warnings.Count;
             outcome.ErrorsEnd = batch.Errors.Count;
             outcome.ViolationsEnd = batch.Violations.Count;
+        }
+
+        /// <summary>The repeat keys' seed for the row's enterprise and period, made again only when they change.</summary>
+        private long ScopeOf(string uscc, Period period)
+        {
+            if (period != lastScope.Period || !string.Equals(uscc, lastScope.Uscc, StringComparison.Ordinal))
+            {
+                lastScope = (uscc, period, DuplicateRows.Scope(uscc, period));
+            }
+
+            return lastScope.Scope;
         }
 
         private void Evaluate(FilingRecord record, RowBatch batch)

@@ -111,6 +111,14 @@ public sealed class BadInputTests
         Checks.Csv(FilingBuilder.Payroll().Row(("employee_id", "E7")).Row(("employee_id", "E7"), ("period", "2016-07"))).AssertChecked();
 
     [TestMethod]
+    public void SameEmployeeIdAtTwoEnterprises_IsFine_AndARepeatAfterThemIsFound() =>
+        Checks.Csv(FilingBuilder.Payroll()
+                .Row(("employee_id", "E7"))
+                .Row(("employee_id", "E7"), ("uscc", "91510600G612DD2721"))
+                .Row(("employee_id", "E7")))
+            .AssertRejected("Row 4", "E7 already appears in row 2");
+
+    [TestMethod]
     public void EveryBadRowIsListed_NotJustTheFirst()
     {
         var report = Checks.Csv(FilingBuilder.Payroll().Row(("wage_base", "x")).Row().Row(("housing_fund_employer_rate", "abc"), ("period", "bad"))).AssertRejected("3 problems in all");
