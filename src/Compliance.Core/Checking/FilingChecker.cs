@@ -653,7 +653,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
             return new(
                 [.. active.Select(v => v.Index)],
                 [.. active.Select(v => v.Version!.Check)],
-                [.. active.Select(v => new RuleHit(v.Rule, v.Version!))],
+                [.. active.Select(v => new RuleHit(v.Rule, v.Version!, period))],
                 [.. versions.Where(v => v.Version is null).Select(v => v.Index)]);
         }
     }

@@ -16,8 +16,8 @@ public enum FilingFrequency
 /// </summary>
 public sealed class FilingRecord
 {
-    private readonly decimal?[] numbers;
-    private readonly double[] approximations;
+    // Each number with its double, side by side: the rules read both of a cell at once.
+    private readonly Rules.Figure?[] figures;
     private readonly string?[] texts;
     private readonly bool[] inRaw;
     private readonly ColumnDefinition? subject;
@@ -27,8 +27,7 @@ public sealed class FilingRecord
     {
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
-        numbers = new decimal?[schema.Columns.Count];
-        approximations = new double[schema.Columns.Count];
+        figures = new Rules.Figure?[schema.Columns.Count];
         texts = new string?[schema.Columns.Count];
         inRaw = new bool[schema.Columns.Count];
         subject = schema.Subject;
@@ -53,17 +52,16 @@ public sealed class FilingRecord
     internal ReadOnlySpan<char> SubjectSpan =>
         subject is null ? default : subject.Type == ColumnType.Region ? Region : inRaw[subject.Ordinal] ? raw!.Cell(subject.Ordinal) : texts[subject.Ordinal];
 
-    public decimal? Number(ColumnDefinition column) => numbers[column.Ordinal];
+    public decimal? Number(ColumnDefinition column) => figures[column.Ordinal]?.Exact;
 
     /// <summary>
     /// The number as a double, for deciding the clear cases quickly; only meaningful where
     /// <see cref="Number"/> has a value. Exact decisions near a limit are always made in decimals.
     /// </summary>
-    internal double Approximate(ColumnDefinition column) => approximations[column.Ordinal];
+    internal double Approximate(ColumnDefinition column) => figures[column.Ordinal].GetValueOrDefault().Approximate;
 
     /// <summary>The number with its double, for comparisons that settle the clear cases first; null where the cell is empty.</summary>
-    internal Rules.Figure? Figure(ColumnDefinition? column) =>
-        column is not null && numbers[column.Ordinal] is { } exact ? new Rules.Figure(exact, approximations[column.Ordinal]) : null;
+    internal Rules.Figure? Figure(ColumnDefinition? column) => column is null ? null : figures[column.Ordinal];
 
     public string? Text(ColumnDefinition column)
     {
@@ -79,8 +77,7 @@ public sealed class FilingRecord
 
     internal void SetNumber(ColumnDefinition column, decimal value, double approximate)
     {
-        numbers[column.Ordinal] = value;
-        approximations[column.Ordinal] = approximate;
+        figures[column.Ordinal] = new Rules.Figure(value, approximate);
     }
 
     internal void SetText(ColumnDefinition column, string? value) => texts[column.Ordinal] = value;
@@ -94,7 +91,7 @@ public sealed class FilingRecord
 
     internal void Clear()
     {
-        Array.Clear(numbers);
+        Array.Clear(figures);
         Array.Clear(texts);
         Array.Clear(inRaw);
     }

@@ -12,15 +12,21 @@ internal interface IRuleCheck
     RuleOutcome Evaluate(FilingRecord record, RuleHit hit, ICollection<Violation> violations);
 }
 
-/// <summary>The rule and version being applied, so a check can stamp its findings.</summary>
-internal readonly record struct RuleHit(PolicyRule Rule, RuleVersion Version)
+/// <summary>
+/// The rule and version being applied in one period, so a check can stamp its findings; the period's and the
+/// clause's texts are made once here rather than for every violation.
+/// </summary>
+internal sealed record RuleHit(PolicyRule Rule, RuleVersion Version, Period Period)
 {
+    private readonly string periodText = Period.ToString();
+    private readonly string citationText = Version.Citation.ToString();
+
     public Violation Violation(FilingRecord record, string field, decimal observed, string limit, string message, Citation? citation = null, bool declared = false) => new()
     {
         Rule = Rule.Id,
         Severity = Rule.Severity,
         Uscc = record.Uscc,
-        Period = record.Period.ToString(),
+        Period = record.Period == Period ? periodText : record.Period.ToString(),
         Region = record.Region,
         Row = record.Row,
         EmployeeId = record.Schema.Kind == FilingKind.Payroll ? record.Subject : null,
@@ -29,7 +35,7 @@ internal readonly record struct RuleHit(PolicyRule Rule, RuleVersion Version)
         Field = field,
         Observed = observed,
         Limit = limit,
-        Citation = (citation ?? Version.Citation).ToString(),
+        Citation = citation is null ? citationText : citation.ToString(),
         Message = message,
         Declared = declared,
     };
