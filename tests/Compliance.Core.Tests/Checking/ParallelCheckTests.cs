@@ -240,7 +240,7 @@ public sealed class ParallelCheckTests
     {
         var content = PayrollJson(12_000, headerLast: headerLast);
         content = [.. content[..^1], .. Encoding.UTF8.GetBytes(afterRows + "}")];
-        using var stream = new CountingStream(content);
+        using var stream = new ReadCountingStream(new MemoryStream(content));
 
         using var report = new FilingChecker(Checks.Catalog).Check(stream, "payroll.json", FourThreads);
 
@@ -306,22 +306,6 @@ public sealed class ParallelCheckTests
 
         json.Append(headerLast ? $"],{header}}}" : "]}");
         return Encoding.UTF8.GetBytes(json.ToString());
-    }
-
-    /// <summary>A file in memory that counts the bytes read from it.</summary>
-    private sealed class CountingStream(byte[] content) : MemoryStream(content)
-    {
-        public long BytesRead { get; private set; }
-
-        public override int Read(byte[] buffer, int offset, int count) => Counted(base.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Counted(base.Read(buffer));
-
-        private int Counted(int n)
-        {
-            BytesRead += n;
-            return n;
-        }
     }
 
     private sealed class RecordingWorker(ConcurrentDictionary<int, bool> threads) : IBatchWorker<int[]>
