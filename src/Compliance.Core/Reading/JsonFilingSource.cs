@@ -51,7 +51,7 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
         maxValueBytes = limits.MaxRecordBytes;
         parsers = NewParsers();
         ReadHeader(stopAtRows: true);
-        var kindText = header.FirstOrDefault(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase)).Value;
+        var kindText = header.FirstOrDefault(h => IsKind(h.Name)).Value;
         if (kindText is null)
         {
             throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonNoKind, FilingKindNames.ListedText), column: "kind");
@@ -126,7 +126,7 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
                     }
                     else
                     {
-                        if (string.Equals(name, "kind", StringComparison.OrdinalIgnoreCase) && HasKind())
+                        if (IsKind(name!) && HasKind())
                         {
                             throw new FilingRejectedException(UserMessage.Of(MessageCode.JsonHeaderFieldTwice, "\"kind\""), column: "kind");
                         }
@@ -170,7 +170,9 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
 
     private ThreadLocal<RowParser> NewParsers() => new(() => new RowParser(this), trackAllValues: true);
 
-    private bool HasKind() => header.Exists(h => string.Equals(h.Name, "kind", StringComparison.OrdinalIgnoreCase));
+    private static bool IsKind(string name) => string.Equals(name, "kind", StringComparison.OrdinalIgnoreCase);
+
+    private bool HasKind() => header.Exists(h => IsKind(h.Name));
 
     /// <summary>The header's fields as every row's defaults; a field no column has is warned of.</summary>
     private void ApplyHeader()
@@ -180,7 +182,7 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
         var given = new bool[headerCells.Length];
         foreach (var (name, value) in header)
         {
-            if (string.Equals(name, "kind", StringComparison.OrdinalIgnoreCase))
+            if (IsKind(name))
             {
                 continue;
             }
