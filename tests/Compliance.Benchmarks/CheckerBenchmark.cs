@@ -6,7 +6,8 @@ namespace Compliance.Benchmarks;
 
 /// <summary>
 /// The checker side by side with what a team might write or pick instead, on one synthetic payroll filing
-/// in four formats, then the CLI's peak memory on a small and a ten-times larger file.
+/// in four formats, every case once per round so that both sides of a ratio are timed close together on a
+/// machine whose speed drifts; then the CLI's peak memory on a small and a ten-times larger file.
 /// </summary>
 public static class CheckerBenchmark
 {
@@ -77,21 +78,34 @@ public static class CheckerBenchmark
                 ("check-json", json, CheckerCases.Check, true, false),
             ];
 
-            var rates = new Dictionary<string, double>();
-            foreach (var (name, file, run, fullWarmup, floor) in cases.Where(c => options.Only?.Contains(c.Name) != false))
+            // Round by round rather than case by case: a shared machine's speed drifts over minutes, and a case timed
+            // three times in a row minutes before its baseline measures the drift as much as the code. Every case is
+            // warmed up first; then each round runs every case once, so the two sides of a ratio are timed seconds
+            // apart in every round, and a ratio is the median of its rounds' ratios.
+            var selected = cases.Where(c => options.Only?.Contains(c.Name) != false).ToArray();
+            foreach (var (_, file, run, fullWarmup, _) in selected)
             {
-                // Warm-up: JIT tiers and caches settle. RulesEngine warms up on a 50,000-row file, since a full
-                // pass of it costs more than all the others together.
+                // JIT tiers and caches settle. RulesEngine warms up on a 50,000-row file, since a full pass of it
+                // costs more than all the others together.
                 run(fullWarmup ? file : warmup);
-                var runs = new List<(double Seconds, double CpuSeconds)>();
-                var want = floor ? options.Rows : expected;
-                for (var i = 0; i < options.Runs; i++)
+            }
+
+            var runs = selected.ToDictionary(c => c.Name, _ => new List<(double Seconds, double CpuSeconds)>(), StringComparer.Ordinal);
+            for (var round = 0; round < options.Runs; round++)
+            {
+                var roundClock = Stopwatch.StartNew();
+                foreach (var (name, file, run, _, floor) in selected)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+
+                    // Each case starts on a collected heap, not on the garbage of the case before it.
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    var want = floor ? options.Rows : expected;
                     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                     var clock = Stopwatch.StartNew();
                     var found = run(file);
-                    runs.Add((clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds));
+                    runs[name].Add((clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds));
                     if (found != want)
                     {
                         throw new InvalidOperationException(floor
@@ -100,19 +114,27 @@ public static class CheckerBenchmark
                     }
                 }
 
-                runs.Sort();
-                var median = runs[runs.Count / 2];
-                rates[name] = options.Rows / median.Seconds;
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rows/s {name}: {rates[name]:F0}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round + 1} of {options.Runs}: every case once in {roundClock.Elapsed.TotalSeconds:F0} s"));
+            }
+
+            foreach (var (name, _, _, _, floor) in selected)
+            {
+                var sorted = runs[name].OrderBy(t => t.Seconds).ToList();
+                var median = sorted[sorted.Count / 2];
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rows/s {name}: {options.Rows / median.Seconds:F0}"));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu-s {name}: {median.CpuSeconds:F3}"));
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds {name}: median {median.Seconds:F3} of {string.Join(", ", runs.Select(t => t.Seconds.ToString("F3", CultureInfo.InvariantCulture)))}; {want:N0} {(floor ? "rows typed" : "violating rows found")}"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"seconds {name}: median {median.Seconds:F3} of {string.Join(", ", runs[name].Select(t => t.Seconds.ToString("F3", CultureInfo.InvariantCulture)))}; {(floor ? options.Rows : expected):N0} {(floor ? "rows typed" : "violating rows found")}"));
             }
 
             foreach (var (left, right) in Ratios)
             {
-                if (rates.TryGetValue(left, out var l) && rates.TryGetValue(right, out var r))
+                if (runs.TryGetValue(left, out var l) && runs.TryGetValue(right, out var r))
                 {
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {left}/{right}: {l / r:F2}"));
+                    // Rows per second left over right, round by round: the right side's seconds over the left's.
+                    var rounds = l.Zip(r, (a, b) => b.Seconds / a.Seconds).ToList();
+                    var ordered = rounds.Order().ToList();
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio {left}/{right}: {ordered[ordered.Count / 2]:F2}"));
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rounds {left}/{right}: {string.Join(", ", rounds.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}"));
                 }
             }
 
