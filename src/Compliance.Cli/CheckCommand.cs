@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Compliance.Cli.Texts;
 using Compliance.Core.Checking;
 using Compliance.Core.Texts;
 using Spectre.Console;
@@ -17,49 +19,42 @@ internal static class CheckCommand
     // Windows and macOS file systems ignore case by default: Payroll.CSV there is payroll.csv.
     private static readonly StringComparison SamePath = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
-    public static Command Create(Option<FileInfo?> catalogOption, Option<string?> languageOption, TextWriter output, TextWriter error)
+    public static Command Create(Option<FileInfo?> catalogOption, Option<string?> languageOption, CultureInfo language, TextWriter output, TextWriter error)
     {
         var format = new Option<string>("--format", "-f")
         {
-            Description = "table (readable, the default), json (the contract's report document), xlsx (a workbook: a summary sheet and one sheet per file) or html (a printable page); xlsx and html need -o.",
+            Description = HelpText.CheckFormat.Text(language),
             DefaultValueFactory = _ => "table",
         };
         format.AcceptOnlyFromAmong("table", "json", "xlsx", "html");
 
         var outputFile = new Option<FileInfo?>("--output", "-o")
         {
-            Description = "Write the report to this file instead of the terminal (required for xlsx and html).",
+            Description = HelpText.CheckOutput.Text(language),
         };
 
         var uscc = new Option<string?>("--uscc")
         {
-            Description = "Check as if uploaded by this enterprise: rows for any other USCC are a submitter mismatch, as in the cloud.",
+            Description = HelpText.CheckUscc.Text(language),
         };
 
         var rows = new Option<bool>("--rows")
         {
-            Description = "In the table, list every violating row instead of one line per finding (a limit broken the same way on many rows).",
+            Description = HelpText.CheckRows.Text(language),
         };
 
         var recursive = new Option<bool>("--recursive", "-r")
         {
-            Description = "For a folder, check the filings in its subfolders too.",
+            Description = HelpText.CheckRecursive.Text(language),
         };
 
         var files = new Argument<string[]>("files")
         {
-            Description = "Filings to check: .csv (UTF-8 or GB18030), .xlsx or .json, or folders of them.",
+            Description = HelpText.CheckFiles.Text(language),
             Arity = ArgumentArity.OneOrMore,
         };
 
-        var command = new Command(
-            "check",
-            """
-            Check filings against the limits in force for each row's period.
-            Exit code: 0 no violations, 1 violations found, 2 a file was rejected, 64 usage error, 73 the -o file cannot be written.
-            Examples: compliance check seeds/samples/payroll-2016-06-jingyang-gbk.csv --format json
-                      compliance check 申报/ -r --format xlsx -o 自查报告.xlsx
-            """)
+        var command = new Command("check", HelpText.Check.Text(language))
         {
             format,
             outputFile,

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Globalization;
+using Compliance.Cli.Texts;
 using Compliance.Core.Policies;
 using Compliance.Core.Texts;
 
@@ -14,47 +16,100 @@ public static class CliApp
 {
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var catalogOption = CatalogOption();
+        ArgumentNullException.ThrowIfNull(args);
+
+        // The help is written before anything is parsed, so the language it speaks is looked up in the arguments.
+        var language = Languages.Of(Language(LanguageArgument(args)));
+        var catalogOption = CatalogOption(language);
         var languageOption = new Option<string?>("--lang")
         {
-            Description = "zh (中文) or en: the language of the table, the workbook and the page. The default follows the system's language (LANG on Linux and macOS, the display language on Windows).",
+            Description = HelpText.Lang.Text(language),
             Recursive = true,
         };
-        languageOption.AcceptOnlyFromAmong("zh", "en", "zh-CN");
-        var root = new RootCommand(
-            """
-            ComplianceFunctions self-check: checks payroll and fee filings against the enterprise cost-reduction
-            limits of 国发〔2016〕48号 (housing fund <= 12%, unemployment insurance 1-1.5% with the employee's share
-            <= 0.5%, employer pension <= 20%, surcharge exemptions, abolished fees) before you upload them.
-            """)
+        languageOption.AcceptOnlyFromAmong(LanguageNames);
+        var root = new RootCommand(HelpText.Root.Text(language))
         {
             catalogOption,
             languageOption,
-            CheckCommand.Create(catalogOption, languageOption, output, error),
-            PoliciesCommand.Create(catalogOption, output, error),
-            TemplateCommand.Create(catalogOption, output, error),
+            CheckCommand.Create(catalogOption, languageOption, language, output, error),
+            PoliciesCommand.Create(catalogOption, language, output, error),
+            TemplateCommand.Create(catalogOption, language, output, error),
         };
 
-        return InvokeAsync(root, "compliance", args, output, error, static _ => null, cancellationToken);
+        // The parser's zh-Hans resources leave its own two options in English.
+        foreach (var option in root.Options)
+        {
+            option.Description = option switch
+            {
+                HelpOption => HelpText.HelpOption.Text(language),
+                VersionOption => HelpText.VersionOption.Text(language),
+                _ => option.Description,
+            };
+        }
+
+        return InvokeAsync(root, "compliance", args, output, error, static _ => null, cancellationToken, language);
     }
 
-    /// <summary>The <c>--catalog</c> option every command that checks or lists rules takes.</summary>
-    public static Option<FileInfo?> CatalogOption() => new("--catalog")
+    /// <summary>What <c>--lang</c> accepts.</summary>
+    private static readonly string[] LanguageNames = ["zh", "en", "zh-CN"];
+
+    /// <summary>The value of <c>--lang</c> among <paramref name="args"/> (<c>--lang zh</c>, <c>--lang=zh</c>, <c>--lang:zh</c>) when it is one the option accepts.</summary>
+    internal static string? LanguageArgument(IReadOnlyList<string> args)
     {
-        Description = "Use this policy catalog (JSON) instead of the one built in. See seeds/policy-catalog.json for the format.",
+        for (var i = 0; i < args.Count; i++)
+        {
+            var value = args[i] == "--lang" && i + 1 < args.Count ? args[i + 1]
+                : args[i].StartsWith("--lang=", StringComparison.Ordinal) || args[i].StartsWith("--lang:", StringComparison.Ordinal) ? args[i][7..]
+                : null;
+            if (value is not null && LanguageNames.Contains(value, StringComparer.Ordinal))
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The <c>--catalog</c> option every command that checks or lists rules takes, described in <paramref name="language"/> (English by default).</summary>
+    public static Option<FileInfo?> CatalogOption(CultureInfo? language = null) => new("--catalog")
+    {
+        Description = HelpText.Catalog.Text(language ?? Languages.English),
         Recursive = true,
     };
 
     /// <summary>
     /// Parses and runs <paramref name="root"/>, turning a usage error, a bad catalog, Ctrl+C or a defect into a
     /// one-line message and the contract's exit code; <paramref name="explain"/> names the failures a host
-    /// command adds (a message and exit code, or null for "not mine").
+    /// command adds (a message and exit code, or null for "not mine"). With <paramref name="language"/>, the
+    /// parser's own words and the usage hint are in it; without, in English and the UI culture left as it is.
     /// </summary>
-    public static async Task<int> InvokeAsync(RootCommand root, string name, string[] args, TextWriter output, TextWriter error, Func<Exception, (int Exit, string Message)?> explain, CancellationToken cancellationToken)
+    public static async Task<int> InvokeAsync(RootCommand root, string name, string[] args, TextWriter output, TextWriter error, Func<Exception, (int Exit, string Message)?> explain, CancellationToken cancellationToken, CultureInfo? language = null)
     {
         ArgumentNullException.ThrowIfNull(root);
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(explain);
+
+        if (language is null)
+        {
+            return await InvokeAsync(root, name, args, output, error, explain, Languages.English, cancellationToken);
+        }
+
+        // System.CommandLine words its help ("Usage:", "Options:") and parse errors in the UI culture, from its
+        // own zh-Hans and other satellites: held to the command's language, they agree with its descriptions.
+        var culture = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = language;
+        try
+        {
+            return await InvokeAsync(root, name, args, output, error, explain, language, cancellationToken);
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = culture;
+        }
+    }
+
+    private static async Task<int> InvokeAsync(RootCommand root, string name, string[] args, TextWriter output, TextWriter error, Func<Exception, (int Exit, string Message)?> explain, CultureInfo language, CancellationToken cancellationToken)
+    {
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -63,7 +118,7 @@ public static class CliApp
                 await error.WriteLineAsync(problem.Message);
             }
 
-            await error.WriteLineAsync($"Run '{name} --help' for usage.");
+            await error.WriteLineAsync(HelpText.UsageHint.Text(language, name));
             return ExitCodes.Usage;
         }
 

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Compliance.Cli.Texts;
 using Compliance.Core.Checking;
 using Compliance.Core.Filings;
 using Compliance.Core.Policies;
@@ -12,16 +14,16 @@ namespace Compliance.Cli;
 /// <summary><c>compliance policies</c>: the catalog in force, with windows and the clauses the limits come from.</summary>
 internal static class PoliciesCommand
 {
-    public static Command Create(Option<FileInfo?> catalogOption, TextWriter output, TextWriter error)
+    public static Command Create(Option<FileInfo?> catalogOption, CultureInfo language, TextWriter output, TextWriter error)
     {
         var format = new Option<string>("--format", "-f")
         {
-            Description = "table (the default) or json.",
+            Description = HelpText.PoliciesFormat.Text(language),
             DefaultValueFactory = _ => "table",
         };
         format.AcceptOnlyFromAmong("table", "json");
 
-        var command = new Command("policies", "List the rules of the policy catalog, each version's window and limit, and its citation.") { format };
+        var command = new Command("policies", HelpText.Policies.Text(language)) { format };
         command.SetAction(parse =>
         {
             var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using Compliance.Cli.Texts;
 using Compliance.Core.Filings;
 using Compliance.Core.Templates;
 
@@ -7,20 +9,14 @@ namespace Compliance.Cli;
 /// <summary><c>compliance template</c>: the template (模板) of a filing kind, generated from the contract.</summary>
 internal static class TemplateCommand
 {
-    public static Command Create(Option<FileInfo?> catalogOption, TextWriter output, TextWriter error)
+    public static Command Create(Option<FileInfo?> catalogOption, CultureInfo language, TextWriter output, TextWriter error)
     {
-        var kind = new Argument<string>("kind") { Description = $"The filing kind: {FilingKindNames.Listed}." };
-        var format = new Option<string>("--format", "-f") { Description = "xlsx (the default: headers, validation and a 填写说明 sheet) or csv.", DefaultValueFactory = _ => "xlsx" };
+        var kind = new Argument<string>("kind") { Description = HelpText.TemplateKind.Text(language, FilingKindNames.Listed) };
+        var format = new Option<string>("--format", "-f") { Description = HelpText.TemplateFormat.Text(language), DefaultValueFactory = _ => "xlsx" };
         format.AcceptOnlyFromAmong("xlsx", "csv");
-        var encoding = new Option<string?>("--encoding") { Description = "For csv: utf-8 (the default, with the BOM Excel needs) or gb18030 (what Excel on Chinese Windows saves)." };
-        var file = new Option<FileInfo?>("--output", "-o") { Description = "Where to write it; the default is the kind's template name in the current folder." };
-        var command = new Command(
-            "template",
-            """
-            Write the template (模板) of a filing kind: the Chinese column headers the checker reads, and in xlsx a
-            frozen header row, number and list validation, and a 填写说明 sheet with each column and the limits in force.
-            Example: compliance template payroll --format xlsx -o payroll.xlsx
-            """)
+        var encoding = new Option<string?>("--encoding") { Description = HelpText.TemplateEncoding.Text(language) };
+        var file = new Option<FileInfo?>("--output", "-o") { Description = HelpText.TemplateOutput.Text(language) };
+        var command = new Command("template", HelpText.Template.Text(language))
         {
             kind,
             format,

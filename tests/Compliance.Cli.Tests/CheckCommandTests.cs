@@ -146,7 +146,7 @@ public sealed class CheckCommandTests
     [TestMethod]
     public async Task Help_ExplainsTheCommands()
     {
-        var (exit, output, _) = await Cli.RunAsync("check", "--help");
+        var (exit, output, _) = await Cli.RunAsync("check", "--help", "--lang", "en");
 
         Assert.AreEqual(0, exit);
         StringAssert.Contains(output, "--format");
