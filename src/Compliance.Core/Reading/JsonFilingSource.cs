@@ -401,7 +401,7 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
     public IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record)
     {
         var parser = parsers.Value!;
-        var state = chunk.First ? JsonCursor.InsideRows : JsonCursor.AfterRow;
+        var state = JsonCursor.RowsState(chunk.First, chunk.Bytes.AsSpan(0, chunk.Length));
         var consumed = 0;
         for (var row = chunk.FirstLine; ; row++)
         {

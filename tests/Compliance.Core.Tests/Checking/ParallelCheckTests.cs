@@ -142,6 +142,17 @@ public sealed class ParallelCheckTests
     }
 
     [TestMethod]
+    public void JsonCommentsInSomeChunksOnly_AreSkipped_TheReportAsWithoutThem()
+    {
+        // Comments in the rows of one chunk only: the chunks without a '/' are read by a reader that does not look for them.
+        using var plain = AssertSameReport(PayrollJson(12_000), "payroll.json");
+        using var commented = AssertSameReport(PayrollJson(12_000, extra: row => row is > 7_000 and <= 7_100 ? "/* 注 */" : string.Empty), "payroll.json");
+
+        Assert.AreEqual(FilingStatus.Checked, commented.Status, commented.Error);
+        Assert.AreEqual(ReportJson.ToJson([plain]), ReportJson.ToJson([commented]));
+    }
+
+    [TestMethod]
     [DataRow(5_000, "{\"employee_id\":", DisplayName = "a row cut off mid-file")]
     [DataRow(5_000, "7,", DisplayName = "a number where a row belongs")]
     [DataRow(11_999, "{\"employee_id\":\"E1\",\"employee_id\":\"E2\"},", DisplayName = "a field twice in the last rows")]
