@@ -23,38 +23,38 @@ internal static class CheckCommand
     {
         var format = new Option<string>("--format", "-f")
         {
-            Description = HelpText.CheckFormat.Text(language),
+            Description = CliText.CheckFormat.Text(language),
             DefaultValueFactory = _ => "table",
         };
         format.AcceptOnlyFromAmong("table", "json", "xlsx", "html");
 
         var outputFile = new Option<FileInfo?>("--output", "-o")
         {
-            Description = HelpText.CheckOutput.Text(language),
+            Description = CliText.CheckOutput.Text(language),
         };
 
         var uscc = new Option<string?>("--uscc")
         {
-            Description = HelpText.CheckUscc.Text(language),
+            Description = CliText.CheckUscc.Text(language),
         };
 
         var rows = new Option<bool>("--rows")
         {
-            Description = HelpText.CheckRows.Text(language),
+            Description = CliText.CheckRows.Text(language),
         };
 
         var recursive = new Option<bool>("--recursive", "-r")
         {
-            Description = HelpText.CheckRecursive.Text(language),
+            Description = CliText.CheckRecursive.Text(language),
         };
 
         var files = new Argument<string[]>("files")
         {
-            Description = HelpText.CheckFiles.Text(language),
+            Description = CliText.CheckFiles.Text(language),
             Arity = ArgumentArity.OneOrMore,
         };
 
-        var command = new Command("check", HelpText.Check.Text(language))
+        var command = new Command("check", CliText.Check.Text(language))
         {
             format,
             outputFile,
@@ -68,7 +68,7 @@ internal static class CheckCommand
         {
             if (parse.GetValue(format) is "xlsx" or "html" && parse.GetValue(outputFile) is null)
             {
-                error.WriteLine($"--format {parse.GetValue(format)} writes a file: give it with -o FILE.");
+                error.WriteLine(CliText.FormatNeedsOutput.Text(language, parse.GetValue(format)!));
                 return Task.FromResult(ExitCodes.Usage);
             }
 

@@ -23,11 +23,11 @@ public static class CliApp
         var catalogOption = CatalogOption(language);
         var languageOption = new Option<string?>("--lang")
         {
-            Description = HelpText.Lang.Text(language),
+            Description = CliText.Lang.Text(language),
             Recursive = true,
         };
         languageOption.AcceptOnlyFromAmong(LanguageNames);
-        var root = new RootCommand(HelpText.Root.Text(language))
+        var root = new RootCommand(CliText.Root.Text(language))
         {
             catalogOption,
             languageOption,
@@ -41,8 +41,8 @@ public static class CliApp
         {
             option.Description = option switch
             {
-                HelpOption => HelpText.HelpOption.Text(language),
-                VersionOption => HelpText.VersionOption.Text(language),
+                HelpOption => CliText.HelpOption.Text(language),
+                VersionOption => CliText.VersionOption.Text(language),
                 _ => option.Description,
             };
         }
@@ -73,7 +73,7 @@ public static class CliApp
     /// <summary>The <c>--catalog</c> option every command that checks or lists rules takes, described in <paramref name="language"/> (English by default).</summary>
     public static Option<FileInfo?> CatalogOption(CultureInfo? language = null) => new("--catalog")
     {
-        Description = HelpText.Catalog.Text(language ?? Languages.English),
+        Description = CliText.Catalog.Text(language ?? Languages.English),
         Recursive = true,
     };
 
@@ -118,7 +118,7 @@ public static class CliApp
                 await error.WriteLineAsync(problem.Message);
             }
 
-            await error.WriteLineAsync(HelpText.UsageHint.Text(language, name));
+            await error.WriteLineAsync(CliText.UsageHint.Text(language, name));
             return ExitCodes.Usage;
         }
 
@@ -130,12 +130,12 @@ public static class CliApp
         }
         catch (PolicyCatalogException ex)
         {
-            await error.WriteLineAsync($"The policy catalog cannot be used: {ex.Message}");
+            await error.WriteLineAsync(CliText.CatalogUnusable.Text(language, ex.Message));
             return ExitCodes.Usage;
         }
         catch (OperationCanceledException)
         {
-            await error.WriteLineAsync("Cancelled.");
+            await error.WriteLineAsync(CliText.Cancelled.Text(language));
             return ExitCodes.Cancelled;
         }
         catch (Exception ex) when (explain(ex) is { } known)
@@ -146,7 +146,7 @@ public static class CliApp
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A bug, not the user's input: say so plainly, without a stack trace in their face.
-            await error.WriteLineAsync($"{name} failed unexpectedly ({ex.GetType().Name}: {ex.Message}). Please report this with the command you ran.");
+            await error.WriteLineAsync(CliText.Unexpected.Text(language, name, ex.GetType().Name, ex.Message));
             return ExitCodes.Internal;
         }
     }

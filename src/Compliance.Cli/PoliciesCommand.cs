@@ -18,12 +18,12 @@ internal static class PoliciesCommand
     {
         var format = new Option<string>("--format", "-f")
         {
-            Description = HelpText.PoliciesFormat.Text(language),
+            Description = CliText.PoliciesFormat.Text(language),
             DefaultValueFactory = _ => "table",
         };
         format.AcceptOnlyFromAmong("table", "json");
 
-        var command = new Command("policies", HelpText.Policies.Text(language)) { format };
+        var command = new Command("policies", CliText.Policies.Text(language)) { format };
         command.SetAction(parse =>
         {
             var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));
@@ -33,7 +33,7 @@ internal static class PoliciesCommand
             }
             else
             {
-                Render(Terminal.For(output), catalog);
+                Render(Terminal.For(output), catalog, language);
             }
 
             return ExitCodes.Clean;
@@ -41,10 +41,10 @@ internal static class PoliciesCommand
         return command;
     }
 
-    private static void Render(IAnsiConsole console, PolicyCatalog catalog)
+    private static void Render(IAnsiConsole console, PolicyCatalog catalog, CultureInfo language)
     {
-        console.MarkupLine("[bold]Policy catalog {0}[/] ({1}), {2} rules", Markup.Escape(catalog.Version), Markup.Escape(catalog.Source ?? string.Empty), catalog.Rules.Count);
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("Rule", "Kind", "Applies to", "Window (period)", "Limit", "Clause");
+        console.MarkupLine("[bold]{0}[/]", Markup.Escape(CliText.PoliciesHeading.Text(language, catalog.Version, catalog.Source ?? string.Empty, catalog.Rules.Count)));
+        var table = new Table().Border(TableBorder.Rounded).AddColumns(CliText.PoliciesColumns.Text(language).Split('|'));
         foreach (var rule in catalog.Rules)
         {
             foreach (var version in rule.Versions)

@@ -11,12 +11,12 @@ internal static class TemplateCommand
 {
     public static Command Create(Option<FileInfo?> catalogOption, CultureInfo language, TextWriter output, TextWriter error)
     {
-        var kind = new Argument<string>("kind") { Description = HelpText.TemplateKind.Text(language, FilingKindNames.Listed) };
-        var format = new Option<string>("--format", "-f") { Description = HelpText.TemplateFormat.Text(language), DefaultValueFactory = _ => "xlsx" };
+        var kind = new Argument<string>("kind") { Description = CliText.TemplateKind.Text(language, FilingKindNames.Listed) };
+        var format = new Option<string>("--format", "-f") { Description = CliText.TemplateFormat.Text(language), DefaultValueFactory = _ => "xlsx" };
         format.AcceptOnlyFromAmong("xlsx", "csv");
-        var encoding = new Option<string?>("--encoding") { Description = HelpText.TemplateEncoding.Text(language) };
-        var file = new Option<FileInfo?>("--output", "-o") { Description = HelpText.TemplateOutput.Text(language) };
-        var command = new Command("template", HelpText.Template.Text(language))
+        var encoding = new Option<string?>("--encoding") { Description = CliText.TemplateEncoding.Text(language) };
+        var file = new Option<FileInfo?>("--output", "-o") { Description = CliText.TemplateOutput.Text(language) };
+        var command = new Command("template", CliText.Template.Text(language))
         {
             kind,
             format,
@@ -27,13 +27,13 @@ internal static class TemplateCommand
         {
             if (!FilingKindNames.TryParse(parse.GetValue(kind), out var filingKind))
             {
-                error.WriteLine($"'{parse.GetValue(kind)}' is not a filing kind; use {FilingKindNames.Listed}.");
+                error.WriteLine(CliText.NotAKind.Text(language, parse.GetValue(kind)!, FilingKindNames.Listed));
                 return ExitCodes.Usage;
             }
 
             if (!FilingTemplates.TryParseFormat(parse.GetValue(format), parse.GetValue(encoding), out var templateFormat))
             {
-                error.WriteLine($"--format {parse.GetValue(format)} --encoding {parse.GetValue(encoding)}: use {FilingTemplates.Expected}.");
+                error.WriteLine(CliText.TemplateFormatAndEncoding.Text(language, parse.GetValue(format)!, parse.GetValue(encoding) ?? string.Empty));
                 return ExitCodes.Usage;
             }
 
@@ -43,7 +43,7 @@ internal static class TemplateCommand
                 FilingTemplates.Write(filingKind, templateFormat, CliApp.LoadCatalog(parse.GetValue(catalogOption)), stream);
             }
 
-            output.WriteLine($"Wrote the {filingKind.ToContractName()} template to {path}. Fill one row per record from row 2, then: compliance check \"{path}\"");
+            output.WriteLine(CliText.TemplateWritten.Text(language, filingKind.ToContractName(), path));
             return ExitCodes.Clean;
         });
         return command;

@@ -30,6 +30,6 @@ public sealed class TemplateCommandTests
 
         Assert.AreEqual((ExitCodes.Usage, ExitCodes.Usage), (kindExit, encodingExit));
         StringAssert.Contains(kindError, "'invoices' is not a filing kind");
-        StringAssert.Contains(encodingError, "format xlsx or csv");
+        StringAssert.Contains(encodingError, "use --format xlsx, or --format csv with --encoding utf-8");
     }
 }

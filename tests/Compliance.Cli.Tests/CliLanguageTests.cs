@@ -4,9 +4,12 @@ using Compliance.Cli.Texts;
 
 namespace Compliance.Cli.Tests;
 
-/// <summary><c>compliance --help</c> in the accountant's language: Chinese on a Chinese system or with <c>--lang zh</c>.</summary>
+/// <summary>
+/// The command's own words — its help and its messages — in the accountant's language: Chinese on a Chinese
+/// system or with <c>--lang zh</c>.
+/// </summary>
 [TestClass]
-public sealed partial class HelpTests
+public sealed partial class CliLanguageTests
 {
     [TestMethod]
     [DataRow("--lang", "zh")]
@@ -53,6 +56,32 @@ public sealed partial class HelpTests
     }
 
     [TestMethod]
+    public async Task Messages_WithLangZh_AreInChinese()
+    {
+        using var folder = new TempFolder();
+        var file = folder.File("工资表.xlsx");
+
+        var (kindExit, _, kindError) = await Cli.RunAsync("template", "invoices", "--lang", "zh");
+        var (encodingExit, _, encodingError) = await Cli.RunAsync("template", "payroll", "--encoding", "gb18030", "--lang", "zh");
+        var (writtenExit, written, _) = await Cli.RunAsync("template", "payroll", "-o", file, "--lang", "zh");
+        var (formatExit, _, formatError) = await Cli.RunAsync("check", "a.csv", "--format", "xlsx", "--lang", "zh");
+        var (policiesExit, policies, _) = await Cli.RunAsync("policies", "--lang", "zh");
+
+        Assert.AreEqual(ExitCodes.Usage, kindExit);
+        StringAssert.Contains(kindError, "“invoices”不是申报类型；请使用 ");
+        Assert.AreEqual(ExitCodes.Usage, encodingExit);
+        StringAssert.Contains(encodingError, "--format xlsx --encoding gb18030：请使用 --format xlsx，或 --format csv 加 --encoding utf-8");
+        Assert.AreEqual(ExitCodes.Clean, writtenExit);
+        StringAssert.Contains(written, $"已将 payroll 模板写入 {file}。从第 2 行起每条记录填一行");
+        Assert.AreEqual(ExitCodes.Usage, formatExit);
+        StringAssert.Contains(formatError, "--format xlsx 会写入文件：请用 -o 指定文件。");
+        Assert.AreEqual(ExitCodes.Clean, policiesExit);
+        StringAssert.Contains(policies, "政策目录 ");
+        StringAssert.Contains(policies, "适用期间（所属期）");
+        Assert.DoesNotContain("Window (period)", policies);
+    }
+
+    [TestMethod]
     [DataRow("en", "check", "--lang", "en", "a.csv")]
     [DataRow("zh", "--lang=zh", "policies")]
     [DataRow("zh-CN", "--lang:zh-CN")]
@@ -65,7 +94,7 @@ public sealed partial class HelpTests
     [TestMethod]
     public void EveryHelpText_HasEnglishAndChineseTexts_WithTheSamePlaceholders()
     {
-        var problems = TextResources.Problems(typeof(CliApp).Assembly, "Compliance.Cli.Texts.Help", [.. Enum.GetValues<HelpText>().Select(text => text.ToString())]);
+        var problems = TextResources.Problems(typeof(CliApp).Assembly, "Compliance.Cli.Texts.Cli", [.. Enum.GetValues<CliText>().Select(text => text.ToString())]);
 
         Assert.IsEmpty(problems, string.Join("\n", problems));
     }
