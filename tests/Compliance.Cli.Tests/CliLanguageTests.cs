@@ -29,6 +29,18 @@ public sealed partial class CliLanguageTests
     }
 
     [TestMethod]
+    [DataRow("zh-CN", "退出码：0 未发现违规")]
+    [DataRow("zh-TW", "退出码：0 未发现违规")]
+    [DataRow("de-DE", "Exit code: 0 no violations")]
+    public async Task Help_WithoutLang_FollowsTheSystemsLanguage(string system, string expected)
+    {
+        var (exit, output, error) = await Cli.RunOnSystemAsync(system, "check", "--help");
+
+        Assert.AreEqual(0, exit, error);
+        StringAssert.Contains(output, expected);
+    }
+
+    [TestMethod]
     public async Task Help_WithLangEn_IsInEnglish()
     {
         var (exit, output, _) = await Cli.RunAsync("template", "--help", "--lang", "en");

@@ -36,7 +36,7 @@ public sealed partial class ReportFormatTests
     [TestMethod]
     public async Task LangEn_PrintsEnglish_EvenWhereTheSystemIsChinese()
     {
-        var (_, output, _) = await WithUiCulture("zh-CN", () => Cli.RunAsync("check", "--lang", "en", Gbk));
+        var (_, output, _) = await Cli.RunOnSystemAsync("zh-CN", "check", "--lang", "en", Gbk);
 
         StringAssert.Contains(output, "kind: payroll");
         StringAssert.Contains(output, "Housing fund rate, employer and employee");
@@ -51,7 +51,7 @@ public sealed partial class ReportFormatTests
     [DataRow("fr-FR", "No violations.")]
     public async Task WithoutLang_TheSystemsLanguageDecides(string culture, string expected)
     {
-        var (_, output, _) = await WithUiCulture(culture, () => Cli.RunAsync("check", Path.Combine(Cli.Samples, "payroll-2016-06-acme.csv")));
+        var (_, output, _) = await Cli.RunOnSystemAsync(culture, "check", Path.Combine(Cli.Samples, "payroll-2016-06-acme.csv"));
 
         StringAssert.Contains(output, expected);
     }
@@ -337,20 +337,6 @@ public sealed partial class ReportFormatTests
         var min = finding.GetProperty("observedMin").GetDecimal();
         var max = finding.GetProperty("observedMax").GetDecimal();
         return min == max ? Compliance.Core.Rules.Finding.Number(min) : $"{Compliance.Core.Rules.Finding.Number(min)}–{Compliance.Core.Rules.Finding.Number(max)}";
-    }
-
-    private static async Task<T> WithUiCulture<T>(string culture, Func<Task<T>> run)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
-        try
-        {
-            return await run();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
     }
 
     /// <summary>Columns a line takes in a terminal: East Asian wide and full-width characters take two.</summary>
