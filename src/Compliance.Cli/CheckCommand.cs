@@ -19,7 +19,7 @@ internal static class CheckCommand
     // Windows and macOS file systems ignore case by default: Payroll.CSV there is payroll.csv.
     private static readonly StringComparison SamePath = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
 
-    public static Command Create(Option<FileInfo?> catalogOption, Option<string?> languageOption, CultureInfo language, TextWriter output, TextWriter error)
+    public static Command Create(Option<FileInfo?> catalogOption, CultureInfo language, TextWriter output, TextWriter error)
     {
         var format = new Option<string>("--format", "-f")
         {
@@ -73,7 +73,7 @@ internal static class CheckCommand
             }
 
             var catalog = CliApp.LoadCatalog(parse.GetValue(catalogOption));
-            var text = new ReportText(CliApp.Language(parse.GetValue(languageOption)), catalog);
+            var text = new ReportText(language, catalog);
             var targets = FilingTargets.Find(parse.GetRequiredValue(files), parse.GetValue(recursive));
             if (targets.Empty.Count > 0)
             {

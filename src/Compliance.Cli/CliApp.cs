@@ -31,7 +31,7 @@ public static class CliApp
         {
             catalogOption,
             languageOption,
-            CheckCommand.Create(catalogOption, languageOption, language, output, error),
+            CheckCommand.Create(catalogOption, language, output, error),
             PoliciesCommand.Create(catalogOption, language, output, error),
             TemplateCommand.Create(catalogOption, language, output, error),
         };
