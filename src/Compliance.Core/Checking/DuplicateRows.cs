@@ -9,9 +9,10 @@ namespace Compliance.Core.Checking;
 /// Finds payroll rows that repeat an employee for the same enterprise and period, in memory that does not
 /// grow with the file. Each key is reduced to a 128-bit XxHash128 (a chance collision among 100 million rows
 /// is about 10⁻²³, far below any disk error rate). The first <see cref="InMemoryKeys"/> keys are checked as
-/// they arrive, so small files are answered row by row with the employee named; past that every key is
-/// written to one of <see cref="Partitions"/> temporary files by hash, and <see cref="Finish"/> checks the
-/// files one at a time, so memory is bounded by the largest partition, not the file.
+/// they arrive, so small files are answered row by row with the employee named; past that every key goes to
+/// one of <see cref="Partitions"/> partitions by hash, and <see cref="Finish"/> checks the partitions one at a
+/// time, so memory is bounded by the largest partition, not the file. The partitions are held in memory up to
+/// <see cref="HeldBytes"/> and written to temporary files only past it.
 /// </summary>
 internal sealed class DuplicateRows : IDisposable
 {
@@ -22,26 +23,42 @@ internal sealed class DuplicateRows : IDisposable
     internal const int Partitions = 1 << PartitionBits;
     private const int EntryBytes = 20;
 
+    /// <summary>
+    /// Partitioned keys held in memory before they go to files: about 1.7 million keys, so a file of up to
+    /// 1.8 million rows (Excel's sheet holds 1,048,576) is checked without a temporary file, and a larger one
+    /// with this much and no more. Creating the 128 files and writing to them took about a tenth of a
+    /// one-thread check of a million rows.
+    /// </summary>
+    internal const long HeldBytes = 32L << 20;
+
     private readonly KeyTable seen;
     private readonly int inMemoryKeys;
     private const int PartitionBufferBytes = 800 * EntryBytes;
 
-    private FileStream[]? spills;
+    private readonly long heldBound;
     private byte[][]? pending;
     private int[]? pendingBytes;
+    private List<byte[]>[]? held;
+    private long heldBytes;
+    private FileStream[]? spills;
     private string? directory;
 
-    /// <param name="inMemoryKeys">Keys checked as they arrive before the rest go to disk.</param>
+    /// <param name="inMemoryKeys">Keys checked as they arrive before the rest are partitioned.</param>
     /// <param name="expectedKeys">About how many keys will come, when known: the table starts that large (up to
     /// <paramref name="inMemoryKeys"/>) instead of growing to it, each growth moving every key to a new place.</param>
-    public DuplicateRows(int inMemoryKeys = InMemoryKeys, long expectedKeys = 0)
+    /// <param name="heldBytes">Partitioned keys held in memory before the partitions go to files.</param>
+    public DuplicateRows(int inMemoryKeys = InMemoryKeys, long expectedKeys = 0, long heldBytes = HeldBytes)
     {
         this.inMemoryKeys = inMemoryKeys;
+        heldBound = heldBytes;
         seen = new KeyTable((int)Math.Min(inMemoryKeys, Math.Max(4096, expectedKeys)));
     }
 
-    /// <summary>Whether keys have gone to disk (so some duplicates are only found by <see cref="Finish"/>).</summary>
-    public bool Spilled => spills is not null;
+    /// <summary>Whether keys have left the table (so some duplicates are only found by <see cref="Finish"/>).</summary>
+    public bool Spilled => pending is not null;
+
+    /// <summary>Whether partitions have gone to temporary files.</summary>
+    internal bool OnDisk => spills is not null;
 
     /// <summary>
     /// Records the row's key. Returns the earlier row with the same key when that is already known; 0 when
@@ -52,7 +69,7 @@ internal sealed class DuplicateRows : IDisposable
     /// <summary>As <see cref="Add(string, Period, ReadOnlySpan{char}, int)"/> with the key made by <see cref="Key(long, ReadOnlySpan{char})"/> (on any thread).</summary>
     public int Add(UInt128 hash, int row)
     {
-        if (spills is null)
+        if (pending is null)
         {
             if (seen.GetOrAdd(hash, row) is var first and > 0)
             {
@@ -79,30 +96,44 @@ internal sealed class DuplicateRows : IDisposable
     public List<(int Row, int First)> Finish(int degree = 1)
     {
         var found = new List<(int Row, int First)>();
-        if (spills is null)
+        if (pending is null)
         {
             return found;
         }
 
-        for (var p = 0; p < spills.Length; p++)
+        if (spills is not null)
         {
-            spills[p].Write(pending![p], 0, pendingBytes![p]);
-            pendingBytes[p] = 0;
+            for (var p = 0; p < Partitions; p++)
+            {
+                spills[p].Write(pending[p], 0, pendingBytes![p]);
+                pendingBytes[p] = 0;
+            }
         }
 
         // The spill-time table is reused by the first thread (its arrays are already there); a second gets its own.
         var tables = new ConcurrentStack<KeyTable>([seen]);
         Parallel.For(
             0,
-            spills.Length,
+            Partitions,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, degree) },
-            () => (Table: tables.TryPop(out var table) ? table : new KeyTable(4096), Entries: new byte[PartitionBufferBytes], Found: new List<(int Row, int First)>()),
+            () => (Table: tables.TryPop(out var table) ? table : new KeyTable(4096), Entries: spills is null ? [] : new byte[PartitionBufferBytes], Found: new List<(int Row, int First)>()),
             (p, _, local) =>
             {
+                if (spills is null)
+                {
+                    local.Table.Clear(expected: ((held![p].Count * PartitionBufferBytes) + pendingBytes![p]) / EntryBytes);
+                    foreach (var block in held[p])
+                    {
+                        FindRepeats(local.Table, block, local.Found);
+                    }
+
+                    FindRepeats(local.Table, pending[p].AsSpan(0, pendingBytes[p]), local.Found);
+                    return local;
+                }
+
                 var handle = spills[p].SafeFileHandle;
                 var length = RandomAccess.GetLength(handle);
-                var partition = local.Table;
-                partition.Clear(expected: (int)(length / EntryBytes));
+                local.Table.Clear(expected: (int)(length / EntryBytes));
                 for (long offset = 0; offset < length;)
                 {
                     // Whole blocks: an entry split between two reads would be lost.
@@ -118,16 +149,7 @@ internal sealed class DuplicateRows : IDisposable
                     }
 
                     offset += read;
-                    for (var at = 0; at + EntryBytes <= read; at += EntryBytes)
-                    {
-                        var hash = MemoryMarshal.Read<UInt128>(local.Entries.AsSpan(at));
-                        var row = MemoryMarshal.Read<int>(local.Entries.AsSpan(at + 16));
-                        if (partition.GetOrAdd(hash, row) is var first and > 0)
-                        {
-                            local.Found.Add((Math.Max(row, first), Math.Min(row, first)));
-                            partition.Lower(hash, row);
-                        }
-                    }
+                    FindRepeats(local.Table, local.Entries.AsSpan(0, read), local.Found);
                 }
 
                 return local;
@@ -145,17 +167,30 @@ internal sealed class DuplicateRows : IDisposable
         return found;
     }
 
+    /// <summary>One partition's entries into its table; keys do not come in row order, so each repeat is paired with the smallest row.</summary>
+    private static void FindRepeats(KeyTable partition, ReadOnlySpan<byte> entries, List<(int Row, int First)> found)
+    {
+        for (var at = 0; at + EntryBytes <= entries.Length; at += EntryBytes)
+        {
+            var hash = MemoryMarshal.Read<UInt128>(entries[at..]);
+            var row = MemoryMarshal.Read<int>(entries[(at + 16)..]);
+            if (partition.GetOrAdd(hash, row) is var first and > 0)
+            {
+                found.Add((Math.Max(row, first), Math.Min(row, first)));
+                partition.Lower(hash, row);
+            }
+        }
+    }
+
     private void Spill()
     {
-        directory = Directory.CreateTempSubdirectory("compliance-keys-").FullName;
-        spills = new FileStream[Partitions];
         pending = new byte[Partitions][];
         pendingBytes = new int[Partitions];
+        held = new List<byte[]>[Partitions];
         for (var i = 0; i < Partitions; i++)
         {
-            // Unbuffered streams: each partition's entries are gathered in its own block and written whole.
-            spills[i] = new FileStream(Path.Combine(directory, $"{i:D2}.bin"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.DeleteOnClose);
-            pending[i] = new byte[PartitionBufferBytes];
+            pending[i] = GC.AllocateUninitializedArray<byte>(PartitionBufferBytes);
+            held[i] = [];
         }
 
         foreach (var (hash, row) in seen.Entries())
@@ -173,13 +208,48 @@ internal sealed class DuplicateRows : IDisposable
         var used = pendingBytes![p];
         if (used == block.Length)
         {
-            spills![p].Write(block, 0, used);
+            block = HandOver(p, block);
             used = 0;
         }
 
         MemoryMarshal.Write(block.AsSpan(used), in hash);
         MemoryMarshal.Write(block.AsSpan(used + 16), in row);
         pendingBytes[p] = used + EntryBytes;
+    }
+
+    /// <summary>A partition's full block kept in memory while the bound allows, else written to its file; returns the block to fill next.</summary>
+    private byte[] HandOver(int p, byte[] full)
+    {
+        if (spills is null && heldBytes + full.Length <= heldBound)
+        {
+            held![p].Add(full);
+            heldBytes += full.Length;
+            return pending![p] = GC.AllocateUninitializedArray<byte>(PartitionBufferBytes, pinned: true);
+        }
+
+        spills ??= OpenFiles();
+        spills[p].Write(full, 0, full.Length);
+        return full;
+    }
+
+    /// <summary>The partitions' files, with the blocks held so far written to them (and let go).</summary>
+    private FileStream[] OpenFiles()
+    {
+        directory = Directory.CreateTempSubdirectory("compliance-keys-").FullName;
+        var files = new FileStream[Partitions];
+        for (var i = 0; i < Partitions; i++)
+        {
+            // Unbuffered streams: each partition's entries are gathered in its own block and written whole.
+            files[i] = new FileStream(Path.Combine(directory, $"{i:D2}.bin"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 0, FileOptions.DeleteOnClose);
+            foreach (var block in held![i])
+            {
+                files[i].Write(block, 0, block.Length);
+            }
+        }
+
+        held = null;
+        heldBytes = 0;
+        return files;
     }
 
     /// <summary>
@@ -211,8 +281,10 @@ internal sealed class DuplicateRows : IDisposable
             }
 
             spills = null;
-            pending = null;
         }
+
+        pending = null;
+        held = null;
 
         if (directory is not null)
         {

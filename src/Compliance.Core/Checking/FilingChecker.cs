@@ -31,6 +31,9 @@ public sealed record CheckOptions
     /// </summary>
     internal bool ProbeParallelism { get; init; } = true;
 
+    /// <summary>Repeat keys held in memory past the first ones before they go to temporary files (tests put them on disk at once).</summary>
+    internal long HeldKeyBytes { get; init; } = DuplicateRows.HeldBytes;
+
     public static CheckOptions Default { get; } = new();
 }
 
@@ -140,7 +143,7 @@ public sealed class FilingChecker(PolicyCatalog catalog, ReaderLimits? limits = 
 
             // One row per employee and period (payroll), per province and year (safety assessments).
             var findsRepeats = schema.Kind is FilingKind.Payroll or FilingKind.SafetyAssessment;
-            employees = findsRepeats ? new DuplicateRows(expectedKeys: expectedRows) : null;
+            employees = findsRepeats ? new DuplicateRows(expectedKeys: expectedRows, heldBytes: options.HeldKeyBytes) : null;
             var plan = new RowPlan(
                 schema,
                 rules,

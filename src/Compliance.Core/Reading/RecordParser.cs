@@ -145,7 +145,7 @@ internal sealed class RecordParser
             case ColumnType.Region when lastRegionText is not null && text.SequenceEqual(lastRegionText):
                 record.Region = lastRegion;
                 return true;
-            case ColumnType.Text when !text.IsEmpty && !text.ContainsAnyExceptInRange('!', '~'):
+            case ColumnType.Text when !text.IsEmpty && !text.ContainsAnyExcept(AsciiSets.Visible):
                 record.SetTextFromRaw(column, raw);
                 return true;
             case ColumnType.Rate when NumberParser.TryParseSimple(text, '%', out var rate, out var approximate)

@@ -389,14 +389,14 @@ internal sealed class XlsxFilingSource : IFilingSource
         var point = digits.IndexOf('.');
         if (point < 0)
         {
-            return !digits.ContainsAnyExceptInRange('0', '9');
+            return !digits.ContainsAnyExcept(AsciiSets.Digits);
         }
 
         var fraction = digits[(point + 1)..];
         return point > 0
             && !fraction.IsEmpty
-            && !digits[..point].ContainsAnyExceptInRange('0', '9')
-            && !fraction.ContainsAnyExceptInRange('0', '9')
+            && !digits[..point].ContainsAnyExcept(AsciiSets.Digits)
+            && !fraction.ContainsAnyExcept(AsciiSets.Digits)
             && fraction[^1] != '0'
             && !(digits[0] == '0' && fraction.StartsWith("0000"));
     }

@@ -27,31 +27,41 @@ public sealed class FlatMemoryTests
     }
 
     [TestMethod]
-    public void DuplicateRows_AfterSpilling_FindsEveryRepeatAcrossMemoryAndDisk()
+    [DataRow(DuplicateRows.HeldBytes, false)]
+    [DataRow(0L, true)]
+    [DataRow(40_000L, true)]
+    public void DuplicateRows_AfterSpilling_FindsEveryRepeatAcrossTableAndPartitions(long heldBytes, bool onDisk)
     {
-        using var keys = new DuplicateRows(inMemoryKeys: 8);
-        for (var row = 2; row < 5002; row++)
+        // Enough keys to fill every partition's first block; with 40,000 bytes two blocks are held in memory and then
+        // written to their files with the rest.
+        using var keys = new DuplicateRows(inMemoryKeys: 8, heldBytes: heldBytes);
+        for (var row = 2; row < 200_002; row++)
         {
             Assert.AreEqual(0, keys.Add("91510100A4C12H3B1Y", June, $"E{row}", row));
         }
 
         // Repeats of a key from before the spill, of one from after, and a third occurrence.
-        keys.Add("91510100A4C12H3B1Y", June, "E3", 6000);
-        keys.Add("91510100A4C12H3B1Y", June, "E4000", 6001);
-        keys.Add("91510100A4C12H3B1Y", June, "E3", 6002);
-        keys.Add("91510100MA6CA1XX2B", June, "E3", 6003);
+        keys.Add("91510100A4C12H3B1Y", June, "E3", 300_000);
+        keys.Add("91510100A4C12H3B1Y", June, "E4000", 300_001);
+        keys.Add("91510100A4C12H3B1Y", June, "E3", 300_002);
+        keys.Add("91510100MA6CA1XX2B", June, "E3", 300_003);
 
         Assert.IsTrue(keys.Spilled);
-        CollectionAssert.AreEqual(new[] { (6000, 3), (6001, 4000), (6002, 3) }, keys.Finish());
+        Assert.AreEqual(onDisk, keys.OnDisk);
+        CollectionAssert.AreEqual(new[] { (300_000, 3), (300_001, 4000), (300_002, 3) }, keys.Finish());
     }
 
     [TestMethod]
-    [DataRow(1)]
-    [DataRow(4)]
-    public void DuplicateRows_SpilledPartitionsCheckedOnSeveralThreads_FindTheRepeatsADictionaryFinds(int degree)
+    [DataRow(1, DuplicateRows.HeldBytes)]
+    [DataRow(4, DuplicateRows.HeldBytes)]
+    [DataRow(1, 0L)]
+    [DataRow(4, 0L)]
+    [DataRow(4, 1_000_000L)]
+    public void DuplicateRows_PartitionsCheckedOnSeveralThreads_FindTheRepeatsADictionaryFinds(int degree, long heldBytes)
     {
-        // Enough keys that every partition holds hundreds, some of them more than one block of entries.
-        using var keys = new DuplicateRows(inMemoryKeys: 1000);
+        // Enough keys that every partition holds hundreds, some of them more than one block of entries; held in
+        // memory, on disk, or first one and then the other.
+        using var keys = new DuplicateRows(inMemoryKeys: 1000, heldBytes: heldBytes);
         var random = new Random(20);
         var firstRow = new Dictionary<string, int>();
         var expected = new List<(int Row, int First)>();
@@ -71,9 +81,10 @@ public sealed class FlatMemoryTests
         }
 
         Assert.IsTrue(keys.Spilled);
+        Assert.AreEqual(heldBytes < 120_000 * 20, keys.OnDisk);
         var found = foundAtOnce.Concat(keys.Finish(degree)).ToList();
 
-        // Every repeat is found exactly once (at once while the first keys were held, from disk after), with its first row.
+        // Every repeat is found exactly once (at once while the first keys were in the table, from the partitions after), with its first row.
         CollectionAssert.AreEqual(expected, found);
         Assert.IsGreaterThan(20_000, found.Count - foundAtOnce.Count);
     }
@@ -85,6 +96,7 @@ public sealed class FlatMemoryTests
     {
         // Both files are past the in-memory repeat keys, so their fixed costs (tables, buffers) are the same; what
         // the larger allocates more is the cost of its extra rows. A closure or a string per row is 30 bytes or more.
+        // The partitioned keys go to disk at once here: held in memory, they are 20 bytes a row up to their bound.
         var small = PayrollOf(140_000, format);
         var large = PayrollOf(200_000, format);
         Allocated(small, format);
@@ -98,7 +110,7 @@ public sealed class FlatMemoryTests
     private static long Allocated(byte[] content, string format)
     {
         var before = GC.GetAllocatedBytesForCurrentThread();
-        using var report = Checks.Run(content, $"payroll.{format}", new CheckOptions { MaxDegreeOfParallelism = 1 });
+        using var report = Checks.Run(content, $"payroll.{format}", new CheckOptions { MaxDegreeOfParallelism = 1, HeldKeyBytes = 0 });
         Assert.AreEqual(FilingStatus.Checked, report.Status, report.Error);
         return GC.GetAllocatedBytesForCurrentThread() - before;
     }

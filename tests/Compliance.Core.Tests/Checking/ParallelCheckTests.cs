@@ -70,6 +70,26 @@ public sealed class ParallelCheckTests
     }
 
     [TestMethod]
+    public void EmployeesRepeatedPastTheKeyTable_AreRejectedTheSame_KeysHeldInMemoryOrOnDisk()
+    {
+        // Past the table's keys the repeats are found at the end, from the partitions, which stay in memory up to
+        // their bound and go to files beyond it: the report is the same either way, on one thread or four.
+        var rows = DuplicateRows.InMemoryKeys + 5_000;
+        var repeats = new Dictionary<int, int> { [rows - 4_000] = 7, [rows - 3_000] = rows - 3_500, [rows - 10] = 7 };
+        var content = Payroll(rows, row => repeats.GetValueOrDefault(row, row));
+        using var held = AssertSameReport(content, "payroll.csv");
+        using var onDisk = Checks.Run(content, "payroll.csv", OneThread with { HeldKeyBytes = 0 });
+        using var onDiskFourThreads = Checks.Run(content, "payroll.csv", FourThreads with { HeldKeyBytes = 0 });
+
+        Assert.AreEqual(ReportJson.ToJson([held]), ReportJson.ToJson([onDisk]));
+        Assert.AreEqual(ReportJson.ToJson([held]), ReportJson.ToJson([onDiskFourThreads]));
+        Assert.AreEqual(FilingStatus.Rejected, held.Status);
+        Assert.AreEqual(3, held.ErrorCount);
+        CollectionAssert.AreEqual(new[] { rows - 3_999, rows - 2_999, rows - 9 }, held.Errors.Select(e => e.Row).ToArray());
+        StringAssert.Contains(held.Errors[0].Message, "row 8");
+    }
+
+    [TestMethod]
     public void BytesThatAreNotTextDeepInTheFile_AreRejectedTheSameNamingTheLine()
     {
         var bytes = Payroll(rows: ManyChunks);
