@@ -24,12 +24,12 @@ internal sealed class DuplicateRows : IDisposable
     private const int EntryBytes = 20;
 
     /// <summary>
-    /// Partitioned keys held in memory before they go to files: about 1.7 million keys, so a file of up to
-    /// 1.8 million rows (Excel's sheet holds 1,048,576) is checked without a temporary file, and a larger one
-    /// with this much and no more. Creating the 128 files and writing to them took about a tenth of a
-    /// one-thread check of a million rows.
+    /// Partitioned keys held in memory before they go to files: every sheet Excel can save (1,048,576 rows, about
+    /// 18 MB of keys past the table) is checked without a temporary file, and a larger file holds this much and no
+    /// more, so its peak memory stays that of a sheet's. Creating the 128 files and writing to them took about a
+    /// tenth of a one-thread check of a million rows.
     /// </summary>
-    internal const long HeldBytes = 32L << 20;
+    internal const long HeldBytes = 20L << 20;
 
     private readonly KeyTable seen;
     private readonly int inMemoryKeys;

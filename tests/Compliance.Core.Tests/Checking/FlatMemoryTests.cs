@@ -52,6 +52,22 @@ public sealed class FlatMemoryTests
     }
 
     [TestMethod]
+    public void DuplicateRows_ASheetOfExcelsLimit_IsCheckedWithoutATemporaryFile()
+    {
+        // 1,048,576 rows less the header; the keys are hashes, so random ones partition as real ones do.
+        using var keys = new DuplicateRows();
+        var random = new Random(1_048_576);
+        for (var row = 2; row <= 1_048_576; row++)
+        {
+            keys.Add(new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64()), row);
+        }
+
+        Assert.IsTrue(keys.Spilled);
+        Assert.IsFalse(keys.OnDisk);
+        Assert.IsEmpty(keys.Finish());
+    }
+
+    [TestMethod]
     [DataRow(1, DuplicateRows.HeldBytes)]
     [DataRow(4, DuplicateRows.HeldBytes)]
     [DataRow(1, 0L)]
