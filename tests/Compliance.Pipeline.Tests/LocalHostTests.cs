@@ -66,12 +66,15 @@ public sealed class LocalHostTests
     }
 
     /// <summary>
-    /// A filing whose check outlasts the reconciler's grace (1 s here; 200,000 rows take several): the run that
-    /// claimed it checks it, and the other — the reconciler or the trigger, whichever came second — finds it
-    /// claimed and leaves it.
+    /// A large filing that the trigger and the reconciler (after its grace, 1 s here) both come for is checked
+    /// once: whichever came second found it claimed ("being checked") or done ("already checked"). Whether the
+    /// two overlap depends on the trigger's latency (a missed trigger leaves it to the reconciler alone) and on
+    /// how fast the check is, so this test does not require the overlap — it failed when a faster check ended
+    /// before the reconciler's next round. That a claimed version is left to its holder is held exactly, on a
+    /// fake clock, by <see cref="FindingPipelineTests.AClaimedVersion_IsLeftToItsHolderUntilTheClaimLapses"/>.
     /// </summary>
     [TestMethod]
-    public async Task ACheckLongerThanTheReconcilersGrace_IsCheckedOnce()
+    public async Task AFilingTheTriggerAndTheReconcilerBothComeFor_IsCheckedOnce()
     {
         var name = $"{Guid.NewGuid():N}-payroll-2016-08.csv";
         var etag = await UploadAsync(PipelineHarness.Uscc, name, System.Text.Encoding.UTF8.GetBytes(FindingPipelineTests.Payroll(200_000, _ => "13")));
@@ -82,7 +85,6 @@ public sealed class LocalHostTests
         var mine = Logs.Messages.Where(m => m.Contains(name, StringComparison.Ordinal)).ToList();
         Assert.AreEqual((200_000, 1), (filing.ViolationCount, filing.FindingCount));
         Assert.HasCount(1, mine.Where(m => m.StartsWith("Checked filing", StringComparison.Ordinal)).ToList(), string.Join(Environment.NewLine, mine));
-        Assert.IsNotEmpty(mine.Where(m => m.Contains("being checked", StringComparison.Ordinal)).ToList(), "the second run saw the claim and left the version to the first:" + Environment.NewLine + string.Join(Environment.NewLine, mine));
     }
 
     [TestMethod]
