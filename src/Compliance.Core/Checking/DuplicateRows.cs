@@ -189,7 +189,7 @@ internal sealed class DuplicateRows : IDisposable
         held = new List<byte[]>[Partitions];
         for (var i = 0; i < Partitions; i++)
         {
-            pending[i] = GC.AllocateUninitializedArray<byte>(PartitionBufferBytes);
+            pending[i] = NewBlock();
             held[i] = [];
         }
 
@@ -224,13 +224,17 @@ internal sealed class DuplicateRows : IDisposable
         {
             held![p].Add(full);
             heldBytes += full.Length;
-            return pending![p] = GC.AllocateUninitializedArray<byte>(PartitionBufferBytes, pinned: true);
+            return pending![p] = NewBlock();
         }
 
         spills ??= OpenFiles();
         spills[p].Write(full, 0, full.Length);
         return full;
     }
+
+    // Pinned: a held block lives to the end of the check, and the collector copied the unpinned ones from generation
+    // to generation (its pauses went from 5 to 34–51 ms a million-row check).
+    private static byte[] NewBlock() => GC.AllocateUninitializedArray<byte>(PartitionBufferBytes, pinned: true);
 
     /// <summary>The partitions' files, with the blocks held so far written to them (and let go).</summary>
     private FileStream[] OpenFiles()
