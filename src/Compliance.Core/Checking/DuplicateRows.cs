@@ -89,7 +89,7 @@ internal sealed class DuplicateRows : IDisposable
     }
 
     /// <summary>
-    /// The repeated rows found on disk: (row, first row with the same key), in row order. The partitions are
+    /// The repeated rows found in the partitions: (row, first row with the same key), in row order. The partitions are
     /// independent, so they are checked on up to <paramref name="degree"/> threads, each in a table of its own
     /// sized to the partition (a few thousand keys stay in the cache; the spill-time table had room for all).
     /// </summary>
@@ -101,15 +101,6 @@ internal sealed class DuplicateRows : IDisposable
             return found;
         }
 
-        if (spills is not null)
-        {
-            for (var p = 0; p < Partitions; p++)
-            {
-                spills[p].Write(pending[p], 0, pendingBytes![p]);
-                pendingBytes[p] = 0;
-            }
-        }
-
         // The spill-time table is reused by the first thread (its arrays are already there); a second gets its own.
         var tables = new ConcurrentStack<KeyTable>([seen]);
         Parallel.For(
@@ -119,26 +110,16 @@ internal sealed class DuplicateRows : IDisposable
             () => (Table: tables.TryPop(out var table) ? table : new KeyTable(4096), Entries: spills is null ? [] : new byte[PartitionBufferBytes], Found: new List<(int Row, int First)>()),
             (p, _, local) =>
             {
-                if (spills is null)
-                {
-                    local.Table.Clear(expected: ((held![p].Count * PartitionBufferBytes) + pendingBytes![p]) / EntryBytes);
-                    foreach (var block in held[p])
-                    {
-                        FindRepeats(local.Table, block, local.Found);
-                    }
-
-                    FindRepeats(local.Table, pending[p].AsSpan(0, pendingBytes[p]), local.Found);
-                    return local;
-                }
-
-                var handle = spills[p].SafeFileHandle;
-                var length = RandomAccess.GetLength(handle);
-                local.Table.Clear(expected: (int)(length / EntryBytes));
+                // A partition is its file once the bound was passed, else the blocks held in memory; then its open block.
+                var handle = spills?[p].SafeFileHandle;
+                var length = handle is null ? 0 : RandomAccess.GetLength(handle);
+                var heldBlocks = held?[p] ?? [];
+                local.Table.Clear(expected: (int)((length + ((long)heldBlocks.Count * PartitionBufferBytes) + pendingBytes![p]) / EntryBytes));
                 for (long offset = 0; offset < length;)
                 {
                     // Whole blocks: an entry split between two reads would be lost.
                     var read = 0;
-                    while (read < local.Entries.Length && offset + read < length && RandomAccess.Read(handle, local.Entries.AsSpan(read), offset + read) is var n and > 0)
+                    while (read < local.Entries.Length && offset + read < length && RandomAccess.Read(handle!, local.Entries.AsSpan(read), offset + read) is var n and > 0)
                     {
                         read += n;
                     }
@@ -152,6 +133,12 @@ internal sealed class DuplicateRows : IDisposable
                     FindRepeats(local.Table, local.Entries.AsSpan(0, read), local.Found);
                 }
 
+                foreach (var block in heldBlocks)
+                {
+                    FindRepeats(local.Table, block, local.Found);
+                }
+
+                FindRepeats(local.Table, pending[p].AsSpan(0, pendingBytes[p]), local.Found);
                 return local;
             },
             local =>

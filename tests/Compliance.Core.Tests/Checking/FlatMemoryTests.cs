@@ -32,23 +32,25 @@ public sealed class FlatMemoryTests
     [DataRow(40_000L, true)]
     public void DuplicateRows_AfterSpilling_FindsEveryRepeatAcrossTableAndPartitions(long heldBytes, bool onDisk)
     {
-        // Enough keys to fill every partition's first block; with 40,000 bytes two blocks are held in memory and then
+        // Enough keys to fill three blocks of every partition; with 40,000 bytes two blocks are held in memory and then
         // written to their files with the rest.
         using var keys = new DuplicateRows(inMemoryKeys: 8, heldBytes: heldBytes);
-        for (var row = 2; row < 200_002; row++)
+        for (var row = 2; row < 400_002; row++)
         {
             Assert.AreEqual(0, keys.Add("91510100A4C12H3B1Y", June, $"E{row}", row));
         }
 
-        // Repeats of a key from before the spill, of one from after, and a third occurrence.
-        keys.Add("91510100A4C12H3B1Y", June, "E3", 300_000);
-        keys.Add("91510100A4C12H3B1Y", June, "E4000", 300_001);
-        keys.Add("91510100A4C12H3B1Y", June, "E3", 300_002);
-        keys.Add("91510100MA6CA1XX2B", June, "E3", 300_003);
+        // Repeats of a key from before the spill, of one from after, of one from a partition's later blocks, and a
+        // third occurrence.
+        keys.Add("91510100A4C12H3B1Y", June, "E3", 500_000);
+        keys.Add("91510100A4C12H3B1Y", June, "E4000", 500_001);
+        keys.Add("91510100A4C12H3B1Y", June, "E3", 500_002);
+        keys.Add("91510100MA6CA1XX2B", June, "E3", 500_003);
+        keys.Add("91510100A4C12H3B1Y", June, "E150000", 500_004);
 
         Assert.IsTrue(keys.Spilled);
         Assert.AreEqual(onDisk, keys.OnDisk);
-        CollectionAssert.AreEqual(new[] { (300_000, 3), (300_001, 4000), (300_002, 3) }, keys.Finish());
+        CollectionAssert.AreEqual(new[] { (500_000, 3), (500_001, 4000), (500_002, 3), (500_004, 150_000) }, keys.Finish());
     }
 
     [TestMethod]
