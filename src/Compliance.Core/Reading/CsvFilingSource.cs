@@ -31,9 +31,6 @@ internal sealed class FilingChunk
     /// <summary>The file ended inside the chunk before its records did (JSON: the rows array is not closed).</summary>
     public bool Final { get; set; }
 
-    /// <summary>The chunk decoded, kept to be reused by the next chunk parsed into it.</summary>
-    public char[] Chars { get; set; } = [];
-
     /// <summary>
     /// Starts the chunk with the bytes left over from the one before, with room up to <paramref name="target"/>.
     /// Reads stop at targets that do not depend on a reused buffer's capacity, so the chunks, and what a rejected
@@ -248,9 +245,8 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
 
     public IEnumerable<RawRecord> ParseChunk(FilingChunk chunk, RawRecord record)
     {
-        var length = Decode(chunk);
-        using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false })
-            .From(new CharsReader(chunk.Chars, length));
+        var text = new ChunkReader(chunk, encoding.GetDecoder());
+        using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false }).From(text);
         var lineOffset = chunk.FirstLine - 1;
         var first = true;
         while (reader.MoveNext())
@@ -288,25 +284,11 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
 
             yield return record;
         }
-    }
 
-    /// <summary>The chunk's bytes as text in its reused character buffer; bytes that are not text are reported with the line they follow.</summary>
-    private int Decode(FilingChunk chunk)
-    {
-        var most = encoding.GetMaxCharCount(chunk.Length);
-        if (chunk.Chars.Length < most)
+        // The records before the bytes that are not text were read and counted; then the damage is reported.
+        if (text.Damage is { } damage)
         {
-            chunk.Chars = new char[most];
-        }
-
-        try
-        {
-            return encoding.GetChars(chunk.Bytes, 0, chunk.Length, chunk.Chars, 0);
-        }
-        catch (DecoderFallbackException ex)
-        {
-            var at = ex.Index is var index and >= 0 && index < chunk.Length ? index : 0;
-            throw NotText(ex, chunk.FirstLine + chunk.Bytes.AsSpan(0, at).Count((byte)'\n') - 1);
+            throw damage;
         }
     }
 
@@ -345,24 +327,97 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
     /// <summary>Lines a piece of text runs over: its LFs and the CRs not followed by one.</summary>
     private static int LineBreaks(ReadOnlySpan<char> text) => text.Count('\n') + text.Count('\r') - text.Count("\r\n");
 
-    /// <summary>A decoded chunk as a reader for Sep, without making it one large string.</summary>
-    private sealed class CharsReader(char[] chars, int length) : TextReader
+    /// <summary>
+    /// A chunk's bytes decoded as Sep asks for text: no decoded copy of the whole chunk (twice its size), which each
+    /// thread wrote and read back through the cache before Sep copied it into its own buffer. Bytes that are not
+    /// text are reported with the line they follow, once the rows before them are read.
+    /// </summary>
+    internal sealed class ChunkReader(FilingChunk chunk, Decoder decoder) : TextReader
     {
         private int position;
 
-        public override int Peek() => position < length ? chars[position] : -1;
+        // Where decoding stops: the chunk's end, or the start of the record with bytes that are not text.
+        private int end = chunk.Length;
 
-        public override int Read() => position < length ? chars[position++] : -1;
+        // A character decoded when Sep had room for one only (the second of two decoded then).
+        private char? pending;
 
         public override int Read(Span<char> buffer)
         {
-            var n = Math.Min(buffer.Length, length - position);
-            chars.AsSpan(position, n).CopyTo(buffer);
-            position += n;
-            return n;
+            if (buffer.IsEmpty)
+            {
+                return 0;
+            }
+
+            if (pending is { } low)
+            {
+                (buffer[0], pending) = (low, null);
+                return 1;
+            }
+
+            if (position == end)
+            {
+                return 0;
+            }
+
+            // Room for one character only: the next may be outside the BMP and need two (a decoder throws rather than
+            // split a surrogate pair), so two are decoded and the second kept.
+            Span<char> pair = stackalloc char[2];
+            var into = buffer.Length == 1 ? pair : buffer;
+            var written = Decode(into);
+            if (written == 0 && position != end)
+            {
+                // Nothing read would be taken for the chunk's end and drop its remaining rows without a word.
+                throw new InvalidOperationException($"The decoder made no progress at byte {position} of the chunk.");
+            }
+
+            if (buffer.Length == 1 && written > 0)
+            {
+                (buffer[0], pending) = (pair[0], written == 2 ? pair[1] : null);
+                return 1;
+            }
+
+            return written;
         }
 
         public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+        /// <summary>Bytes that are not text, found in the chunk: reported once the records before them are read.</summary>
+        public FilingRejectedException? Damage { get; private set; }
+
+        private int Decode(Span<char> buffer)
+        {
+            var bytes = chunk.Bytes.AsSpan(position, end - position);
+            try
+            {
+                // Every byte up to the end is here, and it ends a record: nothing is left to flush.
+                decoder.Convert(bytes, buffer, flush: true, out var used, out var written, out _);
+                position += used;
+                return written;
+            }
+            catch (DecoderFallbackException ex)
+            {
+                // Decoding now ends where the damaged record starts (a chunk starts with a record); Sep reads the
+                // records before it as the file's last, and the damage is reported after them.
+                var at = position + (ex.Index is var index and >= 0 && index < bytes.Length ? index : 0);
+                Damage = NotText(ex, chunk.FirstLine + chunk.Bytes.AsSpan(0, at).Count((byte)'\n') - 1);
+                var recordStart = 0;
+                while (recordStart < at && FirstRecordEnd(chunk.Bytes.AsSpan(recordStart, at - recordStart)) is var next and > 0)
+                {
+                    recordStart += next;
+                }
+
+                if (recordStart < position)
+                {
+                    // Part of the damaged record is with Sep already: reported now, with the rows read before it.
+                    throw Damage;
+                }
+
+                end = recordStart;
+                decoder.Reset();
+                return position == end ? 0 : Decode(buffer);
+            }
+        }
     }
 
     /// <summary>

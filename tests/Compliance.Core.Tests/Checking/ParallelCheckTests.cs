@@ -5,6 +5,7 @@ using Compliance.Core.Checking;
 using Compliance.Core.Reading;
 using Compliance.Core.Tests.Reading;
 using Compliance.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Compliance.Core.Tests.Checking;
 
@@ -104,6 +105,7 @@ public sealed class ParallelCheckTests
 
         Assert.AreEqual(FilingStatus.Rejected, report.Status);
         StringAssert.Contains(report.Error, "after line 39999");
+        Assert.AreEqual(39_998, report.Rows, $"the rows before the damaged line are counted, those of its chunk too: {report.Rows}");
     }
 
     [TestMethod]
@@ -228,6 +230,51 @@ public sealed class ParallelCheckTests
     }
 
     [TestMethod]
+    public void SlowFirstMerges_DoNotKeepALongFileOnOneThread()
+    {
+        // Typing a batch takes 2 ms and merging it 0.1 ms, but the first two merges take 30 ms each (a check's
+        // fresh key table faulted in). Added up from the start, that cost outweighed the typing until the 48th
+        // batch; asked on the batches since the last asking, the 6th says threads pay.
+        var clock = new FakeTimeProvider();
+        var merged = 0;
+        using var batches = new OrderedBatches<int[]>(
+            2,
+            () => new int[1],
+            () => new ClockedWorker(clock, TimeSpan.FromMilliseconds(2)),
+            _ => clock.Advance(TimeSpan.FromMilliseconds(++merged is 2 or 3 ? 30 : 0.1)),
+            time: clock);
+        SubmitAll(batches, 100);
+
+        Assert.AreEqual(100, merged);
+        Assert.AreEqual(OrderedBatches<int[]>.ProbeBatches * 2 + 1, batches.ParallelFrom, "the threads start after the second asking");
+    }
+
+    [TestMethod]
+    public void ReadingSlowerThanTyping_KeepsEveryBatchOnTheCallersThread()
+    {
+        // An XLSX's XML: reading a batch (5 ms) outweighs typing it (1 ms) at every asking, so no thread starts.
+        var clock = new FakeTimeProvider();
+        var merged = 0;
+        using var batches = new OrderedBatches<int[]>(2, () => new int[1], () => new ClockedWorker(clock, TimeSpan.FromMilliseconds(1)), _ => merged++, time: clock);
+        SubmitAll(batches, 200, read: () => clock.Advance(TimeSpan.FromMilliseconds(5)));
+
+        Assert.AreEqual(200, merged);
+        Assert.AreEqual(0, batches.ParallelFrom);
+    }
+
+    private static void SubmitAll(OrderedBatches<int[]> batches, int count, Action? read = null)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var batch = batches.Rent();
+            read?.Invoke();
+            batches.Submit(batch);
+        }
+
+        batches.Complete();
+    }
+
+    [TestMethod]
     [DataRow(1)]
     [DataRow(4)]
     public void JsonHeaderAfterRows_ReportIsTheSameAsWithTheHeaderBefore(int threads)
@@ -337,6 +384,12 @@ public sealed class ParallelCheckTests
 
         json.Append(headerLast ? $"],{header}}}" : "]}");
         return Encoding.UTF8.GetBytes(json.ToString());
+    }
+
+    /// <summary>Takes <paramref name="typing"/> of the fake clock per batch, on whichever thread processes it.</summary>
+    private sealed class ClockedWorker(FakeTimeProvider clock, TimeSpan typing) : IBatchWorker<int[]>
+    {
+        public void Process(int[] batch) => clock.Advance(typing);
     }
 
     private sealed class RecordingWorker(ConcurrentDictionary<int, bool> threads) : IBatchWorker<int[]>

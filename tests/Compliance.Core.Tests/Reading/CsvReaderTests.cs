@@ -41,6 +41,56 @@ public sealed class CsvReaderTests
     }
 
     [TestMethod]
+    public void ChunkReadOneCharacterAtATime_KeepsCharactersOutsideTheBmpWhole()
+    {
+        // 𠀀 (U+20000, a rare given name's character) is two UTF-16 characters: a decoder will not split it, so a
+        // read with room for one decodes both and hands out the second on the next read.
+        const string text = "a𠀀b张\n";
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var chunk = new FilingChunk { Bytes = bytes, Length = bytes.Length, FirstLine = 1 };
+        using var reader = new CsvFilingSource.ChunkReader(chunk, TextEncodingDetector.StrictUtf8.GetDecoder());
+
+        var read = new StringBuilder();
+        Span<char> one = stackalloc char[1];
+        while (reader.Read(one) == 1)
+        {
+            read.Append(one[0]);
+        }
+
+        Assert.AreEqual(text, read.ToString());
+    }
+
+    [TestMethod]
+    public void ChunkWithBytesThatAreNotText_EndsBeforeTheDamagedRecordAndThenSaysWhere()
+    {
+        // The damaged record starts on line 12 with a quoted line break; the damage is on its second line.
+        var chunk = ChunkDamagedBetween("a,b\n\"c\nd", "\",e\n");
+        using var reader = new CsvFilingSource.ChunkReader(chunk, TextEncodingDetector.StrictUtf8.GetDecoder());
+
+        Assert.AreEqual("a,b\n", reader.ReadToEnd(), "the records before the damaged one, and none of it");
+        StringAssert.Contains(reader.Damage?.Message, "after line 12");
+    }
+
+    [TestMethod]
+    public void ChunkWithBytesThatAreNotText_ReadInPiecesPastTheDamagedRecordsStart_SaysWhereAtOnce()
+    {
+        var chunk = ChunkDamagedBetween("a,b\nc,d", ",f\n");
+        using var reader = new CsvFilingSource.ChunkReader(chunk, TextEncodingDetector.StrictUtf8.GetDecoder());
+        var piece = new char[6];
+
+        Assert.AreEqual(6, reader.Read(piece), "a,b and part of the damaged record");
+        var damage = Assert.ThrowsExactly<FilingRejectedException>(() => reader.Read(piece));
+        StringAssert.Contains(damage.Message, "after line 11");
+    }
+
+    /// <summary>A chunk of a file whose first record is on line 11, with a byte that is not UTF-8 (0xFF) between the two texts.</summary>
+    private static FilingChunk ChunkDamagedBetween(string before, string after)
+    {
+        byte[] bytes = [.. Encoding.UTF8.GetBytes(before), 0xFF, .. Encoding.UTF8.GetBytes(after)];
+        return new FilingChunk { Bytes = bytes, Length = bytes.Length, FirstLine = 11 };
+    }
+
+    [TestMethod]
     public void Utf8WithBom_HeaderIsRecognised()
     {
         var bytes = FilingBuilder.Payroll().Row(("housing_fund_employee_rate", "12.5")).ToCsvBytes(new UTF8Encoding(true), bom: true);
