@@ -16,8 +16,9 @@ public enum FilingFrequency
 /// </summary>
 public sealed class FilingRecord
 {
-    // Each number with its double, side by side: the rules read both of a cell at once.
-    private readonly Rules.Figure?[] figures;
+    // Each number with its double, side by side: the rules read both of a cell at once. Not Figure?: the JIT keeps a
+    // nullable of a struct holding a decimal on the stack and copies it whole at every read, in every rule.
+    private readonly Rules.Figure[] figures;
     private readonly string?[] texts;
     private readonly bool[] inRaw;
     private readonly ColumnDefinition? subject;
@@ -27,7 +28,7 @@ public sealed class FilingRecord
     {
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
-        figures = new Rules.Figure?[schema.Columns.Count];
+        figures = new Rules.Figure[schema.Columns.Count];
         texts = new string?[schema.Columns.Count];
         inRaw = new bool[schema.Columns.Count];
         subject = schema.Subject;
@@ -52,16 +53,16 @@ public sealed class FilingRecord
     internal ReadOnlySpan<char> SubjectSpan =>
         subject is null ? default : subject.Type == ColumnType.Region ? Region : inRaw[subject.Ordinal] ? raw!.Cell(subject.Ordinal) : texts[subject.Ordinal];
 
-    public decimal? Number(ColumnDefinition column) => figures[column.Ordinal]?.Exact;
+    public decimal? Number(ColumnDefinition column) => figures[column.Ordinal] is { Given: true } figure ? figure.Exact : null;
 
     /// <summary>
     /// The number as a double, for deciding the clear cases quickly; only meaningful where
     /// <see cref="Number"/> has a value. Exact decisions near a limit are always made in decimals.
     /// </summary>
-    internal double Approximate(ColumnDefinition column) => figures[column.Ordinal].GetValueOrDefault().Approximate;
+    internal double Approximate(ColumnDefinition column) => figures[column.Ordinal].Approximate;
 
-    /// <summary>The number with its double, for comparisons that settle the clear cases first; null where the cell is empty.</summary>
-    internal Rules.Figure? Figure(ColumnDefinition? column) => column is null ? null : figures[column.Ordinal];
+    /// <summary>The number with its double, for comparisons that settle the clear cases first; not <see cref="Rules.Figure.Given"/> where the cell is empty or the schema has no such column.</summary>
+    internal ref readonly Rules.Figure Figure(ColumnDefinition? column) => ref column is null ? ref Rules.Figure.None : ref figures[column.Ordinal];
 
     public string? Text(ColumnDefinition column)
     {

@@ -389,38 +389,49 @@ internal sealed class RecordParser
     /// <summary>The contract's consistency check: a declared rate should be what the paid amount says.</summary>
     private void CompareDeclaredWithPaid(List<FilingWarning> warnings)
     {
-        var wage = record.Number(wageBase!)!.Value;
+        ref readonly var wage = ref record.Figure(wageBase);
+        if (!wage.Given)
+        {
+            return;
+        }
+
         foreach (var (rateColumn, amountColumn) in ratesWithAmounts)
         {
-            if (record.Number(rateColumn) is not { } declared || record.Number(amountColumn) is not { } paid)
+            ref readonly var declared = ref record.Figure(rateColumn);
+            ref readonly var paid = ref record.Figure(amountColumn);
+            if (!declared.Given || !paid.Given)
             {
                 continue;
             }
 
             // paid − wage × declared ÷ 100, compared in hundredths so the hot path never divides. Doubles
             // settle the clear cases (see Approximation); a near miss is decided in exact decimals.
-            var approximate = Math.Abs((record.Approximate(amountColumn) * 100) - (record.Approximate(wageBase!) * record.Approximate(rateColumn)));
-            if ((approximate < 0.5 && record.Approximate(wageBase!) < Approximation.Range) || Math.Abs((paid * 100m) - (wage * declared)) <= AmountTolerance * 100m)
+            var approximate = Math.Abs((paid.Approximate * 100) - (wage.Approximate * declared.Approximate));
+            if ((approximate < 0.5 && wage.Approximate < Approximation.Range) || Math.Abs((paid.Exact * 100m) - (wage.Exact * declared.Exact)) <= AmountTolerance * 100m)
             {
                 continue;
             }
 
-            var effective = (paid / wage * 100m).ToString("0.####", CultureInfo.InvariantCulture);
-            warnings.Add(new FilingWarning(
-                "RATE_AMOUNT_MISMATCH",
-                record.Row,
-                UserMessage.Of(
-                    MessageCode.WarnRateAmountMismatch,
-                    MessageArgs.Num(record.Row),
-                    rateColumn.Name,
-                    declared.ToString(CultureInfo.InvariantCulture),
-                    amountColumn.Name,
-                    paid.ToString(CultureInfo.InvariantCulture),
-                    wage.ToString(CultureInfo.InvariantCulture),
-                    effective),
-                amountColumn.Name));
+            warnings.Add(Mismatch(rateColumn, declared.Exact, amountColumn, paid.Exact, wage.Exact));
         }
     }
+
+    // Apart from the comparison, as the rules' violations are: inlined, the message's arguments made the per-row
+    // method reserve and zero stack for them on every row.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private FilingWarning Mismatch(ColumnDefinition rateColumn, decimal declared, ColumnDefinition amountColumn, decimal paid, decimal wage) => new(
+        "RATE_AMOUNT_MISMATCH",
+        record.Row,
+        UserMessage.Of(
+            MessageCode.WarnRateAmountMismatch,
+            MessageArgs.Num(record.Row),
+            rateColumn.Name,
+            declared.ToString(CultureInfo.InvariantCulture),
+            amountColumn.Name,
+            paid.ToString(CultureInfo.InvariantCulture),
+            wage.ToString(CultureInfo.InvariantCulture),
+            (paid / wage * 100m).ToString("0.####", CultureInfo.InvariantCulture)),
+        amountColumn.Name);
 
     // Column definitions are records: == would compare every property, so identity is compared instead.
     // The sign bit settles "below zero" without a decimal comparison (-0 is not below zero).

@@ -4,7 +4,12 @@ using Compliance.Core.Reading;
 namespace Compliance.Core.Rules;
 
 /// <summary>A number as the row gives it: the exact decimal that decides, and its double for the clear cases.</summary>
-internal readonly record struct Figure(decimal Exact, double Approximate);
+/// <param name="Given">False for an empty cell (the default figure).</param>
+internal readonly record struct Figure(decimal Exact, double Approximate, bool Given = true)
+{
+    /// <summary>The figure of a column the schema does not have.</summary>
+    public static readonly Figure None;
+}
 
 /// <summary>
 /// "At most <see cref="Max"/> percent": of a rate as declared, or of an amount paid on a wage base, where one fen
@@ -30,10 +35,10 @@ internal sealed class PercentCeiling
     public decimal Max { get; }
 
     /// <summary>rate &gt; max.</summary>
-    public bool IsExceededBy(Figure rate) => !(rate.Approximate < clearRateBelow) && rate.Exact > Max;
+    public bool IsExceededBy(in Figure rate) => !(rate.Approximate < clearRateBelow) && rate.Exact > Max;
 
     /// <summary>paid − wage × max% &gt; one fen.</summary>
-    public bool IsExceededByPaid(Figure paid, Figure wage) =>
+    public bool IsExceededByPaid(in Figure paid, in Figure wage) =>
         !(wage.Approximate < Approximation.Range && paid.Approximate - (wage.Approximate * fractionApproximate) < clearPaidBelow)
         && paid.Exact - (wage.Exact * fraction) > RecordParser.AmountTolerance;
 }
