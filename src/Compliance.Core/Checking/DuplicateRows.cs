@@ -42,6 +42,7 @@ internal sealed class DuplicateRows : IDisposable
     private long heldBytes;
     private FileStream[]? spills;
     private string? directory;
+    private bool disposed;
 
     /// <param name="inMemoryKeys">Keys checked as they arrive before the rest are partitioned.</param>
     /// <param name="expectedKeys">About how many keys will come, when known: the table starts that large (up to
@@ -51,8 +52,12 @@ internal sealed class DuplicateRows : IDisposable
     {
         this.inMemoryKeys = inMemoryKeys;
         heldBound = heldBytes;
-        seen = new KeyTable((int)Math.Min(inMemoryKeys, Math.Max(4096, expectedKeys)));
+        var expected = (int)Math.Min(inMemoryKeys, Math.Max(4096, expectedKeys));
+        seen = Interlocked.Exchange(ref freeTable, null) is { } table ? table.Cleared(expected) : new KeyTable(expected);
     }
+
+    /// <summary>The table a finished check gave back (up to 5 MB, on the large-object heap): kept for the next, as the blocks are.</summary>
+    private static KeyTable? freeTable;
 
     /// <summary>Whether keys have left the table (so some duplicates are only found by <see cref="Finish"/>).</summary>
     public bool Spilled => pending is not null;
@@ -219,9 +224,30 @@ internal sealed class DuplicateRows : IDisposable
         return full;
     }
 
+    /// <summary>
+    /// Blocks a finished check gave back, up to one check's worth (about 22 MB), kept for the next: allocated anew,
+    /// a million-row check's 20 MB of pinned blocks used up the pinned heap's budget five times over and set off as
+    /// many background collections of generation 2, each marking the whole heap.
+    /// </summary>
+    private static readonly ConcurrentQueue<byte[]> FreeBlocks = new();
+    private const int MostFreeBlocks = (int)(HeldBytes / PartitionBufferBytes) + Partitions;
+
     // Pinned: a held block lives to the end of the check, and the collector copied the unpinned ones from generation
     // to generation (its pauses went from 5 to 34–51 ms a million-row check).
-    private static byte[] NewBlock() => GC.AllocateUninitializedArray<byte>(PartitionBufferBytes, pinned: true);
+    private static byte[] NewBlock() => FreeBlocks.TryDequeue(out var block) ? block : GC.AllocateUninitializedArray<byte>(PartitionBufferBytes, pinned: true);
+
+    private static void GiveBack(IEnumerable<byte[]> blocks)
+    {
+        foreach (var block in blocks)
+        {
+            if (FreeBlocks.Count >= MostFreeBlocks)
+            {
+                return;
+            }
+
+            FreeBlocks.Enqueue(block);
+        }
+    }
 
     /// <summary>The partitions' files, with the blocks held so far written to them (and let go).</summary>
     private FileStream[] OpenFiles()
@@ -236,6 +262,8 @@ internal sealed class DuplicateRows : IDisposable
             {
                 files[i].Write(block, 0, block.Length);
             }
+
+            GiveBack(held[i]);
         }
 
         held = null;
@@ -264,6 +292,13 @@ internal sealed class DuplicateRows : IDisposable
 
     public void Dispose()
     {
+        // Twice would give the table and blocks back twice, to two checks at once.
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         if (spills is not null)
         {
             foreach (var stream in spills)
@@ -273,6 +308,14 @@ internal sealed class DuplicateRows : IDisposable
 
             spills = null;
         }
+
+        if (pending is not null)
+        {
+            GiveBack(pending);
+            GiveBack(held?.SelectMany(blocks => blocks) ?? []);
+        }
+
+        Interlocked.CompareExchange(ref freeTable, seen, null);
 
         pending = null;
         held = null;

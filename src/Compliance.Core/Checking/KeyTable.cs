@@ -77,6 +77,13 @@ internal sealed class KeyTable
 
     public void Clear() => Clear(expected: (mask + 1) / 2);
 
+    /// <summary>This table emptied for <paramref name="expected"/> keys (see <see cref="Clear(int)"/>).</summary>
+    public KeyTable Cleared(int expected)
+    {
+        Clear(expected);
+        return this;
+    }
+
     /// <summary>
     /// Empties the table and sizes it for <paramref name="expected"/> keys, keeping its arrays when they are large
     /// enough: a small set then uses (and clears) only the front of them, which stays in the cache, instead of

@@ -70,6 +70,45 @@ public sealed class FlatMemoryTests
     }
 
     [TestMethod]
+    public void DuplicateRows_OfTheNextCheck_TakeTheTableAndBlocksTheLastGaveBack()
+    {
+        // Past the table into held blocks: anew, each check would allocate the 5 MB table and 6 MB of pinned blocks,
+        // and the pinned heap's budget set off a collection of generation 2 every few checks.
+        static void CheckKeys()
+        {
+            using var keys = new DuplicateRows(expectedKeys: 300_000);
+            for (var row = 2; row < 300_002; row++)
+            {
+                keys.Add(new UInt128((ulong)row, (ulong)row * 0x9E3779B97F4A7C15), row);
+            }
+
+            Assert.IsTrue(keys.Spilled);
+            Assert.IsEmpty(keys.Finish());
+        }
+
+        CheckKeys();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        CheckKeys();
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.IsLessThan(1L << 20, allocated, $"{allocated:N0} bytes");
+    }
+
+    [TestMethod]
+    public void DuplicateRows_DisposedTwice_GiveTheirTableBackOnce()
+    {
+        var key = DuplicateRows.Key("91510100A4C12H3B1Y", June, "E1");
+        var disposed = new DuplicateRows();
+        disposed.Dispose();
+        using var first = new DuplicateRows();
+        disposed.Dispose();
+        using var second = new DuplicateRows();
+
+        Assert.AreEqual(0, first.Add(key, 2));
+        Assert.AreEqual(0, second.Add(key, 3), "two checks at once never share a table");
+    }
+
+    [TestMethod]
     [DataRow(1, DuplicateRows.HeldBytes)]
     [DataRow(4, DuplicateRows.HeldBytes)]
     [DataRow(1, 0L)]
