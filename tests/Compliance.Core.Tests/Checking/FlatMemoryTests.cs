@@ -95,6 +95,32 @@ public sealed class FlatMemoryTests
     }
 
     [TestMethod]
+    public void DuplicateRows_OfChecksAtOnce_EachFindOnlyTheirOwnRepeats()
+    {
+        // Four hosts' checks at once, again and again, taking and giving back the kept table and blocks: a block or
+        // table handed to two of them would mix their keys.
+        Parallel.For(0, 16, new ParallelOptions { MaxDegreeOfParallelism = 4 }, check =>
+        {
+            using var keys = new DuplicateRows(inMemoryKeys: 10_000, heldBytes: check % 2 == 0 ? DuplicateRows.HeldBytes : 0);
+            var salt = (ulong)check << 40;
+            var found = new List<(int Row, int First)>();
+            for (var row = 2; row < 60_002; row++)
+            {
+                // Every 1,000th row repeats the row 500 before it, under this check's own keys.
+                var key = (ulong)(row % 1_000 == 0 ? row - 500 : row);
+                if (keys.Add(new UInt128(salt | key, key * 0x9E3779B97F4A7C15), row) is var first and > 0)
+                {
+                    found.Add((row, first));
+                }
+            }
+
+            found.AddRange(keys.Finish());
+            var expected = Enumerable.Range(2, 60_000).Where(row => row % 1_000 == 0).Select(row => (row, row - 500)).ToList();
+            CollectionAssert.AreEqual(expected, found, $"check {check}");
+        });
+    }
+
+    [TestMethod]
     public void DuplicateRows_DisposedTwice_GiveTheirTableBackOnce()
     {
         var key = DuplicateRows.Key("91510100A4C12H3B1Y", June, "E1");
