@@ -382,6 +382,15 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
 
         public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
 
+        public override int Read()
+        {
+            Span<char> one = stackalloc char[1];
+            return Read(one) == 1 ? one[0] : -1;
+        }
+
+        // TextReader's own Peek says "the end" (-1): a reader that asked would silently drop the chunk's rows.
+        public override int Peek() => throw new NotSupportedException("A chunk is read in blocks.");
+
         /// <summary>Bytes that are not text, found in the chunk: reported once the records before them are read.</summary>
         public FilingRejectedException? Damage { get; private set; }
 

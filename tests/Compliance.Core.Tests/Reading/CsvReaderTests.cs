@@ -51,10 +51,9 @@ public sealed class CsvReaderTests
         using var reader = new CsvFilingSource.ChunkReader(chunk, TextEncodingDetector.StrictUtf8.GetDecoder());
 
         var read = new StringBuilder();
-        Span<char> one = stackalloc char[1];
-        while (reader.Read(one) == 1)
+        for (var c = reader.Read(); c >= 0; c = reader.Read())
         {
-            read.Append(one[0]);
+            read.Append((char)c);
         }
 
         Assert.AreEqual(text, read.ToString());
