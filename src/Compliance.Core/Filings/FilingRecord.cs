@@ -55,12 +55,6 @@ public sealed class FilingRecord
 
     public decimal? Number(ColumnDefinition column) => figures[column.Ordinal] is { Given: true } figure ? figure.Exact : null;
 
-    /// <summary>
-    /// The number as a double, for deciding the clear cases quickly; only meaningful where
-    /// <see cref="Number"/> has a value. Exact decisions near a limit are always made in decimals.
-    /// </summary>
-    internal double Approximate(ColumnDefinition column) => figures[column.Ordinal].Approximate;
-
     /// <summary>The number with its double, for comparisons that settle the clear cases first; not <see cref="Rules.Figure.Given"/> where the cell is empty or the schema has no such column.</summary>
     internal ref readonly Rules.Figure Figure(ColumnDefinition? column) => ref column is null ? ref Rules.Figure.None : ref figures[column.Ordinal];
 

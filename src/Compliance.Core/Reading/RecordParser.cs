@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Compliance.Core.Filings;
 using Compliance.Core.Texts;
 using static Compliance.Core.Texts.MessageArgs;
@@ -418,7 +419,7 @@ internal sealed class RecordParser
 
     // Apart from the comparison, as the rules' violations are: inlined, the message's arguments made the per-row
     // method reserve and zero stack for them on every row.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private FilingWarning Mismatch(ColumnDefinition rateColumn, decimal declared, ColumnDefinition amountColumn, decimal paid, decimal wage) => new(
         "RATE_AMOUNT_MISMATCH",
         record.Row,
