@@ -64,6 +64,14 @@ public sealed class RawRecord
         return start;
     }
 
+    /// <summary>Keeps the <paramref name="length"/> characters written where <see cref="Reserve"/> pointed as a line, and says where it starts.</summary>
+    internal int CommitLine(int length)
+    {
+        var start = used;
+        used += length;
+        return start;
+    }
+
     internal void SetSlice(int ordinal, int start, int length)
     {
         starts[ordinal] = start;

@@ -1,4 +1,5 @@
 using System.Text;
+using Compliance.Core.Checking;
 using Compliance.Core.Reading;
 using Compliance.Testing;
 
@@ -144,6 +145,80 @@ public sealed class CsvReaderTests
         Assert.AreEqual(3, report.Rows);
         CollectionAssert.AreEqual(new[] { 2, 5 }, report.Violations.Select(v => v.Row).ToArray());
     }
+
+    [TestMethod]
+    public void ChunkWithoutQuotes_ReadsLineByLine_AsSepReadsTheSameRecords()
+    {
+        // Every line end, blank lines of both kinds, text outside ASCII, a warning and violations. A chunk without a
+        // quote is read line by line; one quoted cell sends the same records through Sep.
+        var csv = QuoteFreeRows("E1");
+        var quoted = QuoteFreeRows("\"E1\"");
+
+        using var lines = Checks.Run(csv).AssertChecked();
+        using var sep = Checks.Run(quoted).AssertChecked();
+
+        Assert.AreEqual(7, lines.Rows);
+        CollectionAssert.AreEqual(new[] { 2, 4, 7, 10, 11 }, lines.Violations.Select(v => v.Row).ToArray());
+        Assert.AreEqual("张三", lines.Violations.Single(v => v.Row == 7).EmployeeId);
+        Assert.AreEqual(Describe(sep), Describe(lines));
+    }
+
+    [TestMethod]
+    public void ChunkWithoutQuotes_ARowWithTooManyFields_IsRejectedAsSepRejectsIt()
+    {
+        var extra = QuoteFreeRows("E1") + "\n91510100A4C12H3B1Y,2016-06,510100,E9,8000,13,\n";
+
+        using var lines = Checks.Run(extra).AssertRejected("Line 12 has 7 fields but the header has 6");
+        using var sep = Checks.Run(extra.Replace(",E1,", ",\"E1\",", StringComparison.Ordinal));
+
+        Assert.AreEqual(12, lines.ErrorRow);
+        Assert.AreEqual(Describe(sep), Describe(lines));
+    }
+
+    [TestMethod]
+    public void ChunkWithoutQuotes_BytesThatAreNotText_AreRejectedAsSepRejectsThem()
+    {
+        static byte[] Damaged(string employee)
+        {
+            var text = QuoteFreeRows(employee);
+            var cut = text.IndexOf("E5", StringComparison.Ordinal);
+            // The byte-order mark says UTF-8, whatever follows (without it the file would be taken for GB18030).
+            return [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(text[..cut]), 0xFF, .. Encoding.UTF8.GetBytes(text[cut..])];
+        }
+
+        using var lines = Checks.Run(Damaged("E1"), "damaged.csv").AssertRejected("after line 8");
+        using var sep = Checks.Run(Damaged("\"E1\""), "damaged.csv");
+
+        Assert.AreEqual(Describe(sep), Describe(lines));
+    }
+
+    /// <summary>
+    /// A payroll file whose lines end in a lone CR, LF and CR LF, with a blank line, a line of separators and an em
+    /// space (white space outside the common set), an employee named in Chinese, and a last line with no line end;
+    /// rows 2, 4, 7, 10 and 11 break a limit.
+    /// </summary>
+    private static string QuoteFreeRows(string firstEmployee) =>
+        "uscc,period,region,employee_id,wage_base,housing_fund_employer_rate\r"
+        + $"91510100A4C12H3B1Y,2016-06,510100,{firstEmployee},8000,13\n"
+        + "91510100A4C12H3B1Y,2016-06,510100,E2,8000,12\r\n"
+        + "91510100A4C12H3B1Y,2016-06,510100,E3,8000,14\r\n"
+        + "\r\n"
+        + ",,, ,,\n"
+        + "91510100A4C12H3B1Y,2016-06,510100,张三,8000,15\n"
+        + ",,\u2003,,,\r"
+        + "91510100A4C12H3B1Y,2016-06,510100,E5,8000,12\n"
+        + "91510100A4C12H3B1Y,2016-06,510100,E6,8000,12.5%\n"
+        + "91510100A4C12H3B1Y,2016-06,510100,E7,8000,12.6";
+
+    /// <summary>What a reader decided, row by row, in words: equal for two reads of the same records.</summary>
+    private static string Describe(FilingReport report) => string.Join(
+        "\n",
+        [
+            $"{report.Status} rows {report.Rows} error {report.ErrorRow} {report.Error}",
+            .. report.Findings().Order(StringComparer.Ordinal),
+            .. report.Warnings.Select(w => $"{w.Row} {w.Code} {w.Message}"),
+            .. report.Errors.Select(e => $"{e.Row} {e.Column} {e.Message}"),
+        ]);
 
     [TestMethod]
     public void UnknownColumn_IsIgnoredWithAWarning()
