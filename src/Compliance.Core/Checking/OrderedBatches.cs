@@ -33,6 +33,8 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
     private readonly Func<TBatch> create;
     private readonly Func<IBatchWorker<TBatch>> createWorker;
     private readonly Action<TBatch> merge;
+    private readonly Action<TBatch>? release;
+    private readonly List<TBatch> created = [];
     private readonly Stack<TBatch> free = new();
     private readonly Queue<Pending> inFlight = new();
     private BlockingCollection<Pending>? work;
@@ -52,8 +54,10 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
 
     /// <param name="probe">False to start threads with the second batch whatever the timings (tests of the merge).</param>
     /// <param name="time">The clock the probe reads (tests pass a fake one).</param>
-    public OrderedBatches(int degree, Func<TBatch> create, Func<IBatchWorker<TBatch>> createWorker, Action<TBatch> merge, bool probe = true, TimeProvider? time = null)
+    /// <param name="release">Called for every batch created once no thread uses any (on <see cref="Dispose"/>).</param>
+    public OrderedBatches(int degree, Func<TBatch> create, Func<IBatchWorker<TBatch>> createWorker, Action<TBatch> merge, bool probe = true, TimeProvider? time = null, Action<TBatch>? release = null)
     {
+        this.release = release;
         this.degree = Math.Max(1, degree);
         this.probe = probe;
         this.time = time ?? TimeProvider.System;
@@ -68,7 +72,17 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
     internal int ParallelFrom { get; private set; }
 
     /// <summary>An empty batch to fill: a merged one reused, or a new one.</summary>
-    public TBatch Rent() => free.Count > 0 ? free.Pop() : create();
+    public TBatch Rent()
+    {
+        if (free.Count > 0)
+        {
+            return free.Pop();
+        }
+
+        var batch = create();
+        created.Add(batch);
+        return batch;
+    }
 
     /// <summary>Hands a filled batch over; it is merged after every batch submitted before it.</summary>
     public void Submit(TBatch batch)
@@ -199,20 +213,26 @@ internal sealed class OrderedBatches<TBatch> : IDisposable
 
     public void Dispose()
     {
-        if (work is null)
+        if (work is not null)
         {
-            return;
+            work.CompleteAdding();
+            Task.WaitAll(workers!);
+            work.Dispose();
+            foreach (var pending in inFlight)
+            {
+                pending.Done.Dispose();
+            }
+
+            work = null;
         }
 
-        work.CompleteAdding();
-        Task.WaitAll(workers!);
-        work.Dispose();
-        foreach (var pending in inFlight)
+        // No thread holds a batch now (the caller's last one included).
+        if (release is not null)
         {
-            pending.Done.Dispose();
+            created.ForEach(release);
         }
 
-        work = null;
+        created.Clear();
     }
 
     private sealed class Pending(TBatch batch)

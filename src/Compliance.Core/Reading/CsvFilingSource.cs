@@ -17,7 +17,16 @@ namespace Compliance.Core.Reading;
 /// </summary>
 internal sealed class FilingChunk
 {
-    public byte[] Bytes { get; set; } = [];
+    private byte[] bytes = [];
+
+    // Rented from the shared pool (so given back), rather than set from outside.
+    private bool pooled;
+
+    public byte[] Bytes
+    {
+        get => bytes;
+        set => (bytes, pooled) = (value, false);
+    }
 
     public int Length { get; set; }
 
@@ -40,13 +49,43 @@ internal sealed class FilingChunk
     /// </summary>
     public byte[] StartWith(ReadOnlySpan<byte> carried, int target)
     {
-        if (Bytes.Length < target)
+        if (bytes.Length < target)
         {
-            Bytes = new byte[target];
+            Release();
+            (bytes, pooled) = (ArrayPool<byte>.Shared.Rent(target), true);
         }
 
-        carried.CopyTo(Bytes);
-        return Bytes;
+        carried.CopyTo(bytes);
+        return bytes;
+    }
+
+    /// <summary>Room up to <paramref name="target"/> for a record longer than a chunk, keeping the first <paramref name="filled"/> bytes.</summary>
+    public byte[] Grow(int target, int filled)
+    {
+        if (bytes.Length < target)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(target);
+            bytes.AsSpan(0, filled).CopyTo(larger);
+            Release();
+            (bytes, pooled) = (larger, true);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// Gives the buffer back to the shared pool for the next check's chunks: a chunk is larger than the collector's
+    /// small objects, and a check on several threads that allocated its chunks afresh set off a full (blocking)
+    /// collection with the hosts' GC settings.
+    /// </summary>
+    public void Release()
+    {
+        if (pooled)
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+
+        (bytes, pooled) = ([], false);
     }
 }
 
@@ -204,11 +243,7 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
 
                 // One record longer than the chunk (the input stream stops it at the record limit).
                 target *= 2;
-                if (bytes.Length < target)
-                {
-                    Array.Resize(ref bytes, target);
-                    chunk.Bytes = bytes;
-                }
+                bytes = chunk.Grow(target, filled);
             }
 
             var n = Input.Read(bytes.AsSpan(filled, target - filled));

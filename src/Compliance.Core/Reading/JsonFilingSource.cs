@@ -346,8 +346,7 @@ internal sealed class JsonFilingSource : IChunkedFilingSource
                 }
 
                 target *= 2;
-                Array.Resize(ref bytes, target);
-                chunk.Bytes = bytes;
+                bytes = chunk.Grow(target, filled);
             }
 
             var n = stream.Read(bytes, filled, target - filled);

@@ -230,6 +230,61 @@ public sealed class ParallelCheckTests
     }
 
     [TestMethod]
+    public void Batches_AreReleasedOnceEach_OnlyWhenNoThreadHoldsOne()
+    {
+        var released = new List<int[]>();
+        var created = new List<int[]>();
+        int[] last;
+        using (var batches = new OrderedBatches<int[]>(
+            4,
+            () =>
+            {
+                var batch = new int[1];
+                created.Add(batch);
+                return batch;
+            },
+            () => new RecordingWorker(new ConcurrentDictionary<int, bool>()),
+            _ => Assert.IsEmpty(released, "released while batches were still being merged"),
+            probe: false,
+            release: released.Add))
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                batches.Submit(batches.Rent());
+            }
+
+            // The caller's last batch, rented and never submitted (a reader at the end of its file), is released too.
+            last = batches.Rent();
+            batches.Complete();
+            Assert.IsEmpty(released);
+        }
+
+        Assert.IsGreaterThan(1, created.Count);
+        CollectionAssert.AreEquivalent(created, released);
+        CollectionAssert.Contains(released, last);
+    }
+
+    [TestMethod]
+    public void ChunkBuffers_GoBackToThePoolForTheNextCheck_ButNotOnesSetFromOutside()
+    {
+        var first = new FilingChunk();
+        first.StartWith("a,b\n"u8, CsvFilingSource.ChunkBytes + 4);
+        var rented = first.Bytes;
+        first.Release();
+
+        var next = new FilingChunk();
+        next.StartWith([], CsvFilingSource.ChunkBytes + 4);
+        Assert.AreSame(rented, next.Bytes, "the next check's chunk takes the buffer given back (on the same thread)");
+        next.Release();
+
+        // A buffer the pool never lent (a test's, or one set by hand) is dropped, not pushed on the pool.
+        var own = new FilingChunk { Bytes = new byte[1000] };
+        own.Grow(CsvFilingSource.ChunkBytes, filled: 1000);
+        own.Release();
+        Assert.IsEmpty(own.Bytes);
+    }
+
+    [TestMethod]
     public void SlowFirstMerges_DoNotKeepALongFileOnOneThread()
     {
         // Typing a batch takes 2 ms and merging it 0.1 ms, but the first two merges take 30 ms each (a check's
