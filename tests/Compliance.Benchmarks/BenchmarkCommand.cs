@@ -6,7 +6,7 @@ namespace Compliance.Benchmarks;
 /// The benchmark command (see docs/benchmarks.md). Speed is reported, never asserted: every figure is a
 /// rate or a ratio against a baseline measured in the same process on the same file.
 /// <code>
-///   [--rows N] [--runs N] [--memory-mb SMALL,LARGE] [--only CASE,...]   the checker cases and the CLI's peak memory (default)
+///   [--rows N] [--runs N] [--memory-mb SMALL,LARGE] [--only CASE,...]   the checker cases, round by round (5 rounds), and the CLI's peak memory (default)
 ///   --pipeline [--filings N] [--rows N]                upload to result on the local host over Azurite
 ///   --pipeline --systemic [--rows N]                   one filing of N rows (default 1,000,000) all breaking one limit
 ///   --digest [N]                                       a month of N violations digested on Azurite
@@ -72,7 +72,7 @@ public static class BenchmarkCommand
             var small = Math.Max(2, (int)(rows * 100L / DefaultRows));
             var sizes = Option(args, "--memory-mb")?.Split(',') is [var a, var b] ? (Parse(a, "--memory-mb"), Parse(b, "--memory-mb")) : (small, small * 10);
             var only = Option(args, "--only")?.Split(',').ToHashSet(StringComparer.Ordinal);
-            await CheckerBenchmark.RunAsync(new CheckerBenchmark.Options(rows, Value(args, "--runs", 3), sizes.Item1, sizes.Item2) { Only = only }, output, cancellationToken);
+            await CheckerBenchmark.RunAsync(new CheckerBenchmark.Options(rows, Value(args, "--runs", 5), sizes.Item1, sizes.Item2) { Only = only }, output, cancellationToken);
             return 0;
         }
         catch (ArgumentException ex)
