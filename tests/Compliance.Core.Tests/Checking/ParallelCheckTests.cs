@@ -131,6 +131,33 @@ public sealed class ParallelCheckTests
     }
 
     [TestMethod]
+    public void LinesEndedEveryWayAcrossManyChunks_AreNumberedAsTheEditorShowsThem()
+    {
+        // CR LF, LF and lone CRs mixed over many chunks, with a quoted cell in some: a read without a quote is counted
+        // in whole-block passes, one with a quote stop by stop, and the line numbers must agree either way.
+        var lines = Encoding.UTF8.GetString(Payroll(ManyChunks)).Split("\r\n");
+        for (var i = 20_000; i < 20_010; i++)
+        {
+            lines[i] = lines[i].Replace(",E", ",\"E", StringComparison.Ordinal).Replace(",8000", "\",8000", StringComparison.Ordinal);
+        }
+
+        static byte[] Joined(string[] lines) => Encoding.UTF8.GetBytes(string.Concat(lines.Select((line, i) => line + (i % 7 == 3 ? "\r" : i % 5 == 1 ? "\n" : "\r\n"))));
+
+        using var checkedReport = AssertSameReport(Joined(lines), "payroll.csv");
+        Assert.AreEqual(FilingStatus.Checked, checkedReport.Status, checkedReport.Error);
+        Assert.IsGreaterThan(500, checkedReport.Violations.Count);
+        foreach (var violation in checkedReport.Violations)
+        {
+            StringAssert.Contains(lines[violation.Row - 1], $",{violation.EmployeeId},", $"row {violation.Row}");
+        }
+
+        lines[50_000] += ",extra";
+        using var rejected = AssertSameReport(Joined(lines), "payroll.csv");
+        Assert.AreEqual(50_001, rejected.ErrorRow);
+        Assert.AreEqual(49_999, rejected.Rows, "the rows before the damaged line are counted");
+    }
+
+    [TestMethod]
     public void RowsOfJsonInManyChunks_AreCheckedTheSame()
     {
         using var report = AssertSameReport(PayrollJson(12_005), "payroll.json");
