@@ -125,7 +125,8 @@ internal interface IChunkedFilingSource : IFilingSource
 }
 
 /// <summary>
-/// RFC 4180 CSV through Sep: comma separated, header row required, UTF-8 (BOM optional) or GB18030.
+/// RFC 4180 CSV: comma separated, header row required, UTF-8 (BOM optional) or GB18030; lines without quotes read
+/// here, quoted records through Sep.
 /// Quotes are checked here rather than left to Sep's lenient parsing, so a stray or unclosed quote is
 /// reported on the line where it starts instead of silently swallowing the rest of the file.
 /// <para>
