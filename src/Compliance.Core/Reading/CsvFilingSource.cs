@@ -320,7 +320,7 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
             return false;
         }
 
-        // Neither encoding takes more bytes than it makes characters, so the line fits where it is reserved.
+        // Neither encoding makes more characters than it takes bytes, so the line fits where it is reserved.
         record.Clear();
         var text = record.Reserve(bytes.Length);
         if (Ascii.ToUtf16(bytes, text, out var length) != OperationStatus.Done)
@@ -357,7 +357,7 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
 
     /// <summary>
     /// The fields of a line, found 32 bytes (or 16 characters) at a time: one pass with no call per field, as Sep
-    /// finds them. <paramref name="line"/> is the line's bytes when it is all ASCII (a character per byte, so its
+    /// finds them. <paramref name="line"/> is the line's bytes when each byte made one character (ASCII, so its
     /// commas are where its bytes have them), else its decoded characters.
     /// </summary>
     private int SliceFields<T>(ReadOnlySpan<T> line, T comma, int start, RawRecord record)
