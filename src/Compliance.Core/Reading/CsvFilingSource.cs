@@ -49,17 +49,12 @@ internal sealed class FilingChunk
     /// </summary>
     public byte[] StartWith(ReadOnlySpan<byte> carried, int target)
     {
-        if (bytes.Length < target)
-        {
-            Release();
-            (bytes, pooled) = (ArrayPool<byte>.Shared.Rent(target), true);
-        }
-
-        carried.CopyTo(bytes);
-        return bytes;
+        var room = Grow(target, filled: 0);
+        carried.CopyTo(room);
+        return room;
     }
 
-    /// <summary>Room up to <paramref name="target"/> for a record longer than a chunk, keeping the first <paramref name="filled"/> bytes.</summary>
+    /// <summary>Room up to <paramref name="target"/>, keeping the first <paramref name="filled"/> bytes (none for a new chunk; what was read of a record longer than a chunk).</summary>
     public byte[] Grow(int target, int filled)
     {
         if (bytes.Length < target)
@@ -176,9 +171,9 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
             }
 
             var headerText = encoding.GetString(carry, 0, headerEnd);
+            nextLine = 1 + LineBreaks(carry.AsSpan(0, headerEnd));
             carryLength = filled - headerEnd;
             carry.AsSpan(headerEnd, carryLength).CopyTo(carry);
-            nextLine = 1 + LineBreaks(headerText);
             using var reader = Sep.New(',').Reader(o => o with { HasHeader = false, DisableColCountCheck = true, Unescape = false }).FromText(headerText);
             if (!reader.MoveNext())
             {
@@ -514,10 +509,7 @@ internal sealed class CsvFilingSource : IChunkedFilingSource
         return -1;
     }
 
-    /// <summary>Lines a piece of text runs over: its LFs and the CRs not followed by one.</summary>
-    private static int LineBreaks(ReadOnlySpan<char> text) => text.Count('\n') + text.Count('\r') - text.Count("\r\n");
-
-    /// <summary>As <see cref="LineBreaks(ReadOnlySpan{char})"/>, in bytes (neither encoding has 0x0A or 0x0D inside a character).</summary>
+    /// <summary>Lines the bytes run over: their LFs and the CRs not followed by one (neither encoding has 0x0A or 0x0D inside a character).</summary>
     private static int LineBreaks(ReadOnlySpan<byte> bytes) => bytes.Count((byte)'\n') + bytes.Count((byte)'\r') - bytes.Count("\r\n"u8);
 
     /// <summary>

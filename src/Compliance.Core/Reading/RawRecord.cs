@@ -58,10 +58,8 @@ public sealed class RawRecord
     /// <summary>Copies a whole line once; its fields are then <see cref="SetSlice"/>s of it rather than one copy each.</summary>
     internal int AppendLine(ReadOnlySpan<char> line)
     {
-        var start = used;
         line.CopyTo(Reserve(line.Length));
-        used += line.Length;
-        return start;
+        return CommitLine(line.Length);
     }
 
     /// <summary>Keeps the <paramref name="length"/> characters written where <see cref="Reserve"/> pointed as a line, and says where it starts.</summary>
